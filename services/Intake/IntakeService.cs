@@ -1,0 +1,57 @@
+using AuditPlatform.Intake.Breaches.Reading;
+using AuditPlatform.Intake.Breaches.Reporting;
+using AuditPlatform.Intake.Disclosures;
+using AuditPlatform.Intake.Disclosures.Reading;
+using AuditPlatform.Intake.Disclosures.Recording;
+using AuditPlatform.Intake.Intelligence;
+using AuditPlatform.Intake.Intelligence.Deadlines;
+using AuditPlatform.Intake.Ledger;
+using AuditPlatform.Intake.Partners;
+using AuditPlatform.Intake.Partners.Registering;
+using AuditPlatform.Intake.Partners.Sharing;
+using AuditPlatform.ServiceDefaults.Ledger;
+using AuditPlatform.ServiceDefaults.Messaging;
+using AuditPlatform.ServiceDefaults.Policy;
+
+namespace AuditPlatform.Intake;
+
+/// <summary>The Intake service's composition; also the anchor type tests host it by.</summary>
+public static class IntakeService
+{
+    public const string Name = "intake";
+
+    public static WebApplicationBuilder AddIntake(this WebApplicationBuilder builder)
+    {
+        builder.AddLedger(Name, IntakeLedger.Describe);
+        builder.Services.AddSingleton<ILedgerEventMapper, IntakeLedger>();
+        builder.AddBus(Name, bus =>
+        {
+            bus.AddConsumer<RecordDisclosureConsumer>();
+            bus.AddConsumer<ReportBreachConsumer>();
+            bus.AddConsumer<SuspendSharingConsumer>();
+            bus.AddConsumer<RestoreSharingConsumer>();
+        });
+        builder.Services.AddSingleton(_ => Fingerprints.FromConfiguration(builder.Configuration));
+        builder.Services.AddSingleton(_ => EscalationPolicy.Load(EscalationPolicy.Locate(builder.Configuration["ESCALATION_POLICY"])));
+        builder.Services.AddScoped<DisclosureDesk>();
+        builder.Services.AddScoped<BreachDesk>();
+        builder.Services.AddSingleton<HandlingDeadlineWatch>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HandlingDeadlineWatch>());
+        return builder;
+    }
+
+    public static WebApplication MapIntake(this WebApplication app)
+    {
+        app.MapRegisterPartner();
+        app.MapGetPartner();
+        app.MapRecordDisclosure();
+        app.MapGetDisclosure();
+        app.MapReportBreach();
+        app.MapGetBreach();
+        app.MapIntelligence();
+        return app;
+    }
+}
+
+/// <summary>Marks the Intake assembly, so hosts and tests can start the service by type.</summary>
+public sealed class IntakeApp;

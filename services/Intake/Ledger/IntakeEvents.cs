@@ -1,0 +1,58 @@
+namespace AuditPlatform.Intake.Ledger;
+
+// Stored ledger events of the Intake service. They are mapped to stable names in IntakeLedger and to
+// the public contract by IntakeMessages; changing a field here changes history, so only add fields.
+
+public sealed record PartnerRegistered(string Code, string Name, string Country, string ChannelKind, Uri? WebhookUrl, string? WebhookSecretSha256, DateTimeOffset OccurredAt);
+
+public sealed record SharingSuspended(string Partner, string By, string Reason, Guid? CaseId, DateTimeOffset OccurredAt);
+
+public sealed record SharingRestored(string Partner, string By, string Reason, Guid? CaseId, DateTimeOffset OccurredAt);
+
+public sealed record Recipient(string Partner, string Fingerprint);
+
+public sealed record DisclosureRecorded(
+    Guid DisclosureId,
+    string Originator,
+    string Title,
+    string Classification,
+    IReadOnlyList<string> Caveats,
+    string ContentSha256,
+    IReadOnlyList<Recipient> Recipients,
+    string SharedBy,
+    DateTimeOffset OccurredAt,
+    string RequestSha256);
+
+public sealed record SharingBlocked(
+    Guid DisclosureId,
+    string Originator,
+    string Title,
+    IReadOnlyList<string> Recipients,
+    IReadOnlyList<string> SuspendedPartners,
+    string SharedBy,
+    DateTimeOffset OccurredAt,
+    string RequestSha256);
+
+public sealed record BreachReported(
+    Guid BreachId,
+    Guid DisclosureId,
+    string? Fingerprint,
+    string Outlet,
+    DateTimeOffset ObservedAt,
+    string Severity,
+    string Description,
+    string ReportedBy,
+    IReadOnlyList<string> ExposureSet,
+    string? AttributedPartner,
+    string Classification,
+    IReadOnlyList<string> Caveats,
+    DateTimeOffset OccurredAt,
+    string RequestSha256);
+
+public sealed record IntelligenceReceived(Guid ItemId, string Source, string Summary, DateTimeOffset OccurredAt, string RequestSha256);
+
+public sealed record IntelligenceAssessed(Guid ItemId, string AssessedBy, bool RelatesToTerrorism, bool PressingConcern, DateTimeOffset? ReportDue, DateTimeOffset OccurredAt);
+
+public sealed record IntelligenceReported(Guid ItemId, string Author, DateTimeOffset OccurredAt);
+
+public sealed record HandlingDeadlineMissed(Guid ItemId, string Source, DateTimeOffset AssessedAt, DateTimeOffset Deadline, DateTimeOffset? ReportedAt, DateTimeOffset OccurredAt);

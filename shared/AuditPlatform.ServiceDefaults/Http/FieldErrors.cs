@@ -1,0 +1,144 @@
+using System.Text.RegularExpressions;
+using AuditPlatform.ServiceDefaults.Messaging;
+
+namespace AuditPlatform.ServiceDefaults.Http;
+
+/// <summary>Collects field errors for one command; the same rules serve HTTP and the bus.</summary>
+public sealed partial class FieldErrors
+{
+    public const int DefaultMaxLength = 2000;
+    public const int MaxListLength = 100;
+
+    private readonly Dictionary<string, List<string>> errors = [];
+
+    public bool Any => errors.Count > 0;
+
+    public void Add(string field, string message)
+    {
+        if (!errors.TryGetValue(field, out var list))
+        {
+            errors[field] = list = [];
+        }
+
+        list.Add(message);
+    }
+
+    public void Text(string field, string? value, int maxLength = DefaultMaxLength, bool required = true)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required)
+            {
+                Add(field, "is required.");
+            }
+
+            return;
+        }
+
+        if (value.Length > maxLength)
+        {
+            Add(field, $"must be at most {maxLength} characters.");
+        }
+    }
+
+    public void OneOf(string field, string? value, IReadOnlyList<string> allowed, bool required = true)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                Add(field, $"is required; one of {string.Join(", ", allowed)}.");
+            }
+
+            return;
+        }
+
+        if (!allowed.Contains(value, StringComparer.Ordinal))
+        {
+            Add(field, $"must be one of {string.Join(", ", allowed)}.");
+        }
+    }
+
+    public void Time(string field, DateTimeOffset? value, bool required = true)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                Add(field, "is required (RFC 3339, UTC).");
+            }
+
+            return;
+        }
+
+        if (value.Value.Year is < 1900 or > 2999)
+        {
+            Add(field, "must be between the years 1900 and 2999.");
+        }
+    }
+
+    public void Time(string field, DateTimeOffset value) => Time(field, value == default ? null : value);
+
+    public void Id(string field, Guid? value)
+    {
+        if (value == Guid.Empty)
+        {
+            Add(field, "must not be the empty UUID.");
+        }
+    }
+
+    public void PartnerCode(string field, string? value, bool required = true)
+    {
+        if (value is null && !required)
+        {
+            return;
+        }
+
+        if (value is null || !PartnerCodePattern().IsMatch(value))
+        {
+            Add(field, "must be a partner code: 2 to 32 upper-case letters, digits and '-', e.g. US-DHS.");
+        }
+    }
+
+    public void List<T>(string field, IReadOnlyCollection<T>? values, bool required = true, int max = MaxListLength)
+    {
+        if (values is null || values.Count == 0)
+        {
+            if (required)
+            {
+                Add(field, "must list at least one entry.");
+            }
+
+            return;
+        }
+
+        if (values.Count > max)
+        {
+            Add(field, $"must list at most {max} entries.");
+        }
+    }
+
+    public void Sha256Hex(string field, string? value)
+    {
+        if (value is null || !Sha256Pattern().IsMatch(value))
+        {
+            Add(field, "must be 64 lower-case hexadecimal characters (SHA-256).");
+        }
+    }
+
+    public void ThrowIfAny(string title = "The command is not valid.")
+    {
+        if (Any)
+        {
+            throw new InvalidCommandException("validation", title, ToDictionary());
+        }
+    }
+
+    public Dictionary<string, string[]> ToDictionary() => errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+
+    [GeneratedRegex("^[A-Z0-9][A-Z0-9-]{1,31}$")]
+    public static partial Regex PartnerCodePattern();
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256Pattern();
+}

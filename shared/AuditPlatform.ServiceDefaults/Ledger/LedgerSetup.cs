@@ -1,0 +1,105 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace AuditPlatform.ServiceDefaults.Ledger;
+
+public static class LedgerSetup
+{
+    /// <summary>Schema of the one event store every service appends to.</summary>
+    public const string LedgerSchema = "ledger";
+
+    /// <summary>
+    /// The Marten ledger: events in schema <c>ledger</c>, this service's documents in its own schema,
+    /// the async daemon (hot/cold, one leader per service) running the ledger forwarder.
+    /// </summary>
+    public static IServiceCollection AddLedger(this WebApplicationBuilder builder, string serviceName, Action<LedgerOptions> describe)
+    {
+        var ledger = new LedgerOptions();
+        describe(ledger);
+        var connectionString = builder.Configuration.GetConnectionString("Ledger")
+            ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not configured.");
+        var migrate = builder.Configuration.GetValue("Ledger:ApplySchemaOnStartup", true);
+
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = serviceName }.Build());
+        builder.Services.AddSingleton(ledger);
+
+        var marten = builder.Services.AddMarten(sp =>
+        {
+            var options = new StoreOptions();
+            options.Connection(sp.GetRequiredService<NpgsqlDataSource>());
+            ConfigureShared(options, serviceName, migrate);
+            ledger.Apply(options);
+            return options;
+        })
+        .UseLightweightSessions()
+        .BuildSessionsWith<TracedSessionFactory>(ServiceLifetime.Singleton)
+        .AddAsyncDaemon(builder.Configuration.GetValue("Ledger:Daemon", DaemonMode.HotCold));
+
+        if (migrate)
+        {
+            marten.ApplyAllDatabaseChangesOnStartup();
+        }
+
+        marten.AddSubscriptionWithServices<LedgerForwarder>(ServiceLifetime.Singleton, o =>
+        {
+            o.Name = $"{serviceName}-forwarder";
+            o.Options.BatchSize = 500;
+        });
+
+        return builder.Services;
+    }
+
+    /// <summary>The options every service must share, because they shape the one ledger table.</summary>
+    public static void ConfigureShared(StoreOptions options, string serviceName, bool migrate)
+    {
+        options.DatabaseSchemaName = serviceName;
+        options.Events.DatabaseSchemaName = LedgerSchema;
+        options.Events.StreamIdentity = StreamIdentity.AsString;
+        options.Events.MetadataConfig.HeadersEnabled = true;
+        options.Events.MetadataConfig.CorrelationIdEnabled = true;
+        options.Events.MetadataConfig.CausationIdEnabled = true;
+        options.Events.MetadataConfig.UserNameEnabled = true;
+        options.Events.AppendMode = EventAppendMode.Quick;
+        // The unpatched DistributedLock refuses multiplexed locks on a data source (README, "Restoring Marten").
+        options.Events.UseAdvisoryLockTransaction = true;
+        options.AutoCreateSchemaObjects = migrate ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+        // One daemon leader per service: the services share the database, so they must not share the lock.
+        options.Projections.DaemonLockId = DaemonLockIdFor(serviceName);
+        options.Projections.StaleSequenceThreshold = TimeSpan.FromSeconds(3);
+        options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
+    }
+
+    public static int DaemonLockIdFor(string serviceName) =>
+        BinaryPrimitives.ReadInt32BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes("auditplatform-daemon:" + serviceName))) & 0x3FFFFFFF;
+}
+
+/// <summary>Stamps every session with the current W3C trace context so the forwarder can continue the trace.</summary>
+internal sealed class TracedSessionFactory(IDocumentStore store) : ISessionFactory
+{
+    public const string TraceParentHeader = "traceparent";
+
+    public IQuerySession QuerySession() => store.QuerySession();
+
+    public IDocumentSession OpenSession()
+    {
+        var session = store.LightweightSession();
+        var activity = Activity.Current;
+        if (activity is not null)
+        {
+            session.SetHeader(TraceParentHeader, activity.Id!);
+            session.CorrelationId = activity.TraceId.ToString();
+        }
+
+        return session;
+    }
+}

@@ -1,0 +1,73 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AuditPlatform.ServiceDefaults.Messaging;
+
+public static class BusSetup
+{
+    /// <summary>
+    /// MassTransit over RabbitMQ. Queues are named <c>&lt;service&gt;-&lt;consumer&gt;</c>; messages with
+    /// MassTransit's envelope and plain JSON (any AMQP client, no envelope) are both accepted; refused
+    /// input goes straight to the queue's <c>_error</c> queue with the reason in its headers.
+    /// </summary>
+    public static IServiceCollection AddBus(this WebApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator> consumers)
+    {
+        var address = new Uri(builder.Configuration.GetConnectionString("Bus")
+            ?? throw new InvalidOperationException("ConnectionStrings:Bus is not configured."));
+        var quorum = builder.Configuration.GetValue("Bus:QuorumQueues", false);
+        var prefetch = builder.Configuration.GetValue("Bus:PrefetchCount", 32);
+
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, false));
+            consumers(x);
+            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            {
+                if (quorum && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    rabbit.SetQuorumQueue();
+                }
+            });
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                var (user, password) = Credentials(address);
+                cfg.Host(address.Host, (ushort)(address.IsDefaultPort ? 5672 : address.Port), VirtualHost(address), h =>
+                {
+                    h.Username(user);
+                    h.Password(password);
+                    h.PublisherConfirmation = true;
+                });
+                cfg.PrefetchCount = prefetch;
+                // Plain JSON from any language: a message without MassTransit's content type is read as the
+                // bare command, whatever its type header says (each command has a queue of its own).
+                cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.CopyHeaders, isDefault: true);
+                cfg.UseMessageRetry(r =>
+                {
+                    r.Exponential(5, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100));
+                    r.Ignore<InvalidCommandException>();
+                    r.Ignore<System.Text.Json.JsonException>();
+                    r.Ignore<System.Runtime.Serialization.SerializationException>();
+                });
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+
+        return builder.Services;
+    }
+
+    private static string VirtualHost(Uri address)
+    {
+        var path = Uri.UnescapeDataString(address.AbsolutePath.TrimStart('/'));
+        return path.Length == 0 ? "/" : path;
+    }
+
+    private static (string User, string Password) Credentials(Uri address)
+    {
+        var parts = address.UserInfo.Split(':', 2);
+        return parts.Length == 2
+            ? (Uri.UnescapeDataString(parts[0]), Uri.UnescapeDataString(parts[1]))
+            : throw new InvalidOperationException("ConnectionStrings:Bus must carry a user and password (amqp://user:password@host:port/vhost).");
+    }
+}

@@ -1,0 +1,77 @@
+using AuditPlatform.ServiceDefaults.Http;
+using AuditPlatform.ServiceDefaults.Security;
+using AuditPlatform.ServiceDefaults.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AuditPlatform.ServiceDefaults;
+
+/// <summary>What every service's Program.cs calls once.</summary>
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>Largest request body any endpoint accepts; larger ones are answered 413.</summary>
+    public const long MaxRequestBodyBytes = 256 * 1024;
+
+    /// <summary>Auth, problem details, OpenAPI, health and telemetry; the ledger and the bus are added by the service.</summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
+    {
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            c.ProblemDetails.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? c.HttpContext.TraceIdentifier);
+            c.ProblemDetails.Type ??= Problems.Type(c.ProblemDetails.Status switch
+            {
+                StatusCodes.Status400BadRequest => "bad-request",
+                StatusCodes.Status401Unauthorized => "unauthorized",
+                StatusCodes.Status403Forbidden => "forbidden",
+                StatusCodes.Status404NotFound => "not-found",
+                StatusCodes.Status413PayloadTooLarge => "payload-too-large",
+                _ => "error",
+            });
+        });
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.MaxDepth = 32;
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+        });
+        builder.Services.AddOpenApi();
+        builder.Services.AddPlatformHealth();
+        builder.AddPlatformAuth();
+        builder.AddPlatformTelemetry(serviceName);
+        return builder;
+    }
+
+    /// <summary>Error handling, auth, health and the OpenAPI document, in the order they must run.</summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(RefuseOversizeBodies);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapPlatformHealth();
+        app.MapOpenApi().AllowAnonymous();
+        return app;
+    }
+
+    // Kestrel enforces the limit in production; this also answers early, with problem details, and in test hosts.
+    private static Task RefuseOversizeBodies(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.ContentLength > MaxRequestBodyBytes)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            return Task.CompletedTask;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxRequestBodyBytes;
+        }
+
+        return next(context);
+    }
+}
