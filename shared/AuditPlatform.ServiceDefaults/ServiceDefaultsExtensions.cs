@@ -23,15 +23,21 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
             c.ProblemDetails.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? c.HttpContext.TraceIdentifier);
-            c.ProblemDetails.Type ??= Problems.Type(c.ProblemDetails.Status switch
+            // Framework problems point at RFC 9110 sections; ours name the platform's own problem types.
+            if (c.ProblemDetails.Type is null || c.ProblemDetails.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
             {
-                StatusCodes.Status400BadRequest => "bad-request",
-                StatusCodes.Status401Unauthorized => "unauthorized",
-                StatusCodes.Status403Forbidden => "forbidden",
-                StatusCodes.Status404NotFound => "not-found",
-                StatusCodes.Status413PayloadTooLarge => "payload-too-large",
-                _ => "error",
-            });
+                c.ProblemDetails.Type = Problems.Type(c.ProblemDetails.Status switch
+                {
+                    StatusCodes.Status400BadRequest => "bad-request",
+                    StatusCodes.Status401Unauthorized => "unauthorized",
+                    StatusCodes.Status403Forbidden => "forbidden",
+                    StatusCodes.Status404NotFound => "not-found",
+                    StatusCodes.Status413PayloadTooLarge => "payload-too-large",
+                    StatusCodes.Status409Conflict => "conflict",
+                    StatusCodes.Status422UnprocessableEntity => "unprocessable",
+                    _ => "error",
+                });
+            }
         });
         builder.Services.ConfigureHttpJsonOptions(o =>
         {

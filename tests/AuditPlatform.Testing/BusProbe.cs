@@ -72,14 +72,35 @@ public sealed class BusProbe : IAsyncDisposable
         await channel.BasicPublishAsync(ExchangeFor(contractType), string.Empty, mandatory: false, properties, Encoding.UTF8.GetBytes(json));
     }
 
-    /// <summary>Takes one message from a queue (an error queue, say), or null when it is empty.</summary>
+    /// <summary>Takes one message from a queue (an error queue, say), or null when it is empty or does not exist yet.</summary>
     public async Task<ProbedMessage?> GetAsync(string queue)
     {
-        var result = await channel.BasicGetAsync(queue, autoAck: true);
-        return result is null ? null : Read(result.Body.ToArray(), result.BasicProperties);
+        // A missing queue closes the channel it was asked on, so each look uses a channel of its own.
+        await using var look = await connection.CreateChannelAsync();
+        try
+        {
+            var result = await look.BasicGetAsync(queue, autoAck: true);
+            return result is null ? null : Read(result.Body.ToArray(), result.BasicProperties);
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            return null;
+        }
     }
 
-    public async Task<uint> CountAsync(string queue) => (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+    /// <summary>Messages waiting in a queue; zero when it does not exist yet.</summary>
+    public async Task<uint> CountAsync(string queue)
+    {
+        await using var look = await connection.CreateChannelAsync();
+        try
+        {
+            return (await look.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
+    }
 
     private static ProbedMessage Read(byte[] body, IReadOnlyBasicProperties properties)
     {

@@ -15,11 +15,15 @@ public static class Problems
     public static ProblemHttpResult Refusal(int status, string slug, string title, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title, type: Type(slug), extensions: extensions);
 
-    /// <summary>The problem for an invalid command: field errors for validation, its own type otherwise.</summary>
+    /// <summary>
+    /// The problem for an invalid command: 400 with field errors when the fields are malformed; 422, with its
+    /// own type and the fields at fault, when they are well formed but name something that cannot be used.
+    /// </summary>
     public static IResult From(InvalidCommandException invalid) =>
-        invalid.Errors.Count > 0
+        invalid.ProblemType == "validation"
             ? TypedResults.ValidationProblem(invalid.Errors, title: invalid.Title, type: Type(invalid.ProblemType))
-            : TypedResults.Problem(title: invalid.Title, statusCode: StatusCodes.Status422UnprocessableEntity, type: Type(invalid.ProblemType));
+            : TypedResults.Problem(title: invalid.Title, detail: invalid.Message, statusCode: StatusCodes.Status422UnprocessableEntity, type: Type(invalid.ProblemType),
+                extensions: invalid.Errors.Count == 0 ? null : new Dictionary<string, object?> { ["errors"] = invalid.Errors });
 
     public static ProblemHttpResult NotFound(string what, string id) =>
         TypedResults.Problem(title: $"No such {what}.", detail: $"There is no {what} '{id}'.", statusCode: StatusCodes.Status404NotFound, type: Type("not-found"));

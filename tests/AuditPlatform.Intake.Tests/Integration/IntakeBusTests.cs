@@ -1,0 +1,112 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using AuditPlatform.ServiceDefaults.Ledger;
+using AuditPlatform.Testing;
+
+namespace AuditPlatform.Intake.Tests.Integration;
+
+/// <summary>Commands published by a plain AMQP client, the way an integrator in any language would.</summary>
+public sealed class IntakeBusTests(IntakeFixture fixture) : IClassFixture<IntakeFixture>
+{
+    private const string ErrorQueue = "intake-record-disclosure_error";
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    private static string Json(object value) => JsonSerializer.Serialize(value, Web);
+
+    [Fact]
+    public async Task A_plain_json_command_is_recorded_and_its_event_is_published_with_the_ledger_id_and_sequence()
+    {
+        await fixture.RegisterAsync("DE-BND");
+        var published = await fixture.Probe.ListenAsync("DisclosureRecorded");
+        var id = Guid.NewGuid();
+
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", Json(IntakeFixture.Disclosure(id, "DE-BND")), Guid.NewGuid());
+
+        var row = await Eventually.GetAsync(async () => (await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, id))).SingleOrDefault(), "the disclosure in the ledger");
+        var message = await Eventually.GetAsync(() => Task.FromResult(published.FirstOrDefault(m => m.Message.GetProperty("disclosureId").GetGuid() == id)), "DisclosureRecorded on the bus");
+        Assert.Equal("disclosure_recorded", row.Type);
+        Assert.Equal(row.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), message.Headers["Audit-Ledger-Sequence"]);
+        var ledgerEventId = await LedgerEventIdAsync(row.Sequence);
+        Assert.Equal(ledgerEventId, message.MessageId);
+        Assert.Equal("DE-BND", message.Message.GetProperty("recipients")[0].GetProperty("partner").GetString());
+    }
+
+    [Fact]
+    public async Task A_command_delivered_twice_is_recorded_once()
+    {
+        await fixture.RegisterAsync("FR-DGSI");
+        var messageId = Guid.NewGuid();
+        var body = Json(IntakeFixture.Disclosure(null, "FR-DGSI"));
+
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", body, messageId);
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", body, messageId);
+
+        var stream = StreamKey.For(StreamKinds.Disclosure, messageId);
+        await Eventually.TrueAsync(async () => (await fixture.Ledger.ReadAsync(stream)).Count == 1, "the disclosure in the ledger");
+        var marker = Guid.NewGuid();
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", Json(IntakeFixture.Disclosure(marker, "FR-DGSI")), marker);
+        await Eventually.TrueAsync(async () => (await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, marker))).Count == 1, "a later command, so both copies were consumed");
+        Assert.Single(await fixture.Ledger.ReadAsync(stream));
+    }
+
+    [Fact]
+    public async Task Unreadable_and_invalid_commands_go_to_the_error_queue_with_a_reason()
+    {
+        var before = (await fixture.Ledger.ReadAsync()).Count;
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", "{ this is not json", Guid.NewGuid());
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", Json(new { title = "no recipients", classification = "cosmic" }), Guid.NewGuid());
+
+        var reasons = new List<string>();
+        await Eventually.TrueAsync(async () =>
+        {
+            if (await fixture.Probe.GetAsync(ErrorQueue) is { } failed)
+            {
+                reasons.Add(failed.Headers.GetValueOrDefault("MT-Fault-Message") ?? failed.Headers.GetValueOrDefault("MT-Reason") ?? string.Empty);
+            }
+
+            return reasons.Count == 2;
+        }, "two messages in " + ErrorQueue);
+
+        Assert.All(reasons, r => Assert.False(string.IsNullOrWhiteSpace(r)));
+        Assert.Contains(reasons, r => r.Contains("classification", StringComparison.Ordinal) || r.Contains("required", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(before, (await fixture.Ledger.ReadAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Suspension_over_the_bus_makes_sharing_with_that_partner_refused_and_recorded()
+    {
+        await fixture.RegisterAsync("US-ICE");
+        await fixture.RegisterAsync("CA-CSIS");
+        var caseId = Guid.NewGuid();
+        await fixture.Probe.PublishRawAsync("SuspendSharing", Json(new { partner = "US-ICE", by = "escalation policy", reason = "photographs leaked", caseId }), Guid.NewGuid());
+        await Eventually.TrueAsync(async () =>
+            (await fixture.Admin.GetFromJsonAsync<JsonElement>("/partners/US-ICE")).GetProperty("sharing").GetString() == "suspended", "US-ICE to be suspended");
+
+        var id = Guid.NewGuid();
+        var refused = await fixture.Operator.PostAsJsonAsync("/disclosures", IntakeFixture.Disclosure(id, "CA-CSIS", "US-ICE"));
+
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, refused.StatusCode);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.EndsWith("/sharing-suspended", problem.GetProperty("type").GetString());
+        var rows = await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, id));
+        Assert.Equal("sharing_blocked", Assert.Single(rows).Type);
+        var partner = await fixture.Admin.GetFromJsonAsync<JsonElement>("/partners/US-ICE");
+        Assert.Equal(caseId, partner.GetProperty("caseId").GetGuid());
+
+        await fixture.Probe.PublishRawAsync("RestoreSharing", Json(new { partner = "US-ICE", by = "operator", reason = "assurance accepted" }), Guid.NewGuid());
+        await Eventually.TrueAsync(async () =>
+            (await fixture.Admin.GetFromJsonAsync<JsonElement>("/partners/US-ICE")).GetProperty("sharing").GetString() == "active", "US-ICE to be restored");
+        var shared = await fixture.Operator.PostAsJsonAsync("/disclosures", IntakeFixture.Disclosure(id, "CA-CSIS", "US-ICE"));
+        Assert.Equal(System.Net.HttpStatusCode.Created, shared.StatusCode);
+    }
+
+    private async Task<Guid> LedgerEventIdAsync(long sequence)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(fixture.Database);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("select id from ledger.mt_events where seq_id = $1", connection);
+        command.Parameters.AddWithValue(sequence);
+        return (Guid)(await command.ExecuteScalarAsync())!;
+    }
+}
