@@ -1,5 +1,6 @@
 using AuditPlatform.Intake;
 using AuditPlatform.ServiceDefaults;
+using AuditPlatform.ServiceDefaults.Ledger;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(IntakeService.Name);
@@ -8,4 +9,4 @@ builder.AddIntake();
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapIntake();
-app.Run();
+await app.RunServiceAsync(args);

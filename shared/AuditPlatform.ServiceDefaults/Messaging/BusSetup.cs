@@ -23,6 +23,7 @@ public static class BusSetup
         {
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, false));
             consumers(x);
+            x.AddConsumeObserver<RejectionObserver>();
             x.AddConfigureEndpointsCallback((_, _, endpoint) =>
             {
                 if (quorum && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
