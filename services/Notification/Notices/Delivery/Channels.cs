@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using AuditPlatform.Contracts;
+using AuditPlatform.Notification.Partners;
+using Marten;
+using RabbitMQ.Client;
+
+namespace AuditPlatform.Notification.Notices.Delivery;
+
+/// <summary>An attempt the partner's channel did not accept; the message is what the ledger records.</summary>
+public sealed class DeliveryRefusedException : Exception
+{
+    public DeliveryRefusedException()
+    {
+    }
+
+    public DeliveryRefusedException(string message)
+        : base(message)
+    {
+    }
+
+    public DeliveryRefusedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>The webhook channel: a signed POST of the notice's JSON (a typed client from <see cref="IHttpClientFactory"/>).</summary>
+public sealed class WebhookChannel(HttpClient http)
+{
+    public const string NoticeIdHeader = "X-Audit-Notice-Id";
+    public const string AttemptHeader = "X-Audit-Delivery-Attempt";
+
+    public async Task SendAsync(Uri url, string secret, Guid noticeId, int attempt, byte[] body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        request.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(secret, body));
+        request.Headers.Add(NoticeIdHeader, noticeId.ToString("D"));
+        request.Headers.Add(AttemptHeader, attempt.ToString(CultureInfo.InvariantCulture));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new DeliveryRefusedException($"The webhook answered {(int)response.StatusCode} {response.ReasonPhrase}.");
+        }
+    }
+}
+
+/// <summary>
+/// The bus channel: the notice's plain JSON on the durable queue <c>partner.&lt;code&gt;</c>, published through the
+/// default exchange with RabbitMQ.Client and a publisher confirm. Not through MassTransit: its envelope and
+/// exchange-per-type topology are for the platform's own services, while a partner's consumer in any language
+/// should read one queue of bare JSON.
+/// </summary>
+public sealed class PartnerQueues(IConfiguration configuration) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly ConcurrentDictionary<string, bool> declared = new(StringComparer.Ordinal);
+    private IConnection? connection;
+    private IChannel? channel;
+
+    public static string QueueFor(string partner) => "partner." + partner;
+
+    public async Task SendAsync(string partner, Guid noticeId, byte[] body, CancellationToken cancellationToken)
+    {
+        var queue = QueueFor(partner);
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var open = await ChannelAsync(cancellationToken);
+            if (!declared.ContainsKey(queue))
+            {
+                var arguments = configuration.GetValue("Bus:QuorumQueues", false) ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum" } : null;
+                await open.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
+                declared[queue] = true;
+            }
+
+            var properties = new BasicProperties
+            {
+                ContentType = "application/json",
+                ContentEncoding = "utf-8",
+                Persistent = true,
+                MessageId = noticeId.ToString("D"),
+                Type = "notice",
+            };
+            await open.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body, cancellationToken);
+        }
+        catch (Exception e) when (e is RabbitMQ.Client.Exceptions.RabbitMQClientException or RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            throw new DeliveryRefusedException($"The broker did not take the notice for {queue}: {e.Message}", e);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<IChannel> ChannelAsync(CancellationToken cancellationToken)
+    {
+        if (channel is { IsOpen: true })
+        {
+            return channel;
+        }
+
+        if (connection is not { IsOpen: true })
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+
+            var address = configuration.GetConnectionString("Bus") ?? throw new InvalidOperationException("ConnectionStrings:Bus is not configured.");
+            var factory = new ConnectionFactory { Uri = new Uri(address), ClientProvidedName = "notification-partner-queues" };
+            connection = await factory.CreateConnectionAsync(cancellationToken);
+        }
+
+        if (channel is not null)
+        {
+            await channel.DisposeAsync();
+        }
+
+        declared.Clear();
+        channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+        return channel;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (channel is not null)
+        {
+            await channel.DisposeAsync();
+        }
+
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+        }
+
+        gate.Dispose();
+    }
+}
+
+/// <summary>Sends one notice over the partner's current channel, read afresh for every attempt.</summary>
+public sealed class NoticeCourier(IDocumentStore store, WebhookChannel webhooks, PartnerQueues queues)
+{
+    /// <summary>Returns the channel kind used; throws when the attempt failed.</summary>
+    public async Task<string> SendAsync(Notice notice, int attempt, CancellationToken cancellationToken)
+    {
+        PartnerChannel? partner;
+        await using (var query = store.QuerySession())
+        {
+            partner = await query.LoadAsync<PartnerChannel>(notice.Partner, cancellationToken);
+        }
+
+        var body = NoticeMessage.From(notice.Content).ToUtf8Json();
+        switch (partner?.Kind)
+        {
+            case ChannelKinds.Bus:
+                await queues.SendAsync(notice.Partner, notice.NoticeId, body, cancellationToken);
+                return ChannelKinds.Bus;
+            case ChannelKinds.Webhook when partner.WebhookUrl is not null && !string.IsNullOrEmpty(partner.WebhookSecret):
+                await webhooks.SendAsync(partner.WebhookUrl, partner.WebhookSecret, notice.NoticeId, attempt, body, cancellationToken);
+                return ChannelKinds.Webhook;
+            case ChannelKinds.Webhook:
+                throw new DeliveryRefusedException($"Partner {notice.Partner} has a webhook channel without a URL or secret.");
+            default:
+                // Intake's registration may still be on its way: a later attempt will find it.
+                throw new DeliveryRefusedException($"No channel is known yet for partner {notice.Partner}.");
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using AuditPlatform.Notification.Ledger;
+using JasperFx;
+using Marten;
+using Polly.Retry;
+
+namespace AuditPlatform.Notification.Notices.Delivery;
+
+/// <summary>
+/// Delivers pending notices whose next attempt is due. The schedule lives in the ledger (each failed attempt
+/// records when the next is due) and in the <see cref="Notice"/> read model, never only in memory: a restart in
+/// the middle of retries resumes them at the recorded time. A notice is recorded delivered once, by the stream's
+/// version check, even if two replicas raced to send it (delivery itself is at least once).
+/// </summary>
+public sealed partial class NoticeDelivery(
+    IDocumentStore store, IServiceScopeFactory scopes, DeliverySchedule schedule, TimeProvider clock, ILogger<NoticeDelivery> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<Guid, Task> inFlight = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(schedule.Options.SweepInterval, clock);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await SweepAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogSweepFailed(logger, e);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: what was not recorded is retried by whoever runs next, at the time the ledger says.
+        }
+
+        await Task.WhenAll(inFlight.Values).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>Starts a delivery run for every due notice not already in delivery here; returns how many started.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var room = schedule.Options.MaxConcurrentDeliveries - inFlight.Count;
+        if (room <= 0)
+        {
+            return 0;
+        }
+
+        var now = clock.GetUtcNow();
+        IReadOnlyList<Notice> due;
+        await using (var query = store.QuerySession())
+        {
+            due = await query.Query<Notice>()
+                .Where(n => n.Status == NoticeStatuses.Pending && n.NextAttemptAt <= now)
+                .OrderBy(n => n.NextAttemptAt)
+                .Take(room + inFlight.Count)
+                .ToListAsync(cancellationToken);
+        }
+
+        var started = 0;
+        foreach (var notice in due.Where(n => !inFlight.ContainsKey(n.NoticeId)).Take(room))
+        {
+            inFlight[notice.NoticeId] = Task.Run(() => RunAsync(notice, cancellationToken), CancellationToken.None);
+            started++;
+        }
+
+        return started;
+    }
+
+    private async Task RunAsync(Notice notice, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DeliverAsync(notice, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping mid-run: the ledger holds the last failed attempt and when the next is due.
+        }
+        catch (NoticeSettledException)
+        {
+            // Acknowledged, or delivered by another replica, while this run waited.
+        }
+        catch (Exception e)
+        {
+            LogRunFailed(logger, notice.NoticeId, e);
+        }
+        finally
+        {
+            inFlight.TryRemove(notice.NoticeId, out _);
+        }
+    }
+
+    /// <summary>One run: attempts until delivered or out of attempts, each outcome recorded in the notice's stream.</summary>
+    private async Task DeliverAsync(Notice candidate, CancellationToken cancellationToken)
+    {
+        // The sweep's copy may be stale (a run that just ended, another replica): act on the notice as it is now.
+        Notice? notice;
+        await using (var query = store.QuerySession())
+        {
+            notice = await query.LoadAsync<Notice>(candidate.Id, cancellationToken);
+        }
+
+        if (notice is not { Status: NoticeStatuses.Pending } || notice.NextAttemptAt > clock.GetUtcNow())
+        {
+            return;
+        }
+
+        if (schedule.AttemptsLeft(notice.Attempts) == 0)
+        {
+            await RecordAsync(notice.NoticeId, new NoticeDeliveryFailed(notice.NoticeId, notice.Partner, notice.Attempts, notice.LastError ?? "Out of attempts.", null, clock.GetUtcNow()), cancellationToken);
+            NotificationMetrics.Ended("failed", notice.Kind, notice.Channel, notice.Partner);
+            return;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var courier = scope.ServiceProvider.GetRequiredService<NoticeCourier>();
+        var attempt = notice.Attempts;
+        var pipeline = schedule.PipelineFor(notice.Attempts, async retry =>
+        {
+            NotificationMetrics.Attempted("failure", notice.Partner);
+            var now = clock.GetUtcNow();
+            await RecordAsync(notice.NoticeId, new NoticeDeliveryFailed(notice.NoticeId, notice.Partner, attempt, Describe(retry), now + retry.RetryDelay, now), cancellationToken);
+        });
+
+        string channel;
+        try
+        {
+            channel = await pipeline.ExecuteAsync(async token =>
+            {
+                attempt++;
+                return await courier.SendAsync(notice, attempt, token);
+            }, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not NoticeSettledException)
+        {
+            NotificationMetrics.Attempted("failure", notice.Partner);
+            await RecordAsync(notice.NoticeId, new NoticeDeliveryFailed(notice.NoticeId, notice.Partner, attempt, e.Message, null, clock.GetUtcNow()), cancellationToken);
+            NotificationMetrics.Ended("failed", notice.Kind, null, notice.Partner);
+            LogGaveUp(logger, notice.NoticeId, notice.Partner, attempt, e.Message);
+            return;
+        }
+
+        NotificationMetrics.Attempted("success", notice.Partner);
+        await RecordAsync(notice.NoticeId, new PartnerNotified(notice.NoticeId, notice.Partner, notice.Kind, notice.DisclosureId, notice.BreachId, channel, notice.Fingerprint, attempt, clock.GetUtcNow()), CancellationToken.None);
+        NotificationMetrics.Ended("delivered", notice.Kind, channel, notice.Partner);
+    }
+
+    private static string Describe(OnRetryArguments<object> retry) =>
+        retry.Outcome.Exception?.Message ?? "The attempt failed.";
+
+    /// <summary>Appends one delivery outcome, unless the notice was settled meanwhile (then the run stops).</summary>
+    private async Task RecordAsync(Guid noticeId, object outcome, CancellationToken cancellationToken)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            await using var session = store.LightweightSession();
+            var stream = await session.Events.FetchForWriting<Notice>(Notice.StreamFor(noticeId), cancellationToken);
+            if (IsSettled(stream.Aggregate, outcome))
+            {
+                throw new NoticeSettledException();
+            }
+
+            stream.AppendOne(outcome);
+            try
+            {
+                await session.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (ConcurrencyException) when (tries < 3)
+            {
+                // Someone appended meanwhile (an acknowledgement, another replica): look again.
+            }
+        }
+    }
+
+    /// <summary>A delivery is still worth recording after an early acknowledgement; a failure or retry is not.</summary>
+    public static bool IsSettled(Notice? notice, object outcome) =>
+        notice is null || (outcome is PartnerNotified ? notice.DeliveredAt is not null : notice.Status != NoticeStatuses.Pending);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The notice delivery sweep failed; it runs again at the next tick.")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of notice {NoticeId} stopped unexpectedly; it is retried at its next due time.")]
+    private static partial void LogRunFailed(ILogger logger, Guid noticeId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} to {Partner} failed after {Attempts} attempts: {Error}")]
+    private static partial void LogGaveUp(ILogger logger, Guid noticeId, string partner, int attempts, string error);
+}

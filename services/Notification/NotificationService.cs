@@ -1,0 +1,66 @@
+using AuditPlatform.Notification.Ledger;
+using AuditPlatform.Notification.Notices.Acknowledging;
+using AuditPlatform.Notification.Notices.Delivery;
+using AuditPlatform.Notification.Notices.Planning;
+using AuditPlatform.Notification.Notices.Reading;
+using AuditPlatform.Notification.Partners;
+using AuditPlatform.Notification.Responses;
+using AuditPlatform.Notification.Responses.Recording;
+using AuditPlatform.ServiceDefaults.Ledger;
+using AuditPlatform.ServiceDefaults.Messaging;
+using AuditPlatform.ServiceDefaults.Policy;
+
+namespace AuditPlatform.Notification;
+
+/// <summary>The Notification service's composition.</summary>
+public static class NotificationService
+{
+    public const string Name = "notification";
+
+    public static WebApplicationBuilder AddNotification(this WebApplicationBuilder builder)
+    {
+        builder.AddLedger(Name, NotificationLedger.Describe);
+        builder.Services.AddSingleton<ILedgerEventMapper, NotificationLedger>();
+        builder.AddBus(Name, bus =>
+        {
+            bus.AddConsumer<PartnerRegisteredConsumer>();
+            bus.AddConsumer<SharingSuspendedConsumer>();
+            bus.AddConsumer<SharingRestoredConsumer>();
+            bus.AddConsumer<DisclosureRecordedConsumer>();
+            bus.AddConsumer<BreachReportedConsumer>();
+            bus.AddConsumer<AcknowledgeNoticeConsumer>();
+            bus.AddConsumer<RecordPartnerResponseConsumer>();
+        });
+        builder.Services.AddSingleton(_ => EscalationPolicy.Load(EscalationPolicy.Locate(builder.Configuration["ESCALATION_POLICY"])));
+        builder.Services.AddScoped<AcknowledgementDesk>();
+        builder.Services.AddScoped<ResponseDesk>();
+        builder.AddNoticeDelivery();
+        return builder;
+    }
+
+    /// <summary>The delivery worker and its channels: the partner queues, and webhooks through a typed client.</summary>
+    public static WebApplicationBuilder AddNoticeDelivery(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(DeliveryOptions.FromConfiguration(builder.Configuration));
+        builder.Services.AddSingleton<DeliverySchedule>();
+        builder.Services.AddSingleton<PartnerQueues>();
+        // Polly's per-attempt timeout bounds each POST; the client's own timeout would only race it.
+        builder.Services.AddHttpClient<WebhookChannel>(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        builder.Services.AddScoped<NoticeCourier>();
+        builder.Services.AddSingleton<NoticeDelivery>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NoticeDelivery>());
+        return builder;
+    }
+
+    public static WebApplication MapNotification(this WebApplication app)
+    {
+        app.MapListNotices();
+        app.MapAcknowledgeNotice();
+        app.MapRecordResponse();
+        app.MapGetResponse();
+        return app;
+    }
+}
+
+/// <summary>Marks the Notification assembly, so hosts and tests can start the service by type.</summary>
+public sealed class NotificationApp;

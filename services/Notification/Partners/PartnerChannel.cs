@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text.Json;
+using AuditPlatform.Contracts;
+using AuditPlatform.ServiceDefaults.Messaging;
+using Marten;
+using MassTransit;
+
+namespace AuditPlatform.Notification.Partners;
+
+/// <summary>
+/// What Notification keeps of a partner: its channel (with the webhook secret, which only this schema and
+/// Intake's hold) and whether sharing is suspended. Fed by Intake's events; the id is the partner code.
+/// </summary>
+public sealed record PartnerChannel
+{
+    public required string Id { get; init; }
+
+    /// <summary>One of <see cref="ChannelKinds"/>; null while only a suspension has been heard of.</summary>
+    public string? Kind { get; init; }
+
+    public Uri? WebhookUrl { get; init; }
+
+    public string? WebhookSecret { get; init; }
+
+    public bool Suspended { get; init; }
+
+    /// <summary>Ledger sequence of the suspension in force, to tell disclosures made before it from any after.</summary>
+    public long? SuspendedSinceSequence { get; init; }
+
+    /// <summary>Ledger sequence of the registration applied, so an older one redelivered late cannot win.</summary>
+    public long? RegisteredSequence { get; init; }
+
+    /// <summary>Ledger sequence of the last suspension or restoration applied.</summary>
+    public long? SharingSequence { get; init; }
+}
+
+/// <summary>Pure changes to a partner's channel; each ignores a message older than what it already applied.</summary>
+public static class PartnerChannels
+{
+    public static PartnerChannel Registered(PartnerChannel? state, PartnerRegistered message, long? sequence) =>
+        IsStale(state?.RegisteredSequence, sequence)
+            ? state!
+            : (state ?? new PartnerChannel { Id = message.Code }) with
+            {
+                Kind = message.ChannelKind,
+                WebhookUrl = message.ChannelKind == ChannelKinds.Webhook ? message.WebhookUrl : null,
+                WebhookSecret = message.ChannelKind == ChannelKinds.Webhook ? message.WebhookSecret : null,
+                RegisteredSequence = sequence ?? state?.RegisteredSequence,
+            };
+
+    public static PartnerChannel Suspended(PartnerChannel? state, string partner, long? sequence) =>
+        IsStale(state?.SharingSequence, sequence)
+            ? state!
+            : (state ?? new PartnerChannel { Id = partner }) with { Suspended = true, SuspendedSinceSequence = sequence, SharingSequence = sequence ?? state?.SharingSequence };
+
+    public static PartnerChannel Restored(PartnerChannel? state, string partner, long? sequence) =>
+        IsStale(state?.SharingSequence, sequence)
+            ? state!
+            : (state ?? new PartnerChannel { Id = partner }) with { Suspended = false, SuspendedSinceSequence = null, SharingSequence = sequence ?? state?.SharingSequence };
+
+    private static bool IsStale(long? applied, long? incoming) => applied is not null && incoming is not null && incoming <= applied;
+}
+
+/// <summary>The ledger sequence the forwarder stamps on every event it publishes.</summary>
+public static class LedgerSequence
+{
+    public static long? Of(ConsumeContext context) =>
+        context.Headers.TryGetHeader(BusHeaders.LedgerSequence, out var value) ? value switch
+        {
+            long l => l,
+            int i => i,
+            string s when long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) => parsed,
+            JsonElement { ValueKind: JsonValueKind.Number } n when n.TryGetInt64(out var number) => number,
+            JsonElement { ValueKind: JsonValueKind.String } t when long.TryParse(t.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var text) => text,
+            _ => null,
+        }
+        : null;
+}
+
+/// <summary>Applies one Intake event to the partner's channel document, once per message.</summary>
+public abstract class PartnerChannelConsumer<T>(IDocumentSession session, TimeProvider clock) : IConsumer<T>
+    where T : class
+{
+    public async Task Consume(ConsumeContext<T> context)
+    {
+        var ct = context.CancellationToken;
+        if (!await session.FirstDeliveryAsync(GetType().Name, context.MessageId, clock, ct))
+        {
+            return;
+        }
+
+        var code = PartnerOf(context.Message);
+        var current = await session.LoadAsync<PartnerChannel>(code, ct);
+        session.Store(Apply(current, context.Message, LedgerSequence.Of(context)));
+        await session.SaveChangesAsync(ct);
+    }
+
+    protected abstract string PartnerOf(T message);
+
+    protected abstract PartnerChannel Apply(PartnerChannel? current, T message, long? sequence);
+}
+
+public sealed class PartnerRegisteredConsumer(IDocumentSession session, TimeProvider clock) : PartnerChannelConsumer<PartnerRegistered>(session, clock)
+{
+    protected override string PartnerOf(PartnerRegistered message) => message.Code;
+
+    protected override PartnerChannel Apply(PartnerChannel? current, PartnerRegistered message, long? sequence) => PartnerChannels.Registered(current, message, sequence);
+}
+
+public sealed class SharingSuspendedConsumer(IDocumentSession session, TimeProvider clock) : PartnerChannelConsumer<SharingSuspended>(session, clock)
+{
+    protected override string PartnerOf(SharingSuspended message) => message.Partner;
+
+    protected override PartnerChannel Apply(PartnerChannel? current, SharingSuspended message, long? sequence) => PartnerChannels.Suspended(current, message.Partner, sequence);
+}
+
+public sealed class SharingRestoredConsumer(IDocumentSession session, TimeProvider clock) : PartnerChannelConsumer<SharingRestored>(session, clock)
+{
+    protected override string PartnerOf(SharingRestored message) => message.Partner;
+
+    protected override PartnerChannel Apply(PartnerChannel? current, SharingRestored message, long? sequence) => PartnerChannels.Restored(current, message.Partner, sequence);
+}
