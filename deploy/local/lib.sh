@@ -168,11 +168,21 @@ ENV
   chmod 600 "$LOCAL/env"
 }
 
-# The environment of one service, as up.sh starts it.
+owner_connection() {
+  echo "Host=127.0.0.1;Port=$PG_PORT;Database=auditplatform;Username=audit_owner;Password=$(secret pg-owner.password)"
+}
+
+# Grants and the append-only trigger, re-applied after every migration (deploy/sql/least-privilege.sql).
+apply_least_privilege() {
+  PGPASSWORD=$(secret pg-owner.password) psql -h 127.0.0.1 -p "$PG_PORT" -U audit_owner -d auditplatform \
+    -v ON_ERROR_STOP=1 -q -f "$ROOT/deploy/sql/least-privilege.sql" >/dev/null
+}
+
+# The environment of one service, as up.sh starts it: its own database role and bus user.
 service_env() {
   local svc=$1
   cat <<ENV
-ConnectionStrings__Ledger=Host=127.0.0.1;Port=$PG_PORT;Database=auditplatform;Username=audit_owner;Password=$(secret pg-owner.password)
+ConnectionStrings__Ledger=Host=127.0.0.1;Port=$PG_PORT;Database=auditplatform;Username=audit_$svc;Password=$(secret "pg-$svc.password")
 ConnectionStrings__Bus=amqp://$svc:$(secret "rabbitmq-$svc.password")@127.0.0.1:5672/audit
 Auth__SigningKeyFile=$SECRETS/jwt-signing.key
 Intake__FingerprintKeyFile=$SECRETS/fingerprint.key

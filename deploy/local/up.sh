@@ -33,23 +33,32 @@ stop_service() {
   rm -f "$pidfile"
 }
 
-started=()
+# Schema changes run once, as the schema owner, before any service starts (never at service start);
+# then the services run under their own least-privileged roles.
+present=()
 for entry in $SERVICES; do
-  name=${entry%%:*}; port=${entry##*:}; svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
-  project="$ROOT/services/$name/AuditPlatform.$name.csproj"
-  [ -f "$project" ] || continue
-  dll="$ROOT/services/$name/bin/Release/net10.0/AuditPlatform.$name.dll"
+  name=${entry%%:*}
+  [ -f "$ROOT/services/$name/AuditPlatform.$name.csproj" ] && present+=("$entry")
+done
+for entry in "${present[@]}"; do
+  name=${entry%%:*}; svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
   stop_service "$svc"
-  # Schema changes run once, as the schema owner, before the service starts (never at service start).
   say "migrating $name"
-  ( set -a; eval "$(service_env "$svc" | sed 's/^/export "/; s/$/"/')"; cd "$ROOT/services/$name" && dotnet "$dll" migrate ) \
+  ( set -a; eval "$(service_env "$svc" | sed 's/^/export "/; s/$/"/')"; export ConnectionStrings__Ledger="$(owner_connection)"
+    cd "$ROOT/services/$name" && dotnet "bin/Release/net10.0/AuditPlatform.$name.dll" migrate ) \
     > "$LOCAL/logs/$svc-migrate.log" 2>&1 || { tail -40 "$LOCAL/logs/$svc-migrate.log"; die "migrating $name failed"; }
+done
+apply_least_privilege
+
+started=()
+for entry in "${present[@]}"; do
+  name=${entry%%:*}; port=${entry##*:}; svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
   say "starting $name on http://127.0.0.1:$port"
   (
     set -a; eval "$(service_env "$svc" | sed 's/^/export "/; s/$/"/')"; set +a
     export Ledger__ApplySchemaOnStartup=false
     cd "$ROOT/services/$name"
-    setsid nohup dotnet "$dll" --urls "http://127.0.0.1:$port" > "$LOCAL/logs/$svc.log" 2>&1 < /dev/null &
+    setsid nohup dotnet "bin/Release/net10.0/AuditPlatform.$name.dll" --urls "http://127.0.0.1:$port" > "$LOCAL/logs/$svc.log" 2>&1 < /dev/null &
     echo $! > "$LOCAL/run/$svc.pid"
   )
   started+=("$name:$port")
