@@ -1,5 +1,6 @@
 using AuditPlatform.Notification;
 using AuditPlatform.ServiceDefaults;
+using AuditPlatform.ServiceDefaults.Ledger;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(NotificationService.Name);
@@ -8,4 +9,4 @@ builder.AddNotification();
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapNotification();
-app.Run();
+await app.RunServiceAsync(args);
