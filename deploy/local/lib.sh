@@ -188,8 +188,8 @@ Auth__SigningKeyFile=$SECRETS/jwt-signing.key
 Intake__FingerprintKeyFile=$SECRETS/fingerprint.key
 Audit__SigningKeyFile=$SECRETS/checkpoint-signing.pem
 ESCALATION_POLICY=$ROOT/deploy/policy/escalation.json
-ASPNETCORE_ENVIRONMENT=Development
-DOTNET_ENVIRONMENT=Development
+ASPNETCORE_ENVIRONMENT=Production
+DOTNET_ENVIRONMENT=Production
 ENV
 }
 

@@ -47,6 +47,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddOpenApi();
         builder.Services.AddPlatformHealth();
         builder.AddPlatformAuth();
+        builder.Services.AddSingleton<BusCaller>();
         builder.AddPlatformTelemetry(serviceName);
         return builder;
     }
@@ -54,6 +55,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>Error handling, auth, health and the OpenAPI document, in the order they must run.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        app.Use(SecurityHeaders.Apply);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(RefuseOversizeBodies);

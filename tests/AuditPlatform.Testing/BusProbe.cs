@@ -59,9 +59,14 @@ public sealed class BusProbe : IAsyncDisposable
         return seen;
     }
 
-    /// <summary>Publishes a body as plain JSON (no envelope) to a command's exchange.</summary>
-    public async Task PublishRawAsync(string contractType, string json, Guid? messageId = null, IDictionary<string, object?>? headers = null)
+    /// <summary>Publishes a body as plain JSON (no envelope) to a command's exchange, with the sender's token when given.</summary>
+    public async Task PublishRawAsync(string contractType, string json, Guid? messageId = null, string? token = null, IDictionary<string, object?>? headers = null)
     {
+        if (token is not null)
+        {
+            headers = new Dictionary<string, object?>(headers ?? new Dictionary<string, object?>()) { ["Authorization"] = "Bearer " + token };
+        }
+
         var properties = new BasicProperties
         {
             ContentType = "application/json",

@@ -12,6 +12,8 @@ public sealed class IntakeBusTests(IntakeFixture fixture) : IClassFixture<Intake
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
+    private string OperatorToken => fixture.Token(AuditPlatform.ServiceDefaults.Security.Roles.Operator);
+
     private static string Json(object value) => JsonSerializer.Serialize(value, Web);
 
     [Fact]
@@ -21,7 +23,7 @@ public sealed class IntakeBusTests(IntakeFixture fixture) : IClassFixture<Intake
         var published = await fixture.Probe.ListenAsync("DisclosureRecorded");
         var id = Guid.NewGuid();
 
-        await fixture.Probe.PublishRawAsync("RecordDisclosure", Json(IntakeFixture.Disclosure(id, "DE-BND")), Guid.NewGuid());
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", Json(IntakeFixture.Disclosure(id, "DE-BND")), Guid.NewGuid(), OperatorToken);
 
         var row = await Eventually.GetAsync(async () => (await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, id))).SingleOrDefault(), "the disclosure in the ledger");
         var message = await Eventually.GetAsync(() => Task.FromResult(published.FirstOrDefault(m => m.Message.GetProperty("disclosureId").GetGuid() == id)), "DisclosureRecorded on the bus");
@@ -39,13 +41,13 @@ public sealed class IntakeBusTests(IntakeFixture fixture) : IClassFixture<Intake
         var messageId = Guid.NewGuid();
         var body = Json(IntakeFixture.Disclosure(null, "FR-DGSI"));
 
-        await fixture.Probe.PublishRawAsync("RecordDisclosure", body, messageId);
-        await fixture.Probe.PublishRawAsync("RecordDisclosure", body, messageId);
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", body, messageId, OperatorToken);
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", body, messageId, OperatorToken);
 
         var stream = StreamKey.For(StreamKinds.Disclosure, messageId);
         await Eventually.TrueAsync(async () => (await fixture.Ledger.ReadAsync(stream)).Count == 1, "the disclosure in the ledger");
         var marker = Guid.NewGuid();
-        await fixture.Probe.PublishRawAsync("RecordDisclosure", Json(IntakeFixture.Disclosure(marker, "FR-DGSI")), marker);
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", Json(IntakeFixture.Disclosure(marker, "FR-DGSI")), marker, OperatorToken);
         await Eventually.TrueAsync(async () => (await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, marker))).Count == 1, "a later command, so both copies were consumed");
         Assert.Single(await fixture.Ledger.ReadAsync(stream));
     }
@@ -54,8 +56,8 @@ public sealed class IntakeBusTests(IntakeFixture fixture) : IClassFixture<Intake
     public async Task Unreadable_and_invalid_commands_go_to_the_error_queue_with_a_reason()
     {
         var before = (await fixture.Ledger.ReadAsync()).Count;
-        await fixture.Probe.PublishRawAsync("RecordDisclosure", "{ this is not json", Guid.NewGuid());
-        await fixture.Probe.PublishRawAsync("RecordDisclosure", Json(new { title = "no recipients", classification = "cosmic" }), Guid.NewGuid());
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", "{ this is not json", Guid.NewGuid(), OperatorToken);
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", Json(new { title = "no recipients", classification = "cosmic" }), Guid.NewGuid(), OperatorToken);
 
         var reasons = new List<string>();
         await Eventually.TrueAsync(async () =>
@@ -79,7 +81,7 @@ public sealed class IntakeBusTests(IntakeFixture fixture) : IClassFixture<Intake
         await fixture.RegisterAsync("US-ICE");
         await fixture.RegisterAsync("CA-CSIS");
         var caseId = Guid.NewGuid();
-        await fixture.Probe.PublishRawAsync("SuspendSharing", Json(new { partner = "US-ICE", by = "escalation policy", reason = "photographs leaked", caseId }), Guid.NewGuid());
+        await fixture.Probe.PublishRawAsync("SuspendSharing", Json(new { partner = "US-ICE", by = "escalation policy", reason = "photographs leaked", caseId }), Guid.NewGuid(), OperatorToken);
         await Eventually.TrueAsync(async () =>
             (await fixture.Admin.GetFromJsonAsync<JsonElement>("/partners/US-ICE")).GetProperty("sharing").GetString() == "suspended", "US-ICE to be suspended");
 
@@ -99,6 +101,39 @@ public sealed class IntakeBusTests(IntakeFixture fixture) : IClassFixture<Intake
             (await fixture.Admin.GetFromJsonAsync<JsonElement>("/partners/US-ICE")).GetProperty("sharing").GetString() == "active", "US-ICE to be restored");
         var shared = await fixture.Operator.PostAsJsonAsync("/disclosures", IntakeFixture.Disclosure(id, "CA-CSIS", "US-ICE"));
         Assert.Equal(System.Net.HttpStatusCode.Created, shared.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_command_without_a_token_or_for_another_partner_goes_to_the_error_queue_and_is_recorded_nowhere()
+    {
+        await fixture.RegisterAsync("NL-AIVD");
+        var anonymous = Guid.NewGuid();
+        var impostor = Guid.NewGuid();
+        var own = Guid.NewGuid();
+        var fbi = fixture.Token(AuditPlatform.ServiceDefaults.Security.Roles.Integrator, "US-FBI");
+        var disclosure = (Guid id, string originator) => Json(new
+        {
+            disclosureId = id, originator, title = "t", classification = "official", caveats = Array.Empty<string>(),
+            contentSha256 = new string('d', 64), recipients = new[] { "NL-AIVD" }, sharedBy = "x", occurredAt = "2017-05-23T08:00:00Z",
+        });
+
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", disclosure(anonymous, "US-FBI"), anonymous);
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", disclosure(impostor, "US-DHS"), impostor, fbi);
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", disclosure(own, "US-FBI"), own, fbi);
+
+        await Eventually.TrueAsync(async () => (await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, own))).Count == 1, "the integrator's own disclosure");
+        var reasons = new List<string>();
+        await Eventually.TrueAsync(async () =>
+        {
+            if (await fixture.Probe.GetAsync(ErrorQueue) is { } failed)
+            {
+                reasons.Add(failed.Headers.GetValueOrDefault("MT-Fault-Message") ?? string.Empty);
+            }
+
+            return reasons.Count(r => r.Contains("token", StringComparison.Ordinal) || r.Contains("may not act", StringComparison.Ordinal)) == 2;
+        }, "both refused commands in " + ErrorQueue);
+        Assert.Empty(await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, anonymous)));
+        Assert.Empty(await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, impostor)));
     }
 
     private async Task<Guid> LedgerEventIdAsync(long sequence)

@@ -160,10 +160,11 @@ public static class ReportBreachEndpoint
             .Produces<BreachReceipt>(StatusCodes.Status201Created).ProducesValidationProblem();
 }
 
-public sealed class ReportBreachConsumer(BreachDesk desk) : IConsumer<ReportBreach>
+public sealed class ReportBreachConsumer(BreachDesk desk, BusCaller caller) : IConsumer<ReportBreach>
 {
     public async Task Consume(ConsumeContext<ReportBreach> context)
     {
+        await caller.RequireOperatorAsync(context, servicesMaySend: false);
         var outcome = await desk.ReportAsync(ReportBreachDecision.Normalise(context.Message, context.MessageId ?? Guid.CreateVersion7()), context.CancellationToken);
         if (outcome is BreachOutcome.ClientIdConflict conflict)
         {

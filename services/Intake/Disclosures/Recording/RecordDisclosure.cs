@@ -202,10 +202,11 @@ public static class RecordDisclosureEndpoint
 }
 
 /// <summary>The bus face of the same desk; without a client id, the message id is the client id, so redelivery has one effect.</summary>
-public sealed class RecordDisclosureConsumer(DisclosureDesk desk) : IConsumer<RecordDisclosure>
+public sealed class RecordDisclosureConsumer(DisclosureDesk desk, BusCaller caller) : IConsumer<RecordDisclosure>
 {
     public async Task Consume(ConsumeContext<RecordDisclosure> context)
     {
+        await caller.RequireActingForAsync(context, context.Message.Originator ?? string.Empty);
         var command = RecordDisclosureDecision.Normalise(context.Message, context.MessageId ?? Guid.CreateVersion7());
         var outcome = await desk.RecordAsync(command, context.CancellationToken);
         switch (outcome)

@@ -3,6 +3,7 @@ using AuditPlatform.ServiceDefaults.Http;
 using AuditPlatform.ServiceDefaults.Messaging;
 using AuditPlatform.ServiceDefaults.Telemetry;
 using Marten;
+using AuditPlatform.ServiceDefaults.Security;
 using MassTransit;
 
 namespace AuditPlatform.Intake.Partners.Sharing;
@@ -47,10 +48,12 @@ public static class SharingAgreement
         new("unknown-partner", "Unknown partner.", new Dictionary<string, string[]> { ["partner"] = [$"'{code}' is not a registered partner."] });
 }
 
-public sealed class SuspendSharingConsumer(IDocumentSession session, TimeProvider clock) : IConsumer<SuspendSharing>
+public sealed class SuspendSharingConsumer(IDocumentSession session, TimeProvider clock, BusCaller caller) : IConsumer<SuspendSharing>
 {
     public async Task Consume(ConsumeContext<SuspendSharing> context)
     {
+        // Escalation sends these through its ledger forwarder, with no user token; RabbitMQ permissions decide who may publish them.
+        await caller.RequireOperatorAsync(context, servicesMaySend: true);
         var command = context.Message;
         SharingAgreement.Validate(command.Partner, command.By, command.Reason);
         await SharingAgreement.ApplyAsync(session, command.Partner, p => SharingAgreement.DecideSuspend(p, command, clock.GetUtcNow()), context.CancellationToken);
@@ -58,10 +61,12 @@ public sealed class SuspendSharingConsumer(IDocumentSession session, TimeProvide
     }
 }
 
-public sealed class RestoreSharingConsumer(IDocumentSession session, TimeProvider clock) : IConsumer<RestoreSharing>
+public sealed class RestoreSharingConsumer(IDocumentSession session, TimeProvider clock, BusCaller caller) : IConsumer<RestoreSharing>
 {
     public async Task Consume(ConsumeContext<RestoreSharing> context)
     {
+        // Escalation sends these through its ledger forwarder, with no user token; RabbitMQ permissions decide who may publish them.
+        await caller.RequireOperatorAsync(context, servicesMaySend: true);
         var command = context.Message;
         SharingAgreement.Validate(command.Partner, command.By, command.Reason);
         await SharingAgreement.ApplyAsync(session, command.Partner, p => SharingAgreement.DecideRestore(p, command, clock.GetUtcNow()), context.CancellationToken);
