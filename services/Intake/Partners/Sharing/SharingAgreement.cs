@@ -1,9 +1,9 @@
 using AuditPlatform.Contracts;
 using AuditPlatform.ServiceDefaults.Http;
 using AuditPlatform.ServiceDefaults.Messaging;
+using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.ServiceDefaults.Telemetry;
 using Marten;
-using AuditPlatform.ServiceDefaults.Security;
 using MassTransit;
 
 namespace AuditPlatform.Intake.Partners.Sharing;
