@@ -113,8 +113,15 @@ public sealed class IntakeBusTests(IntakeFixture fixture) : IClassFixture<Intake
         var fbi = fixture.Token(AuditPlatform.ServiceDefaults.Security.Roles.Integrator, "US-FBI");
         var disclosure = (Guid id, string originator) => Json(new
         {
-            disclosureId = id, originator, title = "t", classification = "official", caveats = Array.Empty<string>(),
-            contentSha256 = new string('d', 64), recipients = new[] { "NL-AIVD" }, sharedBy = "x", occurredAt = "2017-05-23T08:00:00Z",
+            disclosureId = id,
+            originator,
+            title = "t",
+            classification = "official",
+            caveats = Array.Empty<string>(),
+            contentSha256 = new string('d', 64),
+            recipients = new[] { "NL-AIVD" },
+            sharedBy = "x",
+            occurredAt = "2017-05-23T08:00:00Z",
         });
 
         await fixture.Probe.PublishRawAsync("RecordDisclosure", disclosure(anonymous, "US-FBI"), anonymous);
