@@ -161,19 +161,29 @@ public sealed class NoticeDeliveryTests(NotificationFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task An_acknowledgement_over_the_bus_is_recorded_and_one_naming_another_partner_goes_to_the_error_queue()
+    public async Task An_acknowledgement_over_the_bus_is_recorded_and_one_from_another_partner_or_without_a_token_goes_to_the_error_queue()
     {
         await fixture.RegisterAsync("JP-PSIA");
         await fixture.ShareAsync("JP-PSIA");
         var notice = await fixture.NoticeInStatusAsync("JP-PSIA", "delivered");
 
-        await fixture.Probe.PublishRawAsync("AcknowledgeNotice", Json(new { noticeId = IdOf(notice), partner = "US-FBI", by = "impostor" }), Guid.NewGuid());
-        await fixture.Probe.PublishRawAsync("AcknowledgeNotice", Json(new { noticeId = IdOf(notice), partner = "JP-PSIA", by = "PSIA desk" }), Guid.NewGuid());
+        await fixture.Probe.PublishRawAsync("AcknowledgeNotice", Json(new { noticeId = IdOf(notice), partner = "US-FBI", by = "impostor" }), Guid.NewGuid(), fixture.Token(Roles.Integrator, "US-FBI"));
+        await fixture.Probe.PublishRawAsync("AcknowledgeNotice", Json(new { noticeId = IdOf(notice), partner = "JP-PSIA", by = "anonymous" }), Guid.NewGuid());
+        await fixture.Probe.PublishRawAsync("AcknowledgeNotice", Json(new { noticeId = IdOf(notice), partner = "JP-PSIA", by = "PSIA desk" }), Guid.NewGuid(), fixture.Token(Roles.Integrator, "JP-PSIA"));
 
         var acknowledged = await fixture.NoticeInStatusAsync("JP-PSIA", "acknowledged");
         Assert.Equal("PSIA desk", acknowledged.GetProperty("acknowledgedBy").GetString());
-        var refused = await Eventually.GetAsync(() => fixture.Probe.GetAsync("notification-acknowledge-notice_error"), "the impostor's acknowledgement in the error queue");
-        Assert.Equal("impostor", refused.Message.GetProperty("by").GetString());
+        var refused = new List<ProbedMessage>();
+        await Eventually.TrueAsync(async () =>
+        {
+            if (await fixture.Probe.GetAsync("notification-acknowledge-notice_error") is { } failed)
+            {
+                refused.Add(failed);
+            }
+
+            return refused.Count == 2;
+        }, "two refused acknowledgements in the error queue");
+        Assert.Equal(["anonymous", "impostor"], refused.Select(r => r.Message.GetProperty("by").GetString()).Order());
         Assert.Single(await StreamAsync(IdOf(notice)), r => r.Type == "notice_acknowledged");
     }
 
@@ -185,7 +195,7 @@ public sealed class NoticeDeliveryTests(NotificationFixture fixture) : IClassFix
         var (before, _) = await fixture.ShareAsync("US-ICE", "US-CBP");
         await fixture.NoticeInStatusAsync("US-ICE", "delivered", "handling");
 
-        await fixture.Probe.PublishRawAsync("SuspendSharing", Json(new { partner = "US-ICE", by = "operator", reason = "photographs published" }), Guid.NewGuid());
+        await fixture.Probe.PublishRawAsync("SuspendSharing", Json(new { partner = "US-ICE", by = "operator", reason = "photographs published" }), Guid.NewGuid(), fixture.Token(Roles.Operator));
         await Eventually.TrueAsync(async () => await fixture.ChannelAsync("US-ICE") is { Suspended: true }, "Notification to learn of the suspension");
         var refusedId = Guid.NewGuid();
         var refused = await fixture.Operator.PostAsJsonAsync("/disclosures", NotificationFixture.Disclosure(refusedId, "US-ICE", "US-CBP"));

@@ -35,13 +35,14 @@ public sealed class ResponseTests(NotificationFixture fixture) : IClassFixture<N
         var messageId = Guid.NewGuid();
         var body = Json(Assurance(null, "US-DOS"));
 
-        await fixture.Probe.PublishRawAsync("RecordPartnerResponse", body, messageId);
-        await fixture.Probe.PublishRawAsync("RecordPartnerResponse", body, messageId);
+        var token = fixture.Token(Roles.Integrator, "US-DOS");
+        await fixture.Probe.PublishRawAsync("RecordPartnerResponse", body, messageId, token);
+        await fixture.Probe.PublishRawAsync("RecordPartnerResponse", body, messageId, token);
 
         var stream = StreamKey.For(StreamKinds.Response, messageId);
         var row = await Eventually.GetAsync(async () => (await fixture.Ledger.ReadAsync(stream)).SingleOrDefault(), "the response in the ledger");
         var marker = Guid.NewGuid();
-        await fixture.Probe.PublishRawAsync("RecordPartnerResponse", Json(Assurance(marker, "US-DOS", "marker")), Guid.NewGuid());
+        await fixture.Probe.PublishRawAsync("RecordPartnerResponse", Json(Assurance(marker, "US-DOS", "marker")), Guid.NewGuid(), token);
         await Eventually.TrueAsync(async () => (await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Response, marker))).Count == 1, "a later response, so both copies were consumed");
         Assert.Single(await fixture.Ledger.ReadAsync(stream));
         Assert.Equal("diplomatic_response_recorded", row.Type);
@@ -85,7 +86,10 @@ public sealed class ResponseTests(NotificationFixture fixture) : IClassFixture<N
     public async Task An_invalid_response_is_answered_with_field_errors_over_http_and_sent_to_the_error_queue_on_the_bus()
     {
         var response = await fixture.NotificationOperator.PostAsJsonAsync("/responses", new { partner = "us dos", kind = "apology", validUntil = "2018-01-01T00:00:00Z" });
-        await fixture.Probe.PublishRawAsync("RecordPartnerResponse", Json(new { partner = "US-DOS", kind = "denial", statement = "No.", respondent = "spokesman", occurredAt = "2017-05-25T12:00:00Z", scope = new[] { "secret" } }), Guid.NewGuid());
+        var denial = new { partner = "US-DOS", kind = "denial", statement = "No.", respondent = "spokesman", occurredAt = "2017-05-25T12:00:00Z", scope = new[] { "secret" } };
+        await fixture.Probe.PublishRawAsync("RecordPartnerResponse", Json(denial), Guid.NewGuid(), fixture.Token(Roles.Operator));
+        var forAnotherPartner = new { partner = "US-DOS", kind = "denial", statement = "No.", respondent = "spokesman", occurredAt = "2017-05-25T12:00:00Z" };
+        await fixture.Probe.PublishRawAsync("RecordPartnerResponse", Json(forAnotherPartner), Guid.NewGuid(), fixture.Token(Roles.Integrator, "US-DOD"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
@@ -94,7 +98,17 @@ public sealed class ResponseTests(NotificationFixture fixture) : IClassFixture<N
             Assert.True(errors.TryGetProperty(field, out _), $"no error for {field}");
         }
 
-        var refused = await Eventually.GetAsync(() => fixture.Probe.GetAsync("notification-record-partner-response_error"), "the invalid response in the error queue");
-        Assert.Contains("scope", refused.Headers.GetValueOrDefault("MT-Fault-Message") ?? string.Empty, StringComparison.Ordinal);
+        var reasons = new List<string>();
+        await Eventually.TrueAsync(async () =>
+        {
+            if (await fixture.Probe.GetAsync("notification-record-partner-response_error") is { } failed)
+            {
+                reasons.Add(failed.Headers.GetValueOrDefault("MT-Fault-Message") ?? string.Empty);
+            }
+
+            return reasons.Count == 2;
+        }, "two refused responses in the error queue");
+        Assert.Contains(reasons, r => r.Contains("scope", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.Contains("US-DOD", StringComparison.Ordinal));
     }
 }

@@ -86,7 +86,7 @@ public sealed class AcknowledgementDesk(IDocumentSession session, TimeProvider c
 
 public static class AcknowledgeNoticeEndpoint
 {
-    public static async Task<IResult> Handle(Guid id, AcknowledgeBody body, ClaimsPrincipal user, IQuerySession query, AcknowledgementDesk desk, CancellationToken cancellationToken)
+    public static async Task<IResult> Handle(Guid id, AcknowledgeBody? body, ClaimsPrincipal user, IQuerySession query, AcknowledgementDesk desk, CancellationToken cancellationToken)
     {
         // The path names the notice, not the partner: the partner is the notice's own, and only its integrator may act.
         var notice = await query.LoadAsync<Notice>(Notice.StreamFor(id), cancellationToken);
@@ -103,7 +103,7 @@ public static class AcknowledgeNoticeEndpoint
 
         try
         {
-            var command = new Contract.AcknowledgeNotice { NoticeId = id, Partner = notice.Partner, By = body.By!, OccurredAt = body.OccurredAt };
+            var command = new Contract.AcknowledgeNotice { NoticeId = id, Partner = notice.Partner, By = body?.By!, OccurredAt = body?.OccurredAt };
             switch (await desk.AcknowledgeAsync(command, cancellationToken))
             {
                 case AcknowledgementOutcome.Acknowledged { Replayed: true } replay:
@@ -128,11 +128,15 @@ public static class AcknowledgeNoticeEndpoint
             .Produces<NoticeView>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem();
 }
 
-/// <summary>The bus face of the same desk; an acknowledgement names its partner, which must be the notice's.</summary>
-public sealed class AcknowledgeNoticeConsumer(AcknowledgementDesk desk) : IConsumer<Contract.AcknowledgeNotice>
+/// <summary>
+/// The bus face of the same desk. The sender's token must allow acting for the partner named, and that partner
+/// must be the notice's.
+/// </summary>
+public sealed class AcknowledgeNoticeConsumer(AcknowledgementDesk desk, BusCaller caller) : IConsumer<Contract.AcknowledgeNotice>
 {
     public async Task Consume(ConsumeContext<Contract.AcknowledgeNotice> context)
     {
+        await caller.RequireActingForAsync(context, context.Message.Partner ?? string.Empty);
         switch (await desk.AcknowledgeAsync(context.Message, context.CancellationToken))
         {
             case AcknowledgementOutcome.UnknownNotice unknown:

@@ -169,11 +169,15 @@ public static class RecordResponseEndpoint
             .Produces<ResponseReceipt>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
 }
 
-/// <summary>The bus face of the same desk; without a client id, the message id is the client id, so redelivery has one effect.</summary>
-public sealed class RecordPartnerResponseConsumer(ResponseDesk desk) : IConsumer<RecordPartnerResponse>
+/// <summary>
+/// The bus face of the same desk: the sender's token must allow acting for the responding partner; without a client
+/// id, the message id is the client id, so redelivery has one effect.
+/// </summary>
+public sealed class RecordPartnerResponseConsumer(ResponseDesk desk, BusCaller caller) : IConsumer<RecordPartnerResponse>
 {
     public async Task Consume(ConsumeContext<RecordPartnerResponse> context)
     {
+        await caller.RequireActingForAsync(context, context.Message.Partner ?? string.Empty);
         var command = RecordResponseDecision.Normalise(context.Message, context.MessageId ?? Guid.CreateVersion7());
         switch (await desk.RecordAsync(command, context.CancellationToken))
         {
