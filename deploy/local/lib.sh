@@ -133,16 +133,64 @@ CONF
   for user in $BUS_USERS; do
     rabbitmqctl_local list_users | awk '{print $1}' | grep -qx "$user" || rabbitmqctl_local add_user "$user" "$(secret "rabbitmq-$user.password")"
     rabbitmqctl_local change_password "$user" "$(secret "rabbitmq-$user.password")"
-    rabbitmqctl_local set_permissions -p audit "$user" '.*' '.*' '.*'
   done
   rabbitmqctl_local set_user_tags admin administrator
   rabbitmqctl_local set_user_tags test administrator
   rabbitmqctl_local set_permissions -p / admin '.*' '.*' '.*'
+  rabbitmqctl_local set_permissions -p audit admin '.*' '.*' '.*'
+  rabbitmqctl_local set_permissions -p audit test '.*' '.*' '.*'
+  local svc
+  for svc in intake notification escalation audit; do bus_permissions "$svc"; done
+  for user in US-FBI US-DHS; do ensure_integrator "$user"; done
   local i; for i in $(seq 1 60); do
     curl -fsS -u "admin:$(secret rabbitmq-admin.password)" http://127.0.0.1:15672/api/overview >/dev/null 2>&1 && return 0
     sleep 1
   done
   die "the RabbitMQ management API did not answer on 127.0.0.1:15672"
+}
+
+# Which contract messages each service consumes and publishes: its RabbitMQ user may read (bind) only the
+# first and write only the second, besides its own queues and exchanges (named "<service>-...").
+bus_consumes() {
+  case "$1" in
+    intake) echo "RecordDisclosure|ReportBreach|SuspendSharing|RestoreSharing" ;;
+    notification) echo "PartnerRegistered|DisclosureRecorded|BreachReported|SharingSuspended|SharingRestored|AcknowledgeNotice|RecordPartnerResponse" ;;
+    escalation) echo "BreachReported|HandlingDeadlineMissed|DiplomaticResponseRecorded|SharingSuspended|SharingRestored|PartnerRegistered|EscalationOpened" ;;
+    audit) echo "CheckpointSigned" ;;
+  esac
+}
+bus_publishes() {
+  case "$1" in
+    intake) echo "PartnerRegistered|SharingSuspended|SharingRestored|DisclosureRecorded|SharingBlocked|BreachReported|HandlingDeadlineMissed" ;;
+    notification) echo "PartnerNotified|NoticeAcknowledged|DiplomaticResponseRecorded|NoticeDeliveryFailed" ;;
+    escalation) echo "EscalationOpened|EscalationRaised|EscalationResolved|EscalationAcknowledged|EscalationAssigned|EscalationNoted|SuspendSharing|RestoreSharing" ;;
+    audit) echo "CheckpointSigned" ;;
+  esac
+}
+
+bus_permissions() {
+  local svc=$1 own contracts
+  # Own queues and exchanges, the bus instance's temporary endpoint, and MassTransit's fault exchanges.
+  own="$svc-.*|.*_bus_.*|MassTransit:Fault--.*"
+  contracts="AuditPlatform\\.Contracts:"
+  local configure="^($own|$contracts($(bus_consumes "$svc")|$(bus_publishes "$svc")))\$"
+  local write="^($own|$contracts($(bus_publishes "$svc")))\$"
+  local read="^($own|$contracts($(bus_consumes "$svc")))\$"
+  # Notification delivers notices to the partners' queues through the default exchange.
+  if [ "$svc" = notification ]; then
+    configure="^($own|partner\\..*|$contracts($(bus_consumes "$svc")|$(bus_publishes "$svc")))\$"
+    write="^($own|amq\\.default|$contracts($(bus_publishes "$svc")))\$"
+  fi
+  rabbitmqctl_local set_permissions -p audit "$svc" "$configure" "$write" "$read"
+}
+
+# An integrator may publish the commands partners send and read its own partner queue, nothing else.
+ensure_integrator() {
+  local partner=$1 user="partner-$1"
+  rabbitmqctl_local list_users | awk '{print $1}' | grep -qx "$user" || rabbitmqctl_local add_user "$user" "$(secret "rabbitmq-$user.password")"
+  rabbitmqctl_local change_password "$user" "$(secret "rabbitmq-$user.password")"
+  rabbitmqctl_local set_permissions -p audit "$user" '^$' \
+    '^AuditPlatform\.Contracts:(RecordDisclosure|RecordPartnerResponse|AcknowledgeNotice)$' "^partner\\.$partner\$"
 }
 
 ensure_local_feed() {
