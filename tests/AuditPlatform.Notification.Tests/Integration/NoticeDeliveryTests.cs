@@ -196,7 +196,7 @@ public sealed class NoticeDeliveryTests(NotificationFixture fixture) : IClassFix
         await fixture.NoticeInStatusAsync("US-ICE", "delivered", "handling");
 
         await fixture.Probe.PublishRawAsync("SuspendSharing", Json(new { partner = "US-ICE", by = "operator", reason = "photographs published" }), Guid.NewGuid(), fixture.Token(Roles.Operator));
-        await Eventually.TrueAsync(async () => await fixture.ChannelAsync("US-ICE") is { Suspended: true }, "Notification to learn of the suspension");
+        await Eventually.TrueAsync(async () => await fixture.ChannelAsync("US-ICE") is { Suspended: true, SuspendedSinceSequence: not null }, "Notification to learn of the suspension and its ledger sequence");
         var refusedId = Guid.NewGuid();
         var refused = await fixture.Operator.PostAsJsonAsync("/disclosures", NotificationFixture.Disclosure(refusedId, "US-ICE", "US-CBP"));
         var (after, _) = await fixture.ShareAsync("US-CBP");

@@ -40,7 +40,8 @@ public sealed partial class NoticeDelivery(
             // Stopping: what was not recorded is retried by whoever runs next, at the time the ledger says.
         }
 
-        await Task.WhenAll(inFlight.Values).ContinueWith(_ => { }, TaskScheduler.Default);
+        // Runs end on cancellation and never throw; waiting for them keeps a stopped service from recording late.
+        await Task.WhenAll(inFlight.Values);
     }
 
     /// <summary>Starts a delivery run for every due notice not already in delivery here; returns how many started.</summary>
