@@ -17,6 +17,8 @@ set +e
 
 results="$LOCAL/test-results"
 rm -rf "$results" && mkdir -p "$results"
+# Suites that report a table (the hostile battery, the fault battery) write it here; it is printed below.
+export AUDIT_TEST_RESULTS="$results"
 
 say "building (Release)"
 dotnet build "$ROOT/AuditPlatform.sln" -c Release -nologo -v quiet -clp:ErrorsOnly
@@ -40,6 +42,11 @@ run_extra_suites() {
   done
 }
 run_extra_suites
+
+for table in "$results"/*.table.md; do
+  [ -f "$table" ] || continue
+  echo; say "$(basename "$table" .table.md)"; cat "$table"
+done
 
 passed=0; failed=0; skipped=0; files=0
 while IFS= read -r trx; do

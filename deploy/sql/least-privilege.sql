@@ -16,11 +16,10 @@ begin
 end
 $$;
 
-drop trigger if exists ledger_append_only on ledger.mt_events;
-create trigger ledger_append_only before update or delete on ledger.mt_events
-  for each row execute function ledger.refuse_ledger_rewrite();
+-- Statement-level, so a rewrite is refused even when it would touch no row.
 drop trigger if exists ledger_no_truncate on ledger.mt_events;
-create trigger ledger_no_truncate before truncate on ledger.mt_events
+drop trigger if exists ledger_append_only on ledger.mt_events;
+create trigger ledger_append_only before update or delete or truncate on ledger.mt_events
   for each statement execute function ledger.refuse_ledger_rewrite();
 
 do $$

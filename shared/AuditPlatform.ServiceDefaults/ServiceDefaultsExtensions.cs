@@ -44,6 +44,7 @@ public static class ServiceDefaultsExtensions
             o.SerializerOptions.MaxDepth = 32;
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
+        builder.Services.AddInvalidCommandHandler();
         builder.Services.AddOpenApi();
         builder.Services.AddPlatformHealth();
         builder.AddPlatformAuth();
