@@ -5,12 +5,15 @@
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 LOCAL="$ROOT/.local"
 SECRETS="$LOCAL/secrets"
-PG_PORT=55432
+# Ports can be moved (AUDIT_PG_PORT, AUDIT_RABBITMQ_PORT) to run a second copy beside a running one.
+PG_PORT=${AUDIT_PG_PORT:-55432}
+RABBIT_PORT=${AUDIT_RABBITMQ_PORT:-5672}
+RABBIT_UI_PORT=$((RABBIT_PORT + 10000))
 PG_BIN=/usr/lib/postgresql/15/bin
 PG_DATA="$LOCAL/pg/data"
 PG_SOCKET="$LOCAL/pg/run"
 RABBIT_HOME="$LOCAL/rabbitmq"
-RABBIT_NODE=audit@localhost
+RABBIT_NODE=$([ "$RABBIT_PORT" = 5672 ] && echo audit@localhost || echo "audit$RABBIT_PORT@localhost")
 SERVICES="Intake:5101 Notification:5102 Escalation:5103 Audit:5104"
 BUS_USERS="intake notification escalation audit test admin"
 DB_ROLES="intake notification escalation audit"
@@ -101,7 +104,7 @@ rabbit_env() {
   export HOME="$RABBIT_HOME" \
     RABBITMQ_NODENAME="$RABBIT_NODE" \
     RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
-    RABBITMQ_NODE_PORT=5672 \
+    RABBITMQ_NODE_PORT="$RABBIT_PORT" \
     RABBITMQ_CONFIG_FILE="$RABBIT_HOME/rabbitmq" \
     RABBITMQ_MNESIA_BASE="$RABBIT_HOME/mnesia" \
     RABBITMQ_LOG_BASE="$LOCAL/logs/rabbitmq" \
@@ -115,13 +118,13 @@ rabbitmqctl_local() { ( rabbit_env; /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBI
 start_rabbitmq() {
   mkdir -p "$RABBIT_HOME" "$LOCAL/logs/rabbitmq"
   cat > "$RABBIT_HOME/rabbitmq.conf" <<CONF
-listeners.tcp.default = 127.0.0.1:5672
+listeners.tcp.default = 127.0.0.1:$RABBIT_PORT
 management.tcp.ip = 127.0.0.1
-management.tcp.port = 15672
+management.tcp.port = $RABBIT_UI_PORT
 CONF
   echo '[rabbitmq_management].' > "$RABBIT_HOME/enabled_plugins"
   if ! rabbitmqctl_local ping >/dev/null 2>&1; then
-    say "starting RabbitMQ on 127.0.0.1:5672 (management on 15672)"
+    say "starting RabbitMQ on 127.0.0.1:$RABBIT_PORT (management on $RABBIT_UI_PORT)"
     ( rabbit_env; setsid /usr/lib/rabbitmq/bin/rabbitmq-server > "$LOCAL/logs/rabbitmq/console.log" 2>&1 < /dev/null & )
   fi
   # The node answers ping before the broker inside it has started: wait for the broker itself.
@@ -143,10 +146,10 @@ CONF
   for svc in intake notification escalation audit; do bus_permissions "$svc"; done
   for user in US-FBI US-DHS; do ensure_integrator "$user"; done
   local i; for i in $(seq 1 60); do
-    curl -fsS -u "admin:$(secret rabbitmq-admin.password)" http://127.0.0.1:15672/api/overview >/dev/null 2>&1 && return 0
+    curl -fsS -u "admin:$(secret rabbitmq-admin.password)" http://127.0.0.1:$RABBIT_UI_PORT/api/overview >/dev/null 2>&1 && return 0
     sleep 1
   done
-  die "the RabbitMQ management API did not answer on 127.0.0.1:15672"
+  die "the RabbitMQ management API did not answer on 127.0.0.1:$RABBIT_UI_PORT"
 }
 
 # Which contract messages each service consumes and publishes: its RabbitMQ user may read (bind) only the
@@ -209,8 +212,8 @@ write_env() {
 # Written by deploy/local; source it to talk to the local platform.
 export AUDIT_PG="Host=127.0.0.1;Port=$PG_PORT;Database=auditplatform;Username=audit_owner;Password=$owner"
 export AUDIT_PG_ADMIN="Host=127.0.0.1;Port=$PG_PORT;Database=postgres;Username=postgres;Password=$owner"
-export AUDIT_RABBITMQ="amqp://test:$(secret rabbitmq-test.password)@127.0.0.1:5672/audit"
-export AUDIT_RABBITMQ_ADMIN="http://admin:$(secret rabbitmq-admin.password)@127.0.0.1:15672"
+export AUDIT_RABBITMQ="amqp://test:$(secret rabbitmq-test.password)@127.0.0.1:$RABBIT_PORT/audit"
+export AUDIT_RABBITMQ_ADMIN="http://admin:$(secret rabbitmq-admin.password)@127.0.0.1:$RABBIT_UI_PORT"
 export AUDIT_SECRETS="$SECRETS"
 ENV
   chmod 600 "$LOCAL/env"
@@ -231,7 +234,7 @@ service_env() {
   local svc=$1
   cat <<ENV
 ConnectionStrings__Ledger=Host=127.0.0.1;Port=$PG_PORT;Database=auditplatform;Username=audit_$svc;Password=$(secret "pg-$svc.password")
-ConnectionStrings__Bus=amqp://$svc:$(secret "rabbitmq-$svc.password")@127.0.0.1:5672/audit
+ConnectionStrings__Bus=amqp://$svc:$(secret "rabbitmq-$svc.password")@127.0.0.1:$RABBIT_PORT/audit
 Auth__SigningKeyFile=$SECRETS/jwt-signing.key
 Intake__FingerprintKeyFile=$SECRETS/fingerprint.key
 Audit__SigningKeyFile=$SECRETS/checkpoint-signing.pem
