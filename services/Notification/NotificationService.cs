@@ -44,8 +44,10 @@ public static class NotificationService
         builder.Services.AddSingleton(DeliveryOptions.FromConfiguration(builder.Configuration));
         builder.Services.AddSingleton<DeliverySchedule>();
         builder.Services.AddSingleton<PartnerQueues>();
-        // Polly's per-attempt timeout bounds each POST; the client's own timeout would only race it.
-        builder.Services.AddHttpClient<WebhookChannel>(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // Polly's per-attempt timeout bounds each POST; the client's own timeout would only race it. A redirect is not
+        // followed (a signed notice goes only to the registered URL) and so counts as a failed attempt.
+        builder.Services.AddHttpClient<WebhookChannel>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         builder.Services.AddScoped<NoticeCourier>();
         builder.Services.AddSingleton<NoticeDelivery>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NoticeDelivery>());

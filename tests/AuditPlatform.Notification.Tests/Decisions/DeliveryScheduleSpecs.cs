@@ -16,7 +16,7 @@ public class DeliveryScheduleSpecs
 
     /// <summary>Runs a pipeline on a fake clock, moving the clock whenever the run waits; returns the waits Polly chose and the attempts made.</summary>
     private static async Task<(List<TimeSpan> Waits, int Attempts, Exception? Error)> RunAsync(
-        DeliveryOptions options, int attemptsMade, Func<int, CancellationToken, ValueTask> attempt, Func<double>? randomizer = null)
+        DeliveryOptions options, int attemptsMade, Func<int, CancellationToken, ValueTask> attempt, Func<double>? randomizer = null, CancellationTokenSource? stopping = null)
     {
         var clock = new FakeTimeProvider();
         var waits = new List<TimeSpan>();
@@ -24,9 +24,10 @@ public class DeliveryScheduleSpecs
         var pipeline = new DeliverySchedule(options, clock).PipelineFor(attemptsMade, retry =>
         {
             waits.Add(retry.RetryDelay);
+            stopping?.Cancel();
             return ValueTask.CompletedTask;
         }, randomizer);
-        var run = pipeline.ExecuteAsync(token => attempt(++attempts, token), CancellationToken.None).AsTask();
+        var run = pipeline.ExecuteAsync(token => attempt(++attempts, token), stopping?.Token ?? CancellationToken.None).AsTask();
         while (!run.IsCompleted)
         {
             clock.Advance(TimeSpan.FromMinutes(1));
@@ -132,6 +133,28 @@ public class DeliveryScheduleSpecs
         Assert.Equal(1, attempts);
         Assert.Empty(waits);
         Assert.IsType<NoticeSettledException>(error);
+    }
+
+    [Fact]
+    public async Task An_attempt_cancelled_on_its_own_is_a_failed_attempt_and_retried()
+    {
+        var (waits, attempts, error) = await RunAsync(Options, 0, (attempt, _) => attempt == 1 ? throw new TaskCanceledException("socket gave up") : ValueTask.CompletedTask);
+
+        Assert.Null(error);
+        Assert.Equal(2, attempts);
+        Assert.Single(waits);
+    }
+
+    [Fact]
+    public async Task A_service_that_stops_while_waiting_ends_the_run_without_another_attempt()
+    {
+        using var stopping = new CancellationTokenSource();
+
+        var (waits, attempts, error) = await RunAsync(Options, 0, AlwaysFails, stopping: stopping);
+
+        Assert.Equal(1, attempts);
+        Assert.Single(waits);
+        Assert.IsAssignableFrom<OperationCanceledException>(error);
     }
 
     [Fact]

@@ -69,7 +69,9 @@ public sealed class DeliverySchedule(DeliveryOptions options, TimeProvider clock
                 UseJitter = true,
                 Delay = BaseDelayAfter(attemptsMade),
                 MaxDelay = options.MaxDelay,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException and not NoticeSettledException),
+                // Any failure is worth another attempt, unless the service is stopping or the notice was settled elsewhere.
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } e && e is not NoticeSettledException && !args.Context.CancellationToken.IsCancellationRequested),
                 OnRetry = onRetry,
             };
             if (randomizer is not null)

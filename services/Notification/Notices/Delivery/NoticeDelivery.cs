@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AuditPlatform.Notification.Ledger;
+using AuditPlatform.ServiceDefaults.Telemetry;
 using JasperFx;
 using Marten;
 using Polly.Retry;
@@ -120,6 +121,10 @@ public sealed partial class NoticeDelivery(
             return;
         }
 
+        using var activity = PlatformTelemetry.Source.StartActivity("notice deliver");
+        activity?.SetTag("audit.notice.id", notice.NoticeId);
+        activity?.SetTag("audit.notice.partner", notice.Partner);
+        activity?.SetTag("audit.notice.attempts_before", notice.Attempts);
         await using var scope = scopes.CreateAsyncScope();
         var courier = scope.ServiceProvider.GetRequiredService<NoticeCourier>();
         var attempt = notice.Attempts;
@@ -139,11 +144,12 @@ public sealed partial class NoticeDelivery(
                 return await courier.SendAsync(notice, attempt, token);
             }, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException and not NoticeSettledException)
+        catch (Exception e) when (e is not NoticeSettledException && !cancellationToken.IsCancellationRequested)
         {
             NotificationMetrics.Attempted("failure", notice.Partner);
             await RecordAsync(notice.NoticeId, new NoticeDeliveryFailed(notice.NoticeId, notice.Partner, attempt, e.Message, null, clock.GetUtcNow()), cancellationToken);
             NotificationMetrics.Ended("failed", notice.Kind, null, notice.Partner);
+            activity?.SetTag("audit.notice.outcome", "failed");
             LogGaveUp(logger, notice.NoticeId, notice.Partner, attempt, e.Message);
             return;
         }
@@ -151,6 +157,7 @@ public sealed partial class NoticeDelivery(
         NotificationMetrics.Attempted("success", notice.Partner);
         await RecordAsync(notice.NoticeId, new PartnerNotified(notice.NoticeId, notice.Partner, notice.Kind, notice.DisclosureId, notice.BreachId, channel, notice.Fingerprint, attempt, clock.GetUtcNow()), CancellationToken.None);
         NotificationMetrics.Ended("delivered", notice.Kind, channel, notice.Partner);
+        activity?.SetTag("audit.notice.outcome", "delivered");
     }
 
     private static string Describe(OnRetryArguments<object> retry) =>
