@@ -121,9 +121,35 @@ public sealed class StorageAndBusBattery(HostileFixture fixture) : IClassFixture
         Assert.True(SecurityTable.Record("rabbitmq", "guest logs in", "refused", got));
     }
 
+    /// <summary>The exchanges and partner queues the services declare, so the checks do not depend on a service having run.</summary>
+    private static async Task EnsureTopologyAsync()
+    {
+        await using var connection = await new ConnectionFactory { Uri = new Uri(Environment.GetEnvironmentVariable("AUDIT_RABBITMQ")!) }.CreateConnectionAsync();
+        foreach (var exchange in new[] { "RecordPartnerResponse", "SuspendSharing", "PartnerRegistered" })
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            await channel.ExchangeDeclareAsync("AuditPlatform.Contracts:" + exchange, ExchangeType.Fanout, durable: true);
+        }
+
+        foreach (var queue in new[] { "partner.US-FBI", "partner.US-DHS" })
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            try
+            {
+                await channel.QueueDeclarePassiveAsync(queue);
+            }
+            catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+            {
+                await using var declare = await connection.CreateChannelAsync();
+                await declare.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+            }
+        }
+    }
+
     [Fact]
     public async Task An_integrator_user_may_publish_partner_commands_and_read_only_its_own_queue()
     {
+        await EnsureTopologyAsync();
         var broker = Broker("partner-US-FBI", Secret("rabbitmq-partner-US-FBI.password"));
         var failures = 0;
 
