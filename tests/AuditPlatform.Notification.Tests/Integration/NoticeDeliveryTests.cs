@@ -283,4 +283,16 @@ public sealed class NoticeDeliveryTests(NotificationFixture fixture) : IClassFix
         Assert.True(errors.TryGetProperty("kind", out _));
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_notification_endpoints()
+    {
+        var document = await fixture.Notification.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[] { "/notifications", "/notifications/{id}", "/notifications/{id}/ack", "/responses", "/responses/{id}" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} is not in the OpenAPI document");
+        }
+    }
 }
