@@ -68,8 +68,13 @@ public sealed partial class NoticeDelivery(
         var started = 0;
         foreach (var notice in due.Where(n => !inFlight.ContainsKey(n.NoticeId)).Take(room))
         {
-            inFlight[notice.NoticeId] = Task.Run(() => RunAsync(notice, cancellationToken), CancellationToken.None);
-            started++;
+            // Registered before it starts, so a run that ends at once still removes itself afterwards.
+            var run = new Task<Task>(() => RunAsync(notice, cancellationToken));
+            if (inFlight.TryAdd(notice.NoticeId, run.Unwrap()))
+            {
+                run.Start(TaskScheduler.Default);
+                started++;
+            }
         }
 
         return started;
