@@ -9,11 +9,13 @@ SECRETS="$LOCAL/secrets"
 PG_PORT=${AUDIT_PG_PORT:-55432}
 RABBIT_PORT=${AUDIT_RABBITMQ_PORT:-5672}
 RABBIT_UI_PORT=$((RABBIT_PORT + 10000))
+RABBIT_DIST_PORT=$((RABBIT_PORT + 20000))   # Erlang distribution: RabbitMQ's default, AMQP port + 20000
 PG_BIN=/usr/lib/postgresql/15/bin
 PG_DATA="$LOCAL/pg/data"
 PG_SOCKET="$LOCAL/pg/run"
 RABBIT_HOME="$LOCAL/rabbitmq"
 RABBIT_NODE=$([ "$RABBIT_PORT" = 5672 ] && echo audit@localhost || echo "audit$RABBIT_PORT@localhost")
+RABBIT_BIN=/usr/lib/rabbitmq/bin
 SERVICES="Intake:5101 Notification:5102 Escalation:5103 Audit:5104"
 BUS_USERS="intake notification escalation audit test admin"
 DB_ROLES="intake notification escalation audit"
@@ -32,23 +34,40 @@ apt_install() {
 }
 
 ensure_packages() {
-  local missing=()
-  [ -x /usr/sbin/rabbitmq-server ] || missing+=(rabbitmq-server)
+  local missing=() tool
+  [ -x "$RABBIT_BIN/rabbitmq-server" ] || missing+=(rabbitmq-server)
   [ -x "$PG_BIN/postgres" ] || missing+=(postgresql-15)
-  command -v psql >/dev/null || missing+=(postgresql-client-15)
+  [ -x "$PG_BIN/psql" ] || missing+=(postgresql-client-15)
   for tool in openssl curl jq; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  command -v ss >/dev/null || missing+=(iproute2)   # ss: who holds our ports
   if [ ${#missing[@]} -gt 0 ]; then
     apt_install "${missing[@]}"
-    # The packages' own services would hold the default ports: we run our own instances instead.
+    # The packages start their own services where they can, on the default ports: we run our own instances.
     service rabbitmq-server stop >/dev/null 2>&1 || true
     pg_ctlcluster 15 main stop >/dev/null 2>&1 || true
   fi
+  stop_debian_services
   command -v dotnet >/dev/null || die "the .NET 10 SDK (dotnet) is required"
 }
 
+# The Debian packages' own services (cluster 15/main on 5432, node rabbit@<host> on 5672) start on install
+# where policy-rc.d allows it: we run our own instances, so theirs must not keep running.
+stop_debian_services() {
+  if [ -n "$(pg_lsclusters -h 2>/dev/null | awk '$1 == "15" && $2 == "main" && $4 ~ /^online/')" ]; then
+    say "stopping Debian's own PostgreSQL cluster 15/main"
+    pg_ctlcluster 15 main stop >/dev/null 2>&1 || true
+  fi
+  if [ -s /var/run/rabbitmq/pid ] && kill -0 "$(cat /var/run/rabbitmq/pid)" 2>/dev/null; then
+    say "stopping Debian's own RabbitMQ service"
+    service rabbitmq-server stop >/dev/null 2>&1 || true
+  fi
+}
+
 # A secret is created once and never overwritten: restarting must not lock anyone out.
+# Passwords are hex, so they need no escaping in connection strings, URLs or SQL.
 secret() {
   local file="$SECRETS/$1"
+  [ -d "$SECRETS" ] || die "no secrets under $SECRETS yet: run deploy/local/up.sh (or test.sh) first"
   [ -s "$file" ] || { (umask 077; openssl rand -hex 24 > "$file"); }
   cat "$file"
 }
@@ -56,50 +75,140 @@ secret() {
 ensure_secrets() {
   mkdir -p "$SECRETS" && chmod 700 "$SECRETS"
   secret pg-owner.password >/dev/null
-  for role in $DB_ROLES; do secret "pg-$role.password" >/dev/null; done
-  for user in $BUS_USERS; do secret "rabbitmq-$user.password" >/dev/null; done
+  local name
+  for name in $DB_ROLES; do secret "pg-$name.password" >/dev/null; done
+  for name in $BUS_USERS; do secret "rabbitmq-$name.password" >/dev/null; done
   [ -s "$SECRETS/jwt-signing.key" ] || (umask 077; openssl rand -base64 32 > "$SECRETS/jwt-signing.key")
   [ -s "$SECRETS/fingerprint.key" ] || (umask 077; openssl rand -base64 32 > "$SECRETS/fingerprint.key")
   [ -s "$SECRETS/checkpoint-signing.pem" ] || (umask 077;
     openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out "$SECRETS/checkpoint-signing.pem")
+  chmod 600 "$SECRETS"/*
 }
 
+# --- Our fixed ports -----------------------------------------------------------------------------
+# Another checkout of this project (a CI clone next to a developer's tree, say) may still run its
+# own PostgreSQL and RabbitMQ on the same fixed ports. Left alone, ours would fail to bind.
+
+port_holder() { ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true; }
+
+# The checkout whose instance a process is: postgres runs in its data dir, RabbitMQ has its mnesia base
+# in its environment, and up.sh starts each service in services/<Name>.
+checkout_of() {
+  local pid=$1 path
+  path=$( { tr '\0' '\n' < "/proc/$pid/environ"; } 2>/dev/null | sed -n 's/^RABBITMQ_MNESIA_BASE=//p' | head -1 || true)
+  [ -n "$path" ] || path=$(readlink "/proc/$pid/cwd" 2>/dev/null || true)
+  path=${path% (deleted)}
+  case "$path" in
+    */.local/pg/data|*/.local/rabbitmq/mnesia) echo "${path%/.local/*}" ;;
+    */services/*) grep -qa 'AuditPlatform\.' "/proc/$pid/cmdline" 2>/dev/null || return 1
+                  echo "${path%/services/*}" ;;
+    *) return 1 ;;
+  esac
+}
+
+# Called only when our own instance is not running. If another checkout's instance holds the port:
+# in CI, or when that checkout is gone (an orphan), stop it; otherwise say exactly how to stop it.
+claim_port() {
+  local port=$1 pid other
+  pid=$(port_holder "$port")
+  [ -n "$pid" ] || return 0
+  other=$(checkout_of "$pid") || other=""
+  if [ -n "$other" ] && [ "$other" != "$ROOT" ]; then
+    if [ -f "$other/deploy/local/down.sh" ]; then
+      [ -n "${CI:-}" ] ||
+        die "port $port is held by the AuditPlatform instance of $other; stop it with: $other/deploy/local/down.sh"
+      say "stopping the AuditPlatform instance of $other, which holds port $port"
+      bash "$other/deploy/local/down.sh" >/dev/null || true
+    elif [ ! -d "$other" ]; then
+      say "stopping an orphaned AuditPlatform process (pid $pid, of the deleted checkout $other) on port $port"
+      # SIGINT is PostgreSQL's fast shutdown; the Erlang VM ignores SIGINT here and stops cleanly on SIGTERM.
+      if grep -qa '/postgres' "/proc/$pid/cmdline" 2>/dev/null; then kill -INT "$pid"; else kill -TERM "$pid"; fi 2>/dev/null || true
+    fi
+    # Wait for the process itself, not just the port: an Erlang VM that is shutting down still holds
+    # its distribution port (25672) and node name for a while after it let go of 5672.
+    local _i; for _i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; sleep 1; fi
+  fi
+  pid=$(port_holder "$port")
+  [ -z "$pid" ] || die "port $port is in use by pid $pid: $( { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null | cut -c1-160)"
+}
+
+# --- PostgreSQL ----------------------------------------------------------------------------------
+
+# PostgreSQL refuses to run as root: initdb, pg_ctl and the superuser's psql run as the postgres user.
 as_postgres() { runuser -u postgres -- "$@"; }
 
-pg_superuser() { as_postgres psql -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+pg_running() { [ -s "$PG_DATA/PG_VERSION" ] && as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
+
+pg_superuser() { as_postgres "$PG_BIN/psql" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 
 start_postgres() {
   mkdir -p "$LOCAL/pg" "$LOCAL/logs"
   chown postgres:postgres "$LOCAL/pg"
+  runuser -u postgres -- test -x "$LOCAL/pg" ||
+    die "the postgres user cannot reach $LOCAL/pg: every parent directory must be world-traversable"
   touch "$LOCAL/logs/postgres.log" && chown postgres:postgres "$LOCAL/logs/postgres.log"
   if [ ! -s "$PG_DATA/PG_VERSION" ]; then
     say "initialising PostgreSQL in $PG_DATA"
+    rm -rf "$PG_DATA"   # a half-made data dir from an interrupted initdb
     local pwfile; pwfile=$(mktemp) && secret pg-owner.password > "$pwfile" && chown postgres "$pwfile"
-    as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --pwfile="$pwfile" --auth-local=trust --auth-host=scram-sha-256 -E UTF8 >/dev/null
+    # Passwords (SCRAM) over TCP; trust only on the unix socket, which lives in a directory of ours.
+    as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --pwfile="$pwfile" \
+      --auth-local=trust --auth-host=scram-sha-256 -E UTF8 >/dev/null
     rm -f "$pwfile"
   fi
   mkdir -p "$PG_SOCKET" && chown postgres:postgres "$PG_SOCKET"
-  if ! as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
+  # Our settings in a file of their own, included from postgresql.conf, so any restart keeps them.
+  # fsync stays on: the ledger's tests are about durability.
+  cat > "$PG_DATA/auditplatform.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PG_SOCKET'
+max_connections = 400
+shared_buffers = 256MB
+CONF
+  chown postgres:postgres "$PG_DATA/auditplatform.conf"
+  grep -qx "include_if_exists = 'auditplatform.conf'" "$PG_DATA/postgresql.conf" ||
+    echo "include_if_exists = 'auditplatform.conf'" >> "$PG_DATA/postgresql.conf"
+  if ! pg_running; then
+    claim_port "$PG_PORT"
     say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$LOCAL/logs/postgres.log" -w -t 60 start \
-      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_SOCKET -c max_connections=400 -c shared_buffers=256MB" >/dev/null
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$LOCAL/logs/postgres.log" -w -t 60 start >/dev/null ||
+      { tail -20 "$LOCAL/logs/postgres.log" >&2; die "PostgreSQL did not start; see $LOCAL/logs/postgres.log"; }
   fi
-  local i; for i in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && break; sleep 1; done
-  pg_isready -q -h 127.0.0.1 -p "$PG_PORT" || die "PostgreSQL did not start; see $LOCAL/logs/postgres.log"
-  # The superuser's password follows the secret, so the tests' admin connection works over TCP.
-  pg_superuser -c "alter role postgres password '$(secret pg-owner.password)'"
-  pg_superuser -c "select 1 from pg_roles where rolname = 'audit_owner'" | grep -q 1 ||
-    pg_superuser -c "create role audit_owner login createdb"
-  pg_superuser -c "alter role audit_owner password '$(secret pg-owner.password)'"
+  local i; for i in $(seq 1 60); do "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" && break; sleep 1; done
+  "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" || die "PostgreSQL does not answer; see $LOCAL/logs/postgres.log"
+
+  # Roles and the database, idempotently, in one session over stdin (no password on a command line).
+  # The superuser's password follows the secret too: the tests' admin connection uses it over TCP.
+  local owner role sql
+  owner=$(secret pg-owner.password)
+  sql="alter role postgres password '$owner';
+do \$\$ begin
+  if not exists (select from pg_roles where rolname = 'audit_owner') then create role audit_owner; end if;"
   for role in $DB_ROLES; do
-    pg_superuser -c "select 1 from pg_roles where rolname = 'audit_$role'" | grep -q 1 ||
-      pg_superuser -c "create role audit_$role login"
-    pg_superuser -c "alter role audit_$role password '$(secret "pg-$role.password")'"
+    sql+="
+  if not exists (select from pg_roles where rolname = 'audit_$role') then create role audit_$role; end if;"
   done
-  pg_superuser -c "select 1 from pg_database where datname = 'auditplatform'" | grep -q 1 ||
-    pg_superuser -c "create database auditplatform owner audit_owner"
+  sql+="
+end \$\$;
+alter role audit_owner login createdb password '$owner';"
+  for role in $DB_ROLES; do
+    sql+="
+alter role audit_$role login password '$(secret "pg-$role.password")';"
+  done
+  sql+="
+select 'create database auditplatform owner audit_owner'
+  where not exists (select from pg_database where datname = 'auditplatform') \\gexec
+alter database auditplatform owner to audit_owner;"
+  printf '%s\n' "$sql" | pg_superuser >/dev/null
 }
 
+# --- RabbitMQ ------------------------------------------------------------------------------------
+# Debian's /usr/sbin/rabbitmq-server and rabbitmqctl are wrappers that switch to the rabbitmq user and
+# /var/lib/rabbitmq. We call the real scripts in $RABBIT_BIN as root instead, with HOME under .local/:
+# Erlang creates its cookie in $HOME/.erlang.cookie on first start, and rabbitmqctl, run with the same
+# HOME, reads the same cookie, so it talks to this node and to no system one.
 rabbit_env() {
   export HOME="$RABBIT_HOME" \
     RABBITMQ_NODENAME="$RABBIT_NODE" \
@@ -107,13 +216,19 @@ rabbit_env() {
     RABBITMQ_NODE_PORT="$RABBIT_PORT" \
     RABBITMQ_CONFIG_FILE="$RABBIT_HOME/rabbitmq" \
     RABBITMQ_MNESIA_BASE="$RABBIT_HOME/mnesia" \
+    RABBITMQ_PID_FILE="$RABBIT_HOME/mnesia/$RABBIT_NODE.pid" \
     RABBITMQ_LOG_BASE="$LOCAL/logs/rabbitmq" \
-    RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_HOME/enabled_plugins"
+    RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_HOME/enabled_plugins" \
+    ERL_CRASH_DUMP="$LOCAL/logs/rabbitmq/erl_crash.dump" \
+    ERL_EPMD_ADDRESS=127.0.0.1 \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+    RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+  # (RABBITMQ_CONFIG_FILE without extension: RabbitMQ 3.10 adds .conf; its log lists the file it read.
+  #  ERL_EPMD_ADDRESS and inet_dist_use_interface keep Erlang distribution on loopback too.)
 }
 
-# RabbitMQ runs as root with HOME under .local/, so its Erlang cookie lives there and rabbitmqctl,
-# given the same environment, talks to this node and to no system one.
-rabbitmqctl_local() { ( rabbit_env; /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBIT_NODE" -q "$@" ); }
+# stdin from /dev/null: the Erlang CLI would otherwise swallow the input of a surrounding read loop.
+rabbitmqctl_local() { ( rabbit_env; "$RABBIT_BIN/rabbitmqctl" -n "$RABBIT_NODE" -q "$@" < /dev/null ); }
 
 start_rabbitmq() {
   mkdir -p "$RABBIT_HOME" "$LOCAL/logs/rabbitmq"
@@ -122,31 +237,54 @@ listeners.tcp.default = 127.0.0.1:$RABBIT_PORT
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $RABBIT_UI_PORT
 CONF
+  # Plugins are enabled offline, through the file the node reads at boot.
   echo '[rabbitmq_management].' > "$RABBIT_HOME/enabled_plugins"
   if ! rabbitmqctl_local ping >/dev/null 2>&1; then
+    claim_port "$RABBIT_PORT"
+    claim_port "$RABBIT_UI_PORT"
+    claim_port "$RABBIT_DIST_PORT"
     say "starting RabbitMQ on 127.0.0.1:$RABBIT_PORT (management on $RABBIT_UI_PORT)"
-    ( rabbit_env; setsid /usr/lib/rabbitmq/bin/rabbitmq-server > "$LOCAL/logs/rabbitmq/console.log" 2>&1 < /dev/null & )
+    local server
+    server=$( rabbit_env; cd "$RABBIT_HOME" || exit 1
+              setsid "$RABBIT_BIN/rabbitmq-server" > "$LOCAL/logs/rabbitmq/console.log" 2>&1 < /dev/null & echo $! )
+    local _i; for _i in $(seq 1 60); do
+      rabbitmqctl_local ping >/dev/null 2>&1 && break
+      kill -0 "$server" 2>/dev/null || { tail -30 "$LOCAL/logs/rabbitmq/console.log" >&2; die "RabbitMQ exited; see $LOCAL/logs/rabbitmq/"; }
+      sleep 1
+    done
   fi
-  # The node answers ping before the broker inside it has started: wait for the broker itself.
-  local i; for i in $(seq 1 120); do rabbitmqctl_local list_vhosts >/dev/null 2>&1 && break; sleep 1; done
-  rabbitmqctl_local list_vhosts >/dev/null 2>&1 || die "RabbitMQ did not start; see $LOCAL/logs/rabbitmq/"
-  rabbitmqctl_local list_vhosts | grep -qx audit || rabbitmqctl_local add_vhost audit
-  rabbitmqctl_local list_users | grep -q '^guest' && rabbitmqctl_local delete_user guest
-  local user
+  # The node answers ping before the broker inside it has booted: wait for the broker itself.
+  rabbitmqctl_local await_startup --timeout 120 >/dev/null ||
+    die "RabbitMQ did not start; see $LOCAL/logs/rabbitmq/"
+
+  local vhosts users user vhost
+  vhosts=$(rabbitmqctl_local list_vhosts name --no-table-headers)
+  grep -qx audit <<<"$vhosts" || rabbitmqctl_local add_vhost audit >/dev/null
+  users=$(rabbitmqctl_local list_users --no-table-headers | awk '{print $1}')
+  # The well-known guest/guest account must not exist, even on loopback.
+  if grep -qx guest <<<"$users"; then rabbitmqctl_local delete_user guest >/dev/null; fi
   for user in $BUS_USERS; do
-    rabbitmqctl_local list_users | awk '{print $1}' | grep -qx "$user" || rabbitmqctl_local add_user "$user" "$(secret "rabbitmq-$user.password")"
-    rabbitmqctl_local change_password "$user" "$(secret "rabbitmq-$user.password")"
+    if grep -qx "$user" <<<"$users"; then
+      rabbitmqctl_local change_password "$user" "$(secret "rabbitmq-$user.password")" >/dev/null
+    else
+      rabbitmqctl_local add_user "$user" "$(secret "rabbitmq-$user.password")" >/dev/null
+    fi
   done
-  rabbitmqctl_local set_user_tags admin administrator
-  rabbitmqctl_local set_user_tags test administrator
-  rabbitmqctl_local set_permissions -p / admin '.*' '.*' '.*'
-  rabbitmqctl_local set_permissions -p audit admin '.*' '.*' '.*'
-  rabbitmqctl_local set_permissions -p audit test '.*' '.*' '.*'
-  local svc
+  # admin and test are administrators: the tests make throwaway vhosts through the management API.
+  rabbitmqctl_local set_user_tags admin administrator >/dev/null
+  rabbitmqctl_local set_user_tags test administrator >/dev/null
+  # admin gets every vhost that exists now (the management API grants it the ones it creates later).
+  while IFS= read -r vhost; do
+    rabbitmqctl_local set_permissions -p "$vhost" admin '.*' '.*' '.*' >/dev/null
+  done < <(rabbitmqctl_local list_vhosts name --no-table-headers)
+  rabbitmqctl_local set_permissions -p audit test '.*' '.*' '.*' >/dev/null
+  # The services' users get only what their contracts need; integrators only their partner's commands.
+  local svc partner
   for svc in intake notification escalation audit; do bus_permissions "$svc"; done
-  for user in US-FBI US-DHS; do ensure_integrator "$user"; done
-  local i; for i in $(seq 1 60); do
-    curl -fsS -u "admin:$(secret rabbitmq-admin.password)" http://127.0.0.1:$RABBIT_UI_PORT/api/overview >/dev/null 2>&1 && return 0
+  for partner in US-FBI US-DHS; do ensure_integrator "$partner" "$users"; done
+
+  local _i; for _i in $(seq 1 60); do
+    curl -fsS -u "admin:$(secret rabbitmq-admin.password)" "http://127.0.0.1:$RABBIT_UI_PORT/api/overview" >/dev/null 2>&1 && return 0
     sleep 1
   done
   die "the RabbitMQ management API did not answer on 127.0.0.1:$RABBIT_UI_PORT"
@@ -184,31 +322,61 @@ bus_permissions() {
     configure="^($own|partner\\..*|$contracts($(bus_consumes "$svc")|$(bus_publishes "$svc")))\$"
     write="^($own|amq\\.default|$contracts($(bus_publishes "$svc")))\$"
   fi
-  rabbitmqctl_local set_permissions -p audit "$svc" "$configure" "$write" "$read"
+  rabbitmqctl_local set_permissions -p audit "$svc" "$configure" "$write" "$read" >/dev/null
 }
 
 # An integrator may publish the commands partners send and read its own partner queue, nothing else.
+#   ensure_integrator <partner> <existing users, one a line>
 ensure_integrator() {
-  local partner=$1 user="partner-$1"
-  rabbitmqctl_local list_users | awk '{print $1}' | grep -qx "$user" || rabbitmqctl_local add_user "$user" "$(secret "rabbitmq-$user.password")"
-  rabbitmqctl_local change_password "$user" "$(secret "rabbitmq-$user.password")"
+  local partner=$1 existing=$2 user="partner-$1"
+  if grep -qx "$user" <<<"$existing"; then
+    rabbitmqctl_local change_password "$user" "$(secret "rabbitmq-$user.password")" >/dev/null
+  else
+    rabbitmqctl_local add_user "$user" "$(secret "rabbitmq-$user.password")" >/dev/null
+  fi
   rabbitmqctl_local set_permissions -p audit "$user" '^$' \
-    '^AuditPlatform\.Contracts:(RecordDisclosure|RecordPartnerResponse|AcknowledgeNotice)$' "^partner\\.$partner\$"
+    '^AuditPlatform\.Contracts:(RecordDisclosure|RecordPartnerResponse|AcknowledgeNotice)$' "^partner\\.$partner\$" >/dev/null
 }
+
+stop_rabbitmq() {
+  rabbitmqctl_local ping >/dev/null 2>&1 || return 0
+  say "stopping RabbitMQ"
+  # Given the pid file, stop waits until the Erlang VM has exited, so a start right after cannot clash.
+  rabbitmqctl_local stop "$RABBIT_HOME/mnesia/$RABBIT_NODE.pid" >/dev/null 2>&1 ||
+    rabbitmqctl_local stop >/dev/null 2>&1 || true
+}
+
+stop_postgres() {
+  pg_running || return 0
+  say "stopping PostgreSQL"
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null
+}
+
+# --- .NET ----------------------------------------------------------------------------------------
 
 ensure_local_feed() {
   mkdir -p "$ROOT/deploy/nuget-local"
-  if ! ls "$ROOT/deploy/nuget-local/" 2>/dev/null | grep -qi '^patched.distributedlock.postgres.1.3.3.nupkg$'; then
+  [ -f "$ROOT/deploy/nuget-local/.gitkeep" ] || touch "$ROOT/deploy/nuget-local/.gitkeep"
+  if [ -z "$(find "$ROOT/deploy/nuget-local" -maxdepth 1 -iname 'patched.distributedlock.postgres.1.3.3.nupkg')" ]; then
     say "packing the local Patched.DistributedLock.Postgres stand-in (see README, Restoring Marten)"
+    local log; log=$(mktemp)
+    if ! dotnet pack "$ROOT/build/Patched.DistributedLock.Postgres/Patched.DistributedLock.Postgres.csproj" \
+        -c Release -o "$ROOT/deploy/nuget-local" -nologo > "$log" 2>&1; then
+      cat "$log" >&2; rm -f "$log"
+      die "packing Patched.DistributedLock.Postgres failed"
+    fi
+    rm -f "$log"
+    # NuGet would go on using a cached copy of the same version: drop it so the new package is used.
     rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/patched.distributedlock.postgres"
-    dotnet pack "$ROOT/build/Patched.DistributedLock.Postgres/Patched.DistributedLock.Postgres.csproj" \
-      -c Release -o "$ROOT/deploy/nuget-local" -nologo -v quiet >/dev/null
   fi
 }
 
+# --- Settings for tools, tests and services ------------------------------------------------------
+
 write_env() {
   local owner; owner=$(secret pg-owner.password)
-  cat > "$LOCAL/env" <<ENV
+  mkdir -p "$LOCAL"
+  (umask 077; cat > "$LOCAL/env" <<ENV
 # Written by deploy/local; source it to talk to the local platform.
 export AUDIT_PG="Host=127.0.0.1;Port=$PG_PORT;Database=auditplatform;Username=audit_owner;Password=$owner"
 export AUDIT_PG_ADMIN="Host=127.0.0.1;Port=$PG_PORT;Database=postgres;Username=postgres;Password=$owner"
@@ -216,7 +384,7 @@ export AUDIT_RABBITMQ="amqp://test:$(secret rabbitmq-test.password)@127.0.0.1:$R
 export AUDIT_RABBITMQ_ADMIN="http://admin:$(secret rabbitmq-admin.password)@127.0.0.1:$RABBIT_UI_PORT"
 export AUDIT_SECRETS="$SECRETS"
 ENV
-  chmod 600 "$LOCAL/env"
+  )
 }
 
 owner_connection() {
@@ -225,7 +393,7 @@ owner_connection() {
 
 # Grants and the append-only trigger, re-applied after every migration (deploy/sql/least-privilege.sql).
 apply_least_privilege() {
-  PGPASSWORD=$(secret pg-owner.password) psql -h 127.0.0.1 -p "$PG_PORT" -U audit_owner -d auditplatform \
+  PGPASSWORD=$(secret pg-owner.password) "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U audit_owner -d auditplatform \
     -v ON_ERROR_STOP=1 -q -f "$ROOT/deploy/sql/least-privilege.sql" >/dev/null
 }
 
@@ -248,19 +416,20 @@ b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
 
 # An HS256 development token, signed with the key the services trust locally.
 mint_token() {
-  local role=$1 partner=${2:-}
+  local role=${1:-} partner=${2:-}
   case "$role" in operator|compliance|integrator|admin) ;; *) die "role must be operator, compliance, integrator or admin";; esac
-  if [ "$role" = integrator ]; then
-    [[ "$partner" =~ ^[A-Z0-9][A-Z0-9-]{1,31}$ ]] || die "an integrator token needs a partner code, e.g. US-FBI"
-  fi
+  if [ "$role" = integrator ] && [ -z "$partner" ]; then die "an integrator token needs a partner code, e.g. US-FBI"; fi
+  if [ -n "$partner" ] && ! [[ "$partner" =~ ^[A-Z0-9-]+$ ]]; then die "a partner code is upper-case letters, digits and '-', e.g. US-FBI"; fi
   local now sub claims header payload key signature
   now=$(date +%s)
   sub="dev-$role${partner:+-$partner}"
   claims="\"sub\":\"$sub\",\"role\":\"$role\""
-  [ -n "$partner" ] && claims="$claims,\"partner\":\"$partner\""
+  [ -z "$partner" ] || claims="$claims,\"partner\":\"$partner\""
   header=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
   payload=$(printf '{%s,"iss":"auditplatform-local","aud":"auditplatform","iat":%d,"nbf":%d,"exp":%d}' "$claims" "$now" "$now" $((now + 43200)) | b64url)
+  # The key is the base64-decoded bytes of the secret, handed to openssl as hex.
   key=$(openssl base64 -d -A < "$SECRETS/jwt-signing.key" | od -An -v -tx1 | tr -d ' \n')
+  [ ${#key} -eq 64 ] || die "$SECRETS/jwt-signing.key does not hold 32 base64 bytes"
   signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary | b64url)
   printf '%s.%s.%s\n' "$header" "$payload" "$signature"
 }
@@ -272,4 +441,21 @@ infrastructure() {
   start_rabbitmq
   ensure_local_feed
   write_env
+}
+
+# --- Services ------------------------------------------------------------------------------------
+
+# Stops one service started by up.sh: SIGTERM, then SIGKILL after 10 s. The pid is only trusted while it
+# still is one of our services (a stale pid file must not kill whatever reused the number).
+stop_service() {
+  local svc=$1 pidfile="$LOCAL/run/$1.pid" pid
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -qa 'AuditPlatform\.' "/proc/$pid/cmdline" 2>/dev/null; then
+    say "stopping $svc (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    local _i; for _i in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+  fi
+  rm -f "$pidfile"
 }

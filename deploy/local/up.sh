@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the whole platform on loopback: PostgreSQL, RabbitMQ and every service, with development tokens.
 #   deploy/local/up.sh [--demo]     (--demo also replays the story in deploy/demo/ through the public API)
+# Safe to run again: running infrastructure is reused, services are restarted on the new build.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 source "$ROOT/deploy/local/lib.sh"
@@ -13,25 +14,16 @@ for arg in "$@"; do
   esac
 done
 
-[ -f "$ROOT/AuditPlatform.sln" ] || die "AuditPlatform.sln not found under $ROOT"
 infrastructure
 
+[ -f "$ROOT/AuditPlatform.sln" ] || die "AuditPlatform.sln not found under $ROOT: nothing to build (PostgreSQL and RabbitMQ are up)"
 say "building (Release)"
-dotnet build "$ROOT/AuditPlatform.sln" -c Release -nologo -v quiet -clp:ErrorsOnly
+dotnet build "$ROOT/AuditPlatform.sln" -c Release -nologo -v quiet -clp:ErrorsOnly || die "the build failed"
 
 mkdir -p "$LOCAL/run" "$LOCAL/logs" "$LOCAL/tokens"
 
-stop_service() {
-  local pidfile="$LOCAL/run/$1.pid"
-  [ -f "$pidfile" ] || return 0
-  local pid; pid=$(cat "$pidfile")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    local i; for i in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pidfile"
-}
+# Exports one service's settings (service_env) into the current (sub)shell.
+export_service_env() { eval "$(service_env "$1" | sed 's/^/export "/; s/$/"/')"; }
 
 # Schema changes run once, as the schema owner, before any service starts (never at service start);
 # then the services run under their own least-privileged roles.
@@ -42,23 +34,26 @@ for entry in $SERVICES; do
 done
 for entry in "${present[@]}"; do
   name=${entry%%:*}; svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
-  stop_service "$svc"
+  stop_service "$svc"   # a re-run must pick up the new build
   say "migrating $name"
-  ( set -a; eval "$(service_env "$svc" | sed 's/^/export "/; s/$/"/')"; export ConnectionStrings__Ledger="$(owner_connection)"
+  ( export_service_env "$svc"; ConnectionStrings__Ledger=$(owner_connection); export ConnectionStrings__Ledger
     cd "$ROOT/services/$name" && dotnet "bin/Release/net10.0/AuditPlatform.$name.dll" migrate ) \
-    > "$LOCAL/logs/$svc-migrate.log" 2>&1 || { tail -40 "$LOCAL/logs/$svc-migrate.log"; die "migrating $name failed"; }
+    > "$LOCAL/logs/$svc-migrate.log" 2>&1 || { tail -40 "$LOCAL/logs/$svc-migrate.log" >&2; die "migrating $name failed"; }
 done
-apply_least_privilege
+[ ${#present[@]} -eq 0 ] || apply_least_privilege
 
 started=()
 for entry in "${present[@]}"; do
   name=${entry%%:*}; port=${entry##*:}; svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
+  claim_port "$port"   # else the readiness check could be answered by another checkout's service
   say "starting $name on http://127.0.0.1:$port"
   (
-    set -a; eval "$(service_env "$svc" | sed 's/^/export "/; s/$/"/')"; set +a
+    export_service_env "$svc"
     export Ledger__ApplySchemaOnStartup=false
     cd "$ROOT/services/$name"
-    setsid nohup dotnet "bin/Release/net10.0/AuditPlatform.$name.dll" --urls "http://127.0.0.1:$port" > "$LOCAL/logs/$svc.log" 2>&1 < /dev/null &
+    # setsid + nohup: the service outlives this script and the terminal that ran it.
+    setsid nohup dotnet "bin/Release/net10.0/AuditPlatform.$name.dll" --urls "http://127.0.0.1:$port" \
+      > "$LOCAL/logs/$svc.log" 2>&1 < /dev/null &
     echo $! > "$LOCAL/run/$svc.pid"
   )
   started+=("$name:$port")
@@ -67,9 +62,9 @@ done
 for entry in "${started[@]}"; do
   name=${entry%%:*}; port=${entry##*:}; svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
   ready=false
-  for i in $(seq 1 90); do
+  for _ in $(seq 1 90); do
     if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then ready=true; break; fi
-    kill -0 "$(cat "$LOCAL/run/$svc.pid")" 2>/dev/null || break
+    kill -0 "$(cat "$LOCAL/run/$svc.pid")" 2>/dev/null || break   # it died: no point in waiting
     sleep 1
   done
   if [ "$ready" != true ]; then
@@ -83,9 +78,9 @@ for role in operator compliance admin; do mint_token "$role" > "$LOCAL/tokens/$r
 for partner in US-FBI US-DHS; do mint_token integrator "$partner" > "$LOCAL/tokens/integrator-$partner.jwt"; done
 
 if [ "$demo" = true ]; then
-  if [ -x "$ROOT/deploy/demo/replay.sh" ]; then
+  if [ -f "$ROOT/deploy/demo/replay.sh" ]; then
     say "replaying the demo story"
-    "$ROOT/deploy/demo/replay.sh"
+    bash "$ROOT/deploy/demo/replay.sh"
   else
     say "no demo scenario in deploy/demo/ yet"
   fi
@@ -98,7 +93,8 @@ AuditPlatform is up.
   Notification  http://127.0.0.1:5102
   Escalation    http://127.0.0.1:5103   (operators' dashboard at /)
   Audit         http://127.0.0.1:5104   (compliance page at /)
-  RabbitMQ UI   http://127.0.0.1:15672  (user admin, password in .local/secrets/rabbitmq-admin.password)
+  RabbitMQ UI   http://127.0.0.1:$RABBIT_UI_PORT  (user admin, password in .local/secrets/rabbitmq-admin.password)
+  PostgreSQL    127.0.0.1:$PG_PORT, database auditplatform (deploy/local/psql.sh)
   Tokens        .local/tokens/<role>.jwt, or deploy/local/token.sh <role> [partner]
   Logs          .local/logs/<service>.log
   Settings      source .local/env   (connection settings for tools and tests)
