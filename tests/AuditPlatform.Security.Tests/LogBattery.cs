@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using AuditPlatform.Intake;
+using AuditPlatform.ServiceDefaults.Security;
+using AuditPlatform.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AuditPlatform.Security.Tests;
+
+/// <summary>Collects every log line a hosted service writes, at every level.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Capture(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Capture(CapturedLogs logs, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull
+        {
+            logs.Lines.Enqueue($"{category} scope {state}");
+            return null;
+        }
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            logs.Lines.Enqueue($"{category} {logLevel} {formatter(state, exception)} {state} {exception}");
+    }
+}
+
+public sealed class LogBattery : IAsyncLifetime
+{
+    private readonly PlatformFixture fixture = new();
+    private readonly CapturedLogs logs = new();
+    private ServiceHost<IntakeApp> intake = null!;
+
+    public async Task InitializeAsync()
+    {
+        await fixture.InitializeAsync();
+        intake = new ServiceHost<IntakeApp>(fixture, services: s => s.AddLogging(l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Trace)));
+        using var probe = intake.CreateClient();
+        await Eventually.TrueAsync(async () => (await probe.GetAsync("/health/ready")).IsSuccessStatusCode, "Intake to be ready");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await intake.DisposeAsync();
+        await fixture.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Logs_never_contain_a_token_a_webhook_secret_or_a_content_hash()
+    {
+        const string webhookSecret = "partner-webhook-secret-do-not-log-0001";
+        var contentHash = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var operatorToken = fixture.Token(Roles.Operator);
+        using var admin = intake.ClientFor(Roles.Admin);
+        using var operatorClient = intake.CreateClient();
+        operatorClient.DefaultRequestHeaders.Authorization = new("Bearer", operatorToken);
+
+        (await admin.PutAsJsonAsync("/partners/LOG-HOOK", new { name = "n", country = "c", channel = new { kind = "webhook", webhookUrl = "http://127.0.0.1:9/x", secret = webhookSecret } })).EnsureSuccessStatusCode();
+        (await operatorClient.PostAsJsonAsync("/disclosures", new
+        {
+            originator = "UK-GMP",
+            title = "t",
+            classification = "secret",
+            caveats = Array.Empty<string>(),
+            contentSha256 = contentHash,
+            recipients = new[] { "LOG-HOOK" },
+            sharedBy = "x",
+            occurredAt = "2017-05-23T08:00:00Z",
+        })).EnsureSuccessStatusCode();
+        await operatorClient.PostAsJsonAsync("/disclosures", new { contentSha256 = contentHash, recipients = new[] { "NOPE-1" } });
+        using var anonymous = intake.CreateClient();
+        anonymous.DefaultRequestHeaders.Authorization = new("Bearer", operatorToken + "tampered");
+        await anonymous.GetAsync("/partners/LOG-HOOK");
+        await using (var probe = await BusProbe.ConnectAsync(fixture.Bus))
+        {
+            await probe.PublishRawAsync("RecordDisclosure", "{\"contentSha256\":\"" + contentHash + "\"}", Guid.NewGuid(), operatorToken);
+            await Eventually.TrueAsync(async () => await probe.CountAsync("intake-record-disclosure_error") > 0, "the invalid command in the error queue");
+        }
+
+        Assert.NotEmpty(logs.Lines);
+        var leaks = logs.Lines.Where(l => l.Contains(operatorToken, StringComparison.Ordinal) || l.Contains(webhookSecret, StringComparison.Ordinal)
+            || l.Contains(contentHash, StringComparison.Ordinal) || l.Contains(operatorToken.Split('.')[2], StringComparison.Ordinal)).ToList();
+        Assert.True(SecurityTable.Record("logs", $"{logs.Lines.Count} log lines searched for tokens, webhook secrets and content hashes", "none found", leaks.Count == 0 ? "none found" : $"{leaks.Count} found"),
+            string.Join(Environment.NewLine, leaks.Take(3)));
+    }
+}
