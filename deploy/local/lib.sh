@@ -303,7 +303,7 @@ bus_consumes() {
 bus_publishes() {
   case "$1" in
     intake) echo "PartnerRegistered|SharingSuspended|SharingRestored|DisclosureRecorded|SharingBlocked|BreachReported|HandlingDeadlineMissed" ;;
-    notification) echo "PartnerNotified|NoticeAcknowledged|DiplomaticResponseRecorded|NoticeDeliveryFailed" ;;
+    notification) echo "PartnerNotified|NoticeAcknowledged|DiplomaticResponseRecorded" ;;
     escalation) echo "EscalationOpened|EscalationRaised|EscalationResolved|EscalationAcknowledged|EscalationAssigned|EscalationNoted|SuspendSharing|RestoreSharing" ;;
     audit) echo "CheckpointSigned" ;;
   esac

@@ -26,6 +26,9 @@ public static class BusSetup
             x.AddConsumeObserver<RejectionObserver>();
             x.AddConfigureEndpointsCallback((_, _, endpoint) =>
             {
+                // A refused message is kept, with its reason, in the queue's _error queue; nothing consumes
+                // Fault<T> events, and publishing them would need topology no service user is granted.
+                endpoint.PublishFaults = false;
                 if (quorum && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                 {
                     rabbit.SetQuorumQueue();
