@@ -23,7 +23,35 @@ internal sealed class InvalidCommandHandler : IExceptionHandler
     }
 }
 
+/// <summary>
+/// Two requests wrote the same stream at once and this one lost the optimistic concurrency check: nothing
+/// of it was saved, and repeating it is safe (a create with a client id then replays). 409, never a 500.
+/// </summary>
+internal sealed class ConcurrentWriteHandler : IExceptionHandler
+{
+    public static bool IsConcurrentWrite(Exception exception) => exception switch
+    {
+        JasperFx.ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException or Marten.Exceptions.ConcurrentUpdateException => true,
+        Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } => true,
+        { InnerException: { } inner } => IsConcurrentWrite(inner),
+        _ => false,
+    };
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!IsConcurrentWrite(exception))
+        {
+            return false;
+        }
+
+        await Problems.Refusal(StatusCodes.Status409Conflict, "concurrent-write", "Another request changed the same record at the same moment.",
+            "Nothing of this request was saved; repeating it is safe.").ExecuteAsync(httpContext);
+        return true;
+    }
+}
+
 public static class InvalidCommandHandlerExtensions
 {
-    public static IServiceCollection AddInvalidCommandHandler(this IServiceCollection services) => services.AddExceptionHandler<InvalidCommandHandler>();
+    public static IServiceCollection AddInvalidCommandHandler(this IServiceCollection services) =>
+        services.AddExceptionHandler<InvalidCommandHandler>().AddExceptionHandler<ConcurrentWriteHandler>();
 }
