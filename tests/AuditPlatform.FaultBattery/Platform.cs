@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace AuditPlatform.FaultBattery;
+
+/// <summary>One running copy of a service, started by the battery from its Release build.</summary>
+public sealed class ServiceReplica(string name, int replica, int port, string root, string logs)
+{
+    private Process? process;
+
+    public string Name { get; } = name;
+
+    public int Replica { get; } = replica;
+
+    public Uri BaseAddress { get; } = new($"http://127.0.0.1:{port}");
+
+    public string Label => Replica == 0 ? Name : $"{Name}#{Replica + 1}";
+
+    public bool Running => process is { HasExited: false };
+
+    public void Start(IReadOnlyDictionary<string, string> environment)
+    {
+        var dll = Path.Combine(root, "services", Name, "bin", "Release", "net10.0", $"AuditPlatform.{Name}.dll");
+        var log = Path.Combine(logs, $"{Name.ToLowerInvariant()}-{Replica + 1}.log");
+        // exec: the process the battery holds is the service itself, so SIGKILL reaches it and nothing else.
+        var info = new ProcessStartInfo("bash", ["-c", $"exec dotnet \"$0\" --urls \"$1\" >> \"$2\" 2>&1 < /dev/null", dll, BaseAddress.ToString().TrimEnd('/'), log])
+        {
+            WorkingDirectory = Path.Combine(root, "services", Name),
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        info.Environment["Ledger__ApplySchemaOnStartup"] = "false";
+        File.AppendAllText(log, $"--- started by the fault battery at {DateTimeOffset.UtcNow:O}{Environment.NewLine}");
+        process = Process.Start(info) ?? throw new InvalidOperationException("could not start " + Label);
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no graceful drain, in-flight messages unacknowledged.</summary>
+    public void Kill()
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill(entireProcessTree: false);
+            process.WaitForExit();
+        }
+    }
+
+    /// <summary>SIGTERM and a bounded wait: the normal way down at the end of a run.</summary>
+    public async Task StopAsync()
+    {
+        if (process is not { HasExited: false })
+        {
+            return;
+        }
+
+        using (Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+    }
+}
+
+/// <summary>The platform under test: the services the repository has, and the control script for infrastructure.</summary>
+public sealed class Platform(BatteryOptions options, IReadOnlyList<ServiceReplica> replicas)
+{
+    /// <summary>The services of the platform, in the order their ports are assigned.</summary>
+    public static readonly string[] Known = ["Intake", "Notification", "Escalation", "Audit"];
+
+    private readonly HttpClient health = new() { Timeout = TimeSpan.FromSeconds(3) };
+
+    public IReadOnlyList<ServiceReplica> Replicas { get; } = replicas;
+
+    public bool Has(string service) => Replicas.Any(r => r.Name == service);
+
+    public IEnumerable<ServiceReplica> Of(string service) => Replicas.Where(r => r.Name == service);
+
+    public static Platform Discover(BatteryOptions options)
+    {
+        var logs = Path.Combine(options.Results, "fault-battery-logs");
+        Directory.CreateDirectory(logs);
+        var replicas = new List<ServiceReplica>();
+        foreach (var (name, index) in Known.Select((n, i) => (n, i)))
+        {
+            var dll = Path.Combine(options.Root, "services", name, "bin", "Release", "net10.0", $"AuditPlatform.{name}.dll");
+            if (!File.Exists(dll))
+            {
+                continue;
+            }
+
+            for (var replica = 0; replica < options.Replicas; replica++)
+            {
+                replicas.Add(new ServiceReplica(name, replica, options.BasePort + (index * 10) + replica, options.Root, logs));
+            }
+        }
+
+        return new Platform(options, replicas);
+    }
+
+    public async Task StartAsync(ServiceReplica replica)
+    {
+        replica.Start(await EnvironmentOfAsync(replica.Name));
+    }
+
+    public async Task StartAllAsync()
+    {
+        foreach (var replica in Replicas)
+        {
+            await StartAsync(replica);
+        }
+
+        await WaitReadyAsync(TimeSpan.FromSeconds(120));
+    }
+
+    public async Task StopAllAsync()
+    {
+        await Task.WhenAll(Replicas.Select(r => r.StopAsync()));
+    }
+
+    public async Task<bool> ReadyAsync(ServiceReplica replica)
+    {
+        try
+        {
+            using var response = await health.GetAsync(new Uri(replica.BaseAddress, "/health/ready"));
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether the replica's process answers /health/live within the wait (it is up, whatever its dependencies do).</summary>
+    public async Task<bool> LiveAsync(ServiceReplica replica, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < within && replica.Running)
+        {
+            try
+            {
+                using var response = await health.GetAsync(new Uri(replica.BaseAddress, "/health/live"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return true;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(250);
+        }
+
+        return false;
+    }
+
+    public async Task<bool> AllReadyAsync()
+    {
+        var ready = await Task.WhenAll(Replicas.Select(ReadyAsync));
+        return ready.All(r => r);
+    }
+
+    /// <summary>Waits until every replica reports ready; the elapsed time, or throws after <paramref name="within"/>.</summary>
+    public async Task<TimeSpan> WaitReadyAsync(TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < within)
+        {
+            if (await AllReadyAsync())
+            {
+                return clock.Elapsed;
+            }
+
+            foreach (var dead in Replicas.Where(r => !r.Running))
+            {
+                throw new InvalidOperationException($"{dead.Label} exited; see its log under {options.Results}/fault-battery-logs");
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"not every service became ready within {within.TotalSeconds:0} s");
+    }
+
+    /// <summary>Runs a verb of the control script (restart-rabbitmq, restart-postgres, stop-node 2, ...).</summary>
+    public async Task ControlAsync(params string[] verb)
+    {
+        var (code, output) = await RunControlAsync(verb);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"control {string.Join(' ', verb)} failed ({code}): {output}");
+        }
+    }
+
+    private async Task<IReadOnlyDictionary<string, string>> EnvironmentOfAsync(string service)
+    {
+        var (code, output) = await RunControlAsync("service-env", service.ToLowerInvariant());
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"control service-env {service} failed ({code}): {output}");
+        }
+
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('=', 2))
+            .Where(parts => parts.Length == 2)
+            .ToDictionary(parts => parts[0], parts => parts[1]);
+    }
+
+    private async Task<(int Code, string Output)> RunControlAsync(params string[] verb)
+    {
+        var info = new ProcessStartInfo("bash", [options.Control, .. verb])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not run " + options.Control);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, (await stdout) + (await stderr));
+    }
+}

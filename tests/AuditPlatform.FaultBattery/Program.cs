@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using AuditPlatform.FaultBattery;
+
+// The fault battery (issue 8): a steady load while the platform's parts fail, reconciled against the ledger.
+//   dotnet AuditPlatform.FaultBattery.dll [--quick] [--cluster] [--results dir] [--base-port 5301] [--rate n] [--seconds n] [--only name,...]
+// Exit code 0 only when no scenario lost or duplicated anything. See docs/reliability.md.
+var options = BatteryOptions.Parse(args);
+Directory.CreateDirectory(options.Results);
+var started = DateTimeOffset.UtcNow;
+var platform = Platform.Discover(options);
+if (!platform.Has("Intake"))
+{
+    Console.Error.WriteLine("No Release build of Intake under services/: build the solution in Release first.");
+    return 2;
+}
+
+await using var bus = new BusLink(options);
+var operatorToken = DevToken.Mint(options.SigningKeyFile, "operator");
+var adminToken = DevToken.Mint(options.SigningKeyFile, "admin");
+var load = new Load(options, platform, bus, operatorToken, adminToken);
+var reconciliation = new Reconciliation(options, platform);
+var results = new List<ScenarioResult>();
+var exitCode = 0;
+
+Console.WriteLine($"fault battery: starting {string.Join(", ", platform.Replicas.Select(r => $"{r.Label} on {r.BaseAddress.Port}"))}");
+try
+{
+    await platform.StartAllAsync();
+    var tag = Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToUpperInvariant()[..6];
+    var seed = await load.SeedAsync(tag);
+    var battery = new Battery(options, platform, load, bus, reconciliation, seed, operatorToken);
+    foreach (var scenario in battery.Scenarios().Where(s => options.Only.Count == 0 || options.Only.Any(o => s.Name.Contains(o, StringComparison.OrdinalIgnoreCase))))
+    {
+        Console.WriteLine($"fault battery: {scenario.Name}");
+        var result = await battery.RunAsync(scenario);
+        results.Add(result);
+        Console.WriteLine($"  accepted {result.Tally.Accepted}, in ledger {result.Tally.InLedger}, lost {result.Tally.Lost}, duplicated {result.Tally.Duplicated}, "
+            + $"notices {result.Tally.NoticesFound}/{result.Tally.NoticesExpected}, recovery {result.Recovery?.TotalSeconds:0.0} s, {(result.Passed ? "pass" : "FAIL: " + string.Join("; ", result.Failures))}");
+    }
+}
+catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or Npgsql.NpgsqlException)
+{
+    Console.Error.WriteLine("fault battery: could not run: " + e.Message);
+    results.Add(new ScenarioResult("the battery could run", 0, new Tally(0, 0, 0, 0, 0, 0, 0, null, null, null), 0, null, TimeSpan.Zero,
+        DateTimeOffset.UtcNow - started, null, [e.Message]));
+    exitCode = 1;
+}
+finally
+{
+    await platform.StopAllAsync();
+}
+
+var table = Report.Table(results, options);
+await File.WriteAllTextAsync(Path.Combine(options.Results, options.Cluster ? "faults-cluster.table.md" : "faults.table.md"), table);
+await File.WriteAllTextAsync(Path.Combine(options.Results, options.Cluster ? "faults-cluster.trx" : "faults.trx"), Report.Trx(results, started, DateTimeOffset.UtcNow));
+Console.WriteLine();
+Console.WriteLine(table);
+Console.WriteLine($"fault battery: {results.Count(r => r.Passed)} of {results.Count} scenarios passed in {(DateTimeOffset.UtcNow - started).TotalSeconds:0} s");
+return exitCode != 0 || results.Any(r => !r.Passed) ? 1 : 0;
+
+namespace AuditPlatform.FaultBattery
+{
+    /// <summary>One fault: what it does mid-load, how it bends the load, and whether it takes services down.</summary>
+    public sealed record Scenario(string Name, Func<List<string>, Task> Inject, LoadShape Shape, bool TakesServicesDown, Func<Task<string?>>? Afterwards = null);
+
+    public sealed class Battery(BatteryOptions options, Platform platform, Load load, BusLink bus, Reconciliation reconciliation, Seed seed, string operatorToken)
+    {
+        public IEnumerable<Scenario> Scenarios()
+        {
+            if (!options.Quick)
+            {
+                yield return new Scenario("steady load, no fault", _ => Task.CompletedTask, new LoadShape(), false);
+            }
+
+            yield return new Scenario("every message delivered twice (same id)", _ => Task.CompletedTask, new LoadShape(Twice: true), false);
+            var poison = new PoisonBatch(bus, operatorToken);
+            yield return new Scenario("poison messages mixed in", _ => poison.SendAsync(), new LoadShape(), false, poison.CheckAsync);
+            foreach (var service in Platform.Known.Where(platform.Has))
+            {
+                yield return new Scenario($"SIGKILL {service} mid-load, then start it", _ => KillAndStartAsync(service), new LoadShape(), true);
+            }
+
+            yield return new Scenario("restart PostgreSQL (Intake cold-started while it is down)",
+                failures => RestartAsync("postgres", "PostgreSQL", "Intake", failures), new LoadShape(), true);
+            if (options.Cluster)
+            {
+                yield return new Scenario("stop RabbitMQ node 1 of 3 mid-load, start it later", failures => StopNodeAsync(1, failures), new LoadShape(), true);
+            }
+            else
+            {
+                yield return new Scenario("restart RabbitMQ (Notification cold-started while it is down)",
+                    failures => RestartAsync("rabbitmq", "RabbitMQ", "Notification", failures), new LoadShape(), true);
+            }
+        }
+
+        public async Task<ScenarioResult> RunAsync(Scenario scenario)
+        {
+            var clock = Stopwatch.StartNew();
+            var failures = new List<string>();
+            var running = load.RunAsync(seed, scenario.Shape, CancellationToken.None);
+            await Task.Delay(options.LoadFor * 0.3);
+            var faultAt = clock.Elapsed;
+            try
+            {
+                await scenario.Inject(failures);
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+            {
+                failures.Add("the fault could not be applied: " + e.Message);
+            }
+
+            TimeSpan? recovery = null;
+            try
+            {
+                await platform.WaitReadyAsync(options.SettleWithin);
+                recovery = scenario.TakesServicesDown ? clock.Elapsed - faultAt : null;
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+            {
+                failures.Add("not every service came back: " + e.Message);
+            }
+
+            var (sent, inFlight) = await running;
+            await Task.WhenAll(inFlight);
+            var (tally, settled) = await reconciliation.SettleAsync(sent, seed);
+            var unconfirmed = sent.Where(s => !s.Accepted).ToList();
+            if (tally.Lost > 0)
+            {
+                failures.Add($"{tally.Lost} accepted commands are not in the ledger: {string.Join(", ", sent.Where(s => s.Accepted).Take(3).Select(s => s.Stream))}...");
+            }
+
+            if (tally.Duplicated > 0 || tally.NoticesDuplicated > 0 || tally.CasesDuplicated > 0)
+            {
+                failures.Add($"recorded twice: {tally.Duplicated} commands, {tally.NoticesDuplicated} notices, {tally.CasesDuplicated ?? 0} cases");
+            }
+
+            if (tally.NoticesFound != tally.NoticesExpected)
+            {
+                failures.Add($"{tally.NoticesExpected - tally.NoticesFound} of {tally.NoticesExpected} expected notices are missing");
+            }
+
+            if (tally.CasesExpected is { } cases && tally.CasesFound != cases)
+            {
+                failures.Add($"{cases - tally.CasesFound} of {cases} expected cases are missing");
+            }
+
+            if (unconfirmed.Count > 0)
+            {
+                failures.Add($"{unconfirmed.Count} commands were never accepted, e.g. {unconfirmed[0].Stream} over {unconfirmed[0].Channel}: {unconfirmed[0].GaveUp}");
+            }
+
+            var poison = scenario.Afterwards is null ? null : await scenario.Afterwards();
+            if (poison is not null && poison.StartsWith("FAIL", StringComparison.Ordinal))
+            {
+                failures.Add(poison);
+            }
+
+            return new ScenarioResult(scenario.Name, sent.Count, tally, unconfirmed.Count, recovery, settled, clock.Elapsed, poison, failures);
+        }
+
+        private async Task KillAndStartAsync(string service)
+        {
+            var victim = platform.Of(service).First();
+            victim.Kill();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await platform.StartAsync(victim);
+        }
+
+        /// <summary>
+        /// Stops a dependency, cold-starts one service while it is down (it must come up live but not ready),
+        /// then starts the dependency again.
+        /// </summary>
+        private async Task RestartAsync(string dependency, string title, string coldService, List<string> failures)
+        {
+            await platform.ControlAsync("stop-" + dependency);
+            var cold = platform.Of(coldService).FirstOrDefault();
+            if (cold is not null)
+            {
+                cold.Kill();
+                await platform.StartAsync(cold);
+                if (!await platform.LiveAsync(cold, TimeSpan.FromSeconds(45)))
+                {
+                    failures.Add($"{cold.Label} did not come up (live) while {title} was down");
+                }
+                else if (await platform.ReadyAsync(cold))
+                {
+                    failures.Add($"{cold.Label} reported ready while {title} was down");
+                }
+            }
+            else
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3));
+            }
+
+            await platform.ControlAsync("start-" + dependency);
+        }
+
+        private async Task StopNodeAsync(int node, List<string> failures)
+        {
+            await platform.ControlAsync("stop-node", node.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await Task.Delay(options.LoadFor * 0.3);
+            try
+            {
+                // Replicas on the stopped node move to another one; the platform stays ready on two nodes of three.
+                await platform.WaitReadyAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                failures.Add($"not every service was ready while only RabbitMQ node {node} was down");
+            }
+
+            await platform.ControlAsync("start-node", node.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+}

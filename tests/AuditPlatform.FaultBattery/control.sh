@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The fault battery's hands on the platform, built on deploy/local/lib.sh (same ports, secrets and users):
+#   control.sh migrate                     schema of every present service, as the owner, then least privilege
+#   control.sh service-env <service>       the environment a service runs with (one KEY=VALUE a line)
+#   control.sh restart-rabbitmq | restart-postgres | stop-rabbitmq | start-rabbitmq | stop-postgres | start-postgres
+#   control.sh stop-node <n> | start-node <n>   (cluster mode: one node of deploy/local/cluster.sh)
+# With AUDIT_CLUSTER=1 (set by deploy/local/cluster.sh) services get the cluster's nodes and quorum queues.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../../deploy/local/lib.sh
+source "$ROOT/deploy/local/lib.sh"
+
+verb=${1:-}; shift || true
+case "$verb" in
+  migrate)
+    for entry in $SERVICES; do
+      name=${entry%%:*}; svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
+      dll="$ROOT/services/$name/bin/Release/net10.0/AuditPlatform.$name.dll"
+      [ -f "$dll" ] || continue
+      mkdir -p "$LOCAL/logs"
+      ( eval "$(service_env "$svc" | sed 's/^/export "/; s/$/"/')"
+        ConnectionStrings__Ledger=$(owner_connection); export ConnectionStrings__Ledger
+        cd "$ROOT/services/$name" && dotnet "$dll" migrate ) > "$LOCAL/logs/$svc-migrate.log" 2>&1 ||
+        { tail -40 "$LOCAL/logs/$svc-migrate.log" >&2; die "migrating $name failed"; }
+    done
+    apply_least_privilege
+    ;;
+  service-env)
+    svc=${1:?service}
+    if [ "${AUDIT_CLUSTER:-}" = 1 ]; then
+      source "$ROOT/deploy/local/cluster.sh" --functions
+      cluster_service_env "$svc"
+    else
+      service_env "$svc"
+    fi
+    ;;
+  stop-rabbitmq) stop_rabbitmq ;;
+  start-rabbitmq) start_rabbitmq ;;
+  restart-rabbitmq) stop_rabbitmq; start_rabbitmq ;;
+  stop-postgres) stop_postgres ;;
+  start-postgres) start_postgres ;;
+  restart-postgres) stop_postgres; start_postgres ;;
+  stop-node|start-node)
+    source "$ROOT/deploy/local/cluster.sh" --functions
+    "cluster_${verb//-/_}" "${1:?node number}"
+    ;;
+  *) die "unknown verb '$verb' (see the header of $0)" ;;
+esac
