@@ -77,8 +77,8 @@ public sealed record BatteryOptions
             SigningKeyFile = Value("--signing-key") ?? Path.Combine(Environment.GetEnvironmentVariable("AUDIT_SECRETS") ?? Path.Combine(root, ".local", "secrets"), "jwt-signing.key"),
             BasePort = Int("--base-port", 5301),
             Replicas = Int("--replicas", cluster ? 2 : 1),
-            Rate = Int("--rate", quick ? 16 : 40),
-            LoadFor = TimeSpan.FromSeconds(Int("--seconds", quick ? 8 : 45)),
+            Rate = Int("--rate", quick ? 16 : 30),
+            LoadFor = TimeSpan.FromSeconds(Int("--seconds", quick ? 8 : 30)),
             SettleWithin = TimeSpan.FromSeconds(Int("--settle", quick ? 60 : 180)),
             Only = Value("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [],
         };

@@ -157,8 +157,12 @@ public sealed class Load(BatteryOptions options, Platform platform, BusLink bus,
                     return null;
                 }
 
-                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-                if ((int)response.StatusCode < 500 && response.StatusCode is not HttpStatusCode.RequestTimeout and not HttpStatusCode.TooManyRequests)
+                var problem = await response.Content.ReadAsStringAsync();
+                last = $"{(int)response.StatusCode} {problem}";
+                // A lost write race (an earlier attempt of this very request may still be running) is worth another try.
+                var retryable = (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
+                    || (response.StatusCode == HttpStatusCode.Conflict && problem.Contains("concurrent-write", StringComparison.Ordinal));
+                if (!retryable)
                 {
                     return last;
                 }

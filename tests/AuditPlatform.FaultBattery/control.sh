@@ -9,6 +9,11 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../../deploy/local/lib.sh
 source "$ROOT/deploy/local/lib.sh"
+# The cluster copy has its own PostgreSQL, nodes and state; cluster.sh points lib.sh's functions at them.
+if [ "${AUDIT_CLUSTER:-}" = 1 ]; then
+  # shellcheck source=../../deploy/local/cluster.sh
+  source "$ROOT/deploy/local/cluster.sh" --functions
+fi
 
 verb=${1:-}; shift || true
 case "$verb" in
@@ -28,7 +33,6 @@ case "$verb" in
   service-env)
     svc=${1:?service}
     if [ "${AUDIT_CLUSTER:-}" = 1 ]; then
-      source "$ROOT/deploy/local/cluster.sh" --functions
       cluster_service_env "$svc"
     else
       service_env "$svc"
@@ -41,7 +45,7 @@ case "$verb" in
   start-postgres) start_postgres ;;
   restart-postgres) stop_postgres; start_postgres ;;
   stop-node|start-node)
-    source "$ROOT/deploy/local/cluster.sh" --functions
+    [ "${AUDIT_CLUSTER:-}" = 1 ] || die "$verb needs the cluster (AUDIT_CLUSTER=1, set by deploy/local/cluster.sh)"
     "cluster_${verb//-/_}" "${1:?node number}"
     ;;
   *) die "unknown verb '$verb' (see the header of $0)" ;;

@@ -18,6 +18,9 @@ public static class BusSetup
             ?? throw new InvalidOperationException("ConnectionStrings:Bus is not configured."));
         var quorum = builder.Configuration.GetValue("Bus:QuorumQueues", false);
         var prefetch = builder.Configuration.GetValue("Bus:PrefetchCount", 32);
+        // A RabbitMQ cluster: every node (host:port, comma-separated); the client moves to another when one goes away.
+        var clusterNodes = builder.Configuration.GetValue<string>("Bus:ClusterNodes")?
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 
         builder.Services.AddMassTransit(x =>
         {
@@ -42,6 +45,16 @@ public static class BusSetup
                     h.Username(user);
                     h.Password(password);
                     h.PublisherConfirmation = true;
+                    if (clusterNodes.Length > 0)
+                    {
+                        h.UseCluster(c =>
+                        {
+                            foreach (var node in clusterNodes)
+                            {
+                                c.Node(node);
+                            }
+                        });
+                    }
                 });
                 cfg.PrefetchCount = prefetch;
                 // Plain JSON from any language: a message without MassTransit's content type is read as the
