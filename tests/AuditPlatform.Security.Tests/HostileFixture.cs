@@ -1,4 +1,5 @@
 using AuditPlatform.Intake;
+using AuditPlatform.Notification;
 using AuditPlatform.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -18,6 +19,7 @@ public sealed class HostileFixture : PlatformFixture
     {
         await base.InitializeAsync();
         Host<IntakeApp>("intake");
+        Host<NotificationApp>("notification");
         foreach (var (name, client) in Services)
         {
             using var http = client(null, null);
