@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Globalization;
+using AuditPlatform.Intake.Ledger;
+using AuditPlatform.ServiceDefaults.Ledger;
+using Marten;
+using Npgsql;
+
+namespace AuditPlatform.Benchmarks;
+
+/// <summary>
+/// Scenario 6: a ledger of a million events, loaded through Marten's own append API, then the Audit service's
+/// queries over it. The events are Intake's intelligence-handling events: no service forwards them to the bus,
+/// so loading them puts load on the ledger and on Audit only.
+/// </summary>
+public static class AuditAtScale
+{
+    private const string Scenario = "6 audit at scale";
+    private const int StreamsPerBatch = 3_000;
+
+    public static async Task RunAsync(Platform platform, Report report)
+    {
+        Console.WriteLine("== 6 audit at scale");
+        if (!await platform.IsUpAsync("Audit"))
+        {
+            foreach (var (name, unit, goal) in new[]
+            {
+                ("timeline p99", "ms", "< 20 ms"), ("as-of rebuild p99", "ms", "< 50 ms"), ("/audit/events page p99", "ms", "< 30 ms"),
+                ("export rate", "events/s", "≥ 50,000 events/s"), ("Audit peak RSS during export", "MB", "< 200 MB"), ("verify rate", "events/s", "≥ 100,000 events/s"),
+            })
+            {
+                report.NotAvailable(Scenario, name, unit, "Audit is not running", goal);
+            }
+
+            return;
+        }
+
+        await using var ledger = platform.Ledger();
+        var target = platform.Options.LedgerEvents;
+        var existing = await CountAsync(ledger, "select count(*) from ledger.mt_events");
+        if (existing < target)
+        {
+            var clock = Stopwatch.StartNew();
+            var loaded = await LoadAsync(platform.Options.Ledger, target - existing);
+            report.Add(new Figure(Scenario, "ledger loaded through Marten append", Math.Round(loaded / clock.Elapsed.TotalSeconds, 0), "events/s",
+                Note: $"{loaded:#,0} events appended to reach {target:#,0}"));
+        }
+
+        var total = await CountAsync(ledger, "select count(*) from ledger.mt_events");
+        var last = await CountAsync(ledger, "select max(seq_id) from ledger.mt_events");
+        report.Add(new Figure(Scenario, "ledger size", total, "events"));
+        var samples = await SampleStreamsAsync(ledger, platform.Options.AuditQueries);
+
+        Percentiles.Report(report, Scenario, "timeline", await TimeAsync(platform, samples.Select(s => $"/audit/timeline/intelligence/{s.Id}")), p99Target: 20);
+        Percentiles.Report(report, Scenario, "as-of rebuild", await TimeAsync(platform,
+            samples.Select(s => $"/audit/timeline/intelligence/{s.Id}?asOf={Uri.EscapeDataString(s.Created.ToString("O", CultureInfo.InvariantCulture))}")), p99Target: 50);
+        var random = new Random(9);
+        Percentiles.Report(report, Scenario, "/audit/events page (100)", await TimeAsync(platform,
+            samples.Select(_ => $"/audit/events?streamKind=intelligence&after={random.NextInt64(1, Math.Max(2, last - 200))}&limit=100")), p99Target: 30);
+
+        await ExportAsync(platform, report, total);
+        await VerifyAsync(platform, report, last);
+    }
+
+    private static async Task ExportAsync(Platform platform, Report report, long total)
+    {
+        using var memory = new MemoryWatch(platform, ["Audit"]);
+        using var client = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var window = new CancellationTokenSource(TimeSpan.FromSeconds(platform.Options.Quick ? 20 : 90));
+        using var request = platform.Request(HttpMethod.Get, "Audit", "/audit/export?format=ndjson", "compliance");
+        var clock = Stopwatch.StartNew();
+        var lines = 0L;
+        var complete = false;
+        try
+        {
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, window.Token);
+            response.EnsureSuccessStatusCode();
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(window.Token));
+            while (await reader.ReadLineAsync(window.Token) is not null)
+            {
+                lines++;
+            }
+
+            complete = true;
+        }
+        catch (OperationCanceledException)
+        {
+            // The window closed first: the rate is what arrived within it.
+        }
+
+        var rate = lines / clock.Elapsed.TotalSeconds;
+        var peak = memory.Stop()["Audit"];
+        report.Add(new Figure(Scenario, "export rate (ndjson)", Math.Round(rate, 0), "events/s", Target: "≥ 50,000 events/s", Met: rate >= 50_000,
+            Note: complete ? $"{lines:#,0} of {total:#,0} events" : $"stopped after {clock.Elapsed.TotalSeconds:0} s at {lines:#,0} events"));
+        var hwm = platform.Options.PidOf("Audit") is { } pid ? Platform.MemoryMb(pid, "VmHWM") : null;
+        report.Add(new Figure(Scenario, "Audit peak RSS during export", peak is null ? null : Math.Round(peak.Value, 1), "MB", Target: "< 200 MB", Met: peak < 200,
+            Note: hwm is null ? null : $"VmHWM since start {hwm:0} MB"));
+    }
+
+    private static async Task VerifyAsync(Platform platform, Report report, long last)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        using var request = platform.Request(HttpMethod.Get, "Audit", $"/audit/verify?from=1&to={last}", "compliance");
+        var clock = Stopwatch.StartNew();
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        var elapsed = clock.Elapsed.TotalSeconds;
+        if (!response.IsSuccessStatusCode)
+        {
+            report.NotAvailable(Scenario, "verify rate", "events/s", $"/audit/verify answered {(int)response.StatusCode}", "≥ 100,000 events/s");
+            return;
+        }
+
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        var checkedEvents = json.RootElement.TryGetProperty("checked", out var c) && c.TryGetInt64(out var n) ? n : last;
+        var verified = json.RootElement.TryGetProperty("verified", out var v) && v.ValueKind == System.Text.Json.JsonValueKind.True;
+        var rate = checkedEvents / elapsed;
+        report.Add(new Figure(Scenario, "verify rate", Math.Round(rate, 0), "events/s", Target: "≥ 100,000 events/s", Met: rate >= 100_000,
+            Note: $"{checkedEvents:#,0} events, verified={verified.ToString().ToLowerInvariant()}"));
+    }
+
+    private static async Task<List<double>> TimeAsync(Platform platform, IEnumerable<string> paths)
+    {
+        var latencies = new List<double>();
+        foreach (var path in paths)
+        {
+            using var request = platform.Request(HttpMethod.Get, "Audit", path, "compliance");
+            var sent = Stopwatch.GetTimestamp();
+            using var response = await platform.Http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+            var elapsed = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+            if (response.IsSuccessStatusCode)
+            {
+                latencies.Add(elapsed);
+            }
+            else if (latencies.Count == 0)
+            {
+                Console.WriteLine($"  {path}: {(int)response.StatusCode}");
+            }
+        }
+
+        return latencies;
+    }
+
+    private sealed record SampleStream(string Id, DateTimeOffset Created);
+
+    private static async Task<List<SampleStream>> SampleStreamsAsync(NpgsqlDataSource ledger, int count)
+    {
+        await using var command = ledger.CreateCommand(
+            "select id, created from ledger.mt_streams tablesample system (5) where id like 'intelligence/%' limit $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = count });
+        await using var reader = await command.ExecuteReaderAsync();
+        var samples = new List<SampleStream>();
+        while (await reader.ReadAsync())
+        {
+            samples.Add(new SampleStream(StreamKey.Parse(reader.GetString(0)).Id, reader.GetFieldValue<DateTimeOffset>(1)));
+        }
+
+        return samples;
+    }
+
+    private static async Task<long> CountAsync(NpgsqlDataSource ledger, string sql)
+    {
+        await using var command = ledger.CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Appends intelligence items in big batches: each batch starts its streams with two events and closes the
+    /// previous batch's streams with a third, so every stream has history at two recorded times (as-of has work).
+    /// </summary>
+    private static async Task<long> LoadAsync(string connectionString, long events)
+    {
+        var options = new StoreOptions();
+        options.Connection(connectionString);
+        LedgerSetup.ConfigureShared(options, "benchmark", migrate: false);
+        options.Events.MapEventType<IntelligenceReceived>("intelligence_received");
+        options.Events.MapEventType<IntelligenceAssessed>("intelligence_assessed");
+        options.Events.MapEventType<IntelligenceReported>("intelligence_reported");
+        using var store = new DocumentStore(options);
+
+        var appended = 0L;
+        var previous = new List<Guid>();
+        var clock = Stopwatch.StartNew();
+        while (appended < events)
+        {
+            var streams = (int)Math.Min(StreamsPerBatch, Math.Max(1, (events - appended - previous.Count) / 2));
+            var batch = Enumerable.Range(0, streams).Select(_ => Guid.CreateVersion7()).ToList();
+            await using var session = store.LightweightSession();
+            var now = DateTimeOffset.UtcNow;
+            foreach (var item in batch)
+            {
+                session.Events.StartStream(StreamKey.For(StreamKinds.Intelligence, item),
+                    new IntelligenceReceived(item, "BENCH-SOURCE", "Benchmark intelligence item", now, new string('0', 64)),
+                    new IntelligenceAssessed(item, "benchmark", false, false, null, now));
+            }
+
+            foreach (var item in previous)
+            {
+                session.Events.Append(StreamKey.For(StreamKinds.Intelligence, item), new IntelligenceReported(item, "benchmark", now));
+            }
+
+            await session.SaveChangesAsync();
+            appended += (2L * batch.Count) + previous.Count;
+            previous = batch;
+            if (appended / 100_000 != (appended - (2L * batch.Count) - StreamsPerBatch) / 100_000)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  loaded {appended:#,0} events ({appended / clock.Elapsed.TotalSeconds:#,0}/s)"));
+            }
+        }
+
+        return appended;
+    }
+}

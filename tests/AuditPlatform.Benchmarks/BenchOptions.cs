@@ -1,0 +1,89 @@
+using Npgsql;
+
+namespace AuditPlatform.Benchmarks;
+
+/// <summary>Where the platform is and how big the run is; connection settings come from <c>.local/env</c>.</summary>
+public sealed record BenchOptions(
+    bool Quick,
+    string Root,
+    string Ledger,
+    string PostgresAdmin,
+    Uri Bus,
+    Uri BusAdmin,
+    string Output,
+    IReadOnlySet<string>? Only)
+{
+    /// <summary>Sizes of one run: the quick run keeps every scenario but shrinks the counts.</summary>
+    public int RabbitMessages => Quick ? 20_000 : 100_000;
+
+    public TimeSpan PostgresWindow => TimeSpan.FromSeconds(Quick ? 4 : 10);
+
+    public int CombinedMessages => Quick ? 4_000 : 20_000;
+
+    public int BusDisclosures => Quick ? 3_000 : 20_000;
+
+    public TimeSpan LatencyWindow => TimeSpan.FromSeconds(Quick ? 6 : 20);
+
+    public TimeSpan HttpWindow => TimeSpan.FromSeconds(Quick ? 6 : 20);
+
+    public int Breaches => Quick ? 5 : 40;
+
+    public int LedgerEvents => Quick ? 30_000 : 1_000_000;
+
+    public int AuditQueries => Quick ? 100 : 400;
+
+    public bool Runs(string scenario) => Only is null || Only.Contains(scenario);
+
+    public string Token(string role)
+    {
+        var file = Path.Combine(Root, ".local", "tokens", role + ".jwt");
+        return File.Exists(file)
+            ? File.ReadAllText(file).Trim()
+            : throw new InvalidOperationException($"no {role} token at {file}: start the platform with deploy/local/up.sh");
+    }
+
+    /// <summary>The pid up.sh recorded for a service, if that process still runs.</summary>
+    public int? PidOf(string service)
+    {
+        var file = Path.Combine(Root, ".local", "run", service.ToLowerInvariant() + ".pid");
+        return File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), out var pid) && Directory.Exists($"/proc/{pid}") ? pid : null;
+    }
+
+    /// <summary>The owner's connection to a throwaway database of the admin's server.</summary>
+    public string AdminConnectionTo(string database) => new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = database }.ConnectionString;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var quick = false;
+        string? only = null;
+        string? output = null;
+        string? root = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick": quick = true; break;
+                case "--only": only = args[++i]; break;
+                case "--out": output = args[++i]; break;
+                case "--root": root = args[++i]; break;
+                default: throw new ArgumentException($"unknown option {args[i]} (usage: bench [--quick] [--only ceilings,bus,http,breach,audit] [--out file] [--root dir] | bench micro)");
+            }
+        }
+
+        root ??= Environment.GetEnvironmentVariable("AUDIT_ROOT") ?? Directory.GetCurrentDirectory();
+        return new BenchOptions(
+            quick,
+            root,
+            Required("AUDIT_PG"),
+            Required("AUDIT_PG_ADMIN"),
+            new Uri(Required("AUDIT_RABBITMQ")),
+            new Uri(Required("AUDIT_RABBITMQ_ADMIN")),
+            output ?? Path.Combine(root, "tests", "AuditPlatform.Benchmarks", "results", quick ? "quick.json" : "latest.json"),
+            only?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet());
+    }
+
+    private static string Required(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{name} is not set: source .local/env (written by deploy/local/up.sh)");
+}

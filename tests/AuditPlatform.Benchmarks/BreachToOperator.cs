@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace AuditPlatform.Benchmarks;
+
+/// <summary>Scenario 4: a breach reported over HTTP until its case shows on Escalation's <c>/escalations/stream</c>.</summary>
+public static class BreachToOperator
+{
+    private const string Scenario = "4 breach to operator";
+
+    public static async Task RunAsync(Platform platform, Report report)
+    {
+        Console.WriteLine("== 4 breach to operator");
+        if (!await platform.IsUpAsync("Escalation"))
+        {
+            report.NotAvailable(Scenario, "breach→case on stream p99", "ms", "Escalation is not running", "< 1000 ms");
+            return;
+        }
+
+        await platform.RegisterPartnersAsync([IntakeOverBus.Originator, .. IntakeOverBus.Recipients]);
+        var waiting = new ConcurrentDictionary<string, TaskCompletionSource>();
+        using var stop = new CancellationTokenSource();
+        using var stream = platform.Request(HttpMethod.Get, "Escalation", "/escalations/stream", "operator");
+        stream.Headers.Accept.ParseAdd("text/event-stream");
+        using var sse = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var response = await sse.SendAsync(stream, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode)
+        {
+            report.NotAvailable(Scenario, "breach→case on stream p99", "ms", $"/escalations/stream answered {(int)response.StatusCode}", "< 1000 ms");
+            return;
+        }
+
+        var reading = Task.Run(async () =>
+        {
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            while (!stop.IsCancellationRequested && await reader.ReadLineAsync(stop.Token) is { } line)
+            {
+                foreach (var (breach, seen) in waiting)
+                {
+                    if (line.Contains(breach, StringComparison.OrdinalIgnoreCase))
+                    {
+                        seen.TrySetResult();
+                    }
+                }
+            }
+        });
+
+        var latencies = new List<double>();
+        var missed = 0;
+        for (var i = 0; i < platform.Options.Breaches; i++)
+        {
+            var disclosure = Guid.CreateVersion7();
+            using (var share = platform.Request(HttpMethod.Post, "Intake", "/disclosures", "operator", IntakeOverHttp.Disclosure(disclosure)))
+            using (var shared = await platform.Http.SendAsync(share))
+            {
+                shared.EnsureSuccessStatusCode();
+            }
+
+            var breach = Guid.CreateVersion7();
+            var seen = waiting[breach.ToString("D")] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var sent = Stopwatch.GetTimestamp();
+            using (var breachRequest = platform.Request(HttpMethod.Post, "Intake", "/breaches", "operator", new
+            {
+                breachId = breach,
+                disclosureId = disclosure,
+                outlet = "benchmark-outlet.example",
+                observedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+                severity = "high",
+                description = "Benchmark breach",
+                reportedBy = "benchmark",
+            }))
+            using (var reported = await platform.Http.SendAsync(breachRequest))
+            {
+                reported.EnsureSuccessStatusCode();
+            }
+
+            try
+            {
+                await seen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+                latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            }
+            catch (TimeoutException)
+            {
+                missed++;
+            }
+
+            waiting.TryRemove(breach.ToString("D"), out _);
+        }
+
+        await stop.CancelAsync();
+        try
+        {
+            await reading.WaitAsync(TimeSpan.FromSeconds(2));
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException or IOException)
+        {
+            // The stream ends with the run.
+        }
+
+        if (missed > 0)
+        {
+            report.Add(new Figure(Scenario, "breaches whose case never showed within 10 s", missed, "breaches"));
+        }
+
+        Percentiles.Report(report, Scenario, "breach→case on stream", latencies, p99Target: 1000);
+    }
+}

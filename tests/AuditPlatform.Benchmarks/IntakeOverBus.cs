@@ -1,0 +1,267 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace AuditPlatform.Benchmarks;
+
+/// <summary>
+/// Scenarios 2, 5 and 7: plain-JSON <c>RecordDisclosure</c> commands on the bus, as an integrator would send them.
+/// First as fast as confirms allow (the sustained rate into the ledger, and each service's peak memory meanwhile),
+/// then paced at half that rate (publish→ledger latency, and the forwarder's lag from commit to the bus).
+/// </summary>
+public static class IntakeOverBus
+{
+    public const string Originator = "BENCH-ORIGIN";
+    public static readonly string[] Recipients = ["BENCH-P1", "BENCH-P2"];
+    private const string Scenario = "2 intake over bus";
+    private const string CommandExchange = "AuditPlatform.Contracts:RecordDisclosure";
+    private const string EventExchange = "AuditPlatform.Contracts:DisclosureRecorded";
+
+    public static async Task RunAsync(Platform platform, Report report)
+    {
+        Console.WriteLine("== 2 intake over bus, 5 ledger to bus, 7 memory");
+        await platform.RegisterPartnersAsync([Originator, .. Recipients]);
+        await using var ledger = platform.Ledger();
+        var token = platform.Options.Token("operator");
+        var factory = platform.PlatformBus("bench-intake-bus");
+        await using var connection = await factory.CreateConnectionAsync();
+
+        // Saturation: every command published as fast as the broker confirms it.
+        var count = platform.Options.BusDisclosures;
+        var start = await LastSequenceAsync(ledger);
+        using var memory = new MemoryWatch(platform, ["Intake", "Notification", "Escalation", "Audit"]);
+        var began = DateTimeOffset.UtcNow;
+        var ids = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7()).ToArray();
+        await Ceilings.PublishManyAsync(connection, CommandExchange, string.Empty, count, i => Command(ids[i], token));
+        var published = DateTimeOffset.UtcNow;
+        var (accepted, last) = await AwaitLedgerAsync(ledger, start, count);
+        var peaks = memory.Stop();
+        var rate = accepted / (last - began).TotalSeconds;
+        var ratio = report.RatioTo(Ceilings.Combined, rate);
+        report.Add(new Figure(Scenario, "accepted into ledger (saturated)", Math.Round(rate, 1), "msg/s", Ceilings.Combined, ratio,
+            "≥ 0.50 of (c)", ratio is null ? null : ratio >= 0.5,
+            string.Create(CultureInfo.InvariantCulture, $"{accepted} of {count}; publishing took {(published - began).TotalSeconds:0.0} s")));
+        foreach (var (service, peak) in peaks)
+        {
+            report.Add(peak is null
+                ? new Figure("7 memory", $"{service} peak RSS during scenario 2", null, "MB", Note: "not available: not running")
+                : new Figure("7 memory", $"{service} peak RSS during scenario 2", Math.Round(peak.Value, 1), "MB"));
+        }
+
+        if (accepted == 0)
+        {
+            return;
+        }
+
+        // Latency: paced at half the sustained rate, with a queue of our own on the forwarder's exchange.
+        await using var listen = await connection.CreateChannelAsync();
+        var forwarded = new ConcurrentDictionary<long, DateTimeOffset>();
+        var queue = (await listen.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true)).QueueName;
+        await listen.QueueBindAsync(queue, EventExchange, string.Empty);
+        var consumer = new AsyncEventingBasicConsumer(listen);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            var at = DateTimeOffset.UtcNow;
+            if (SequenceOf(delivery.BasicProperties.Headers) is { } sequence)
+            {
+                forwarded.TryAdd(sequence, at);
+            }
+
+            return Task.CompletedTask;
+        };
+        await listen.BasicConsumeAsync(queue, autoAck: true, consumer);
+
+        var paced = rate / 2;
+        start = await LastSequenceAsync(ledger);
+        var sentAt = await PacedAsync(connection, token, paced, platform.Options.LatencyWindow);
+        var (pacedAccepted, _) = await AwaitLedgerAsync(ledger, start, sentAt.Count);
+        var rows = await RowsAsync(ledger, start);
+        var latencies = rows.Where(r => sentAt.ContainsKey(r.Stream)).Select(r => (r.Timestamp - sentAt[r.Stream]).TotalMilliseconds).ToList();
+        report.Add(new Figure(Scenario, "paced publish rate (half the saturated rate)", Math.Round(sentAt.Count / platform.Options.LatencyWindow.TotalSeconds, 1), "msg/s",
+            Note: $"{pacedAccepted} of {sentAt.Count} accepted"));
+        Percentiles.Report(report, Scenario, "publish→ledger", latencies, p99Target: 50, withMax: true);
+
+        var waited = Stopwatch.StartNew();
+        while (rows.Any(r => !forwarded.ContainsKey(r.Sequence)) && waited.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(200);
+        }
+
+        var lags = rows.Where(r => forwarded.ContainsKey(r.Sequence)).Select(r => (forwarded[r.Sequence] - r.Timestamp).TotalMilliseconds).ToList();
+        Percentiles.Report(report, "5 ledger to bus", "forwarder lag (commit→received)", lags, p99Target: 250);
+    }
+
+    public static (byte[] Body, BasicProperties Properties) Command(Guid id, string token)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            disclosureId = id,
+            originator = Originator,
+            title = "Benchmark disclosure " + id.ToString("N")[..8],
+            classification = "official",
+            caveats = new[] { "NOFORN" },
+            contentSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(id.ToByteArray())),
+            recipients = Recipients,
+            sharedBy = "benchmark",
+            occurredAt = DateTimeOffset.UtcNow,
+        });
+        var properties = new BasicProperties
+        {
+            ContentType = "application/json",
+            MessageId = id.ToString(),
+            Headers = new Dictionary<string, object?> { ["Authorization"] = "Bearer " + token },
+        };
+        return (body, properties);
+    }
+
+    /// <summary>Publishes at a steady rate for the window; each command's local publish time by its ledger stream key.</summary>
+    private static async Task<Dictionary<string, DateTimeOffset>> PacedAsync(IConnection connection, string token, double rate, TimeSpan window)
+    {
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        var count = (int)(rate * window.TotalSeconds);
+        var sentAt = new Dictionary<string, DateTimeOffset>(count);
+        var pending = new List<Task>(count);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / rate) - clock.Elapsed;
+            if (due > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(due);
+            }
+
+            var id = Guid.CreateVersion7();
+            var (body, properties) = Command(id, token);
+            properties.Persistent = true;
+            sentAt["disclosure/" + id.ToString("D")] = DateTimeOffset.UtcNow;
+            pending.Add(channel.BasicPublishAsync(CommandExchange, string.Empty, mandatory: false, properties, body).AsTask());
+        }
+
+        await Task.WhenAll(pending);
+        return sentAt;
+    }
+
+    public static async Task<long> LastSequenceAsync(NpgsqlDataSource ledger)
+    {
+        await using var command = ledger.CreateCommand("select coalesce(max(seq_id), 0) from ledger.mt_events");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Waits until <paramref name="expected"/> disclosures after <paramref name="after"/> are in the ledger, or progress stops for 20 s.</summary>
+    private static async Task<(long Count, DateTimeOffset Last)> AwaitLedgerAsync(NpgsqlDataSource ledger, long after, int expected)
+    {
+        var count = 0L;
+        var last = DateTimeOffset.UtcNow;
+        var progress = Stopwatch.StartNew();
+        while (progress.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await using var command = ledger.CreateCommand(
+                "select count(*), max(timestamp) from ledger.mt_events where seq_id > $1 and type = 'disclosure_recorded'");
+            command.Parameters.Add(new NpgsqlParameter { Value = after });
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            var now = reader.GetInt64(0);
+            if (now > count)
+            {
+                count = now;
+                last = reader.GetFieldValue<DateTimeOffset>(1);
+                progress.Restart();
+            }
+
+            if (count >= expected)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return (count, last);
+    }
+
+    private sealed record Row(string Stream, long Sequence, DateTimeOffset Timestamp);
+
+    private static async Task<List<Row>> RowsAsync(NpgsqlDataSource ledger, long after)
+    {
+        await using var command = ledger.CreateCommand(
+            "select stream_id, seq_id, timestamp from ledger.mt_events where seq_id > $1 and type = 'disclosure_recorded'");
+        command.Parameters.Add(new NpgsqlParameter { Value = after });
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<Row>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(new Row(reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2)));
+        }
+
+        return rows;
+    }
+
+    private static long? SequenceOf(IDictionary<string, object?>? headers) =>
+        headers?.TryGetValue("Audit-Ledger-Sequence", out var value) != true ? null : value switch
+        {
+            byte[] text => long.Parse(Encoding.UTF8.GetString(text), CultureInfo.InvariantCulture),
+            long number => number,
+            int number => number,
+            string text => long.Parse(text, CultureInfo.InvariantCulture),
+            _ => null,
+        };
+}
+
+/// <summary>Samples each service's resident memory every 100 ms and keeps the peak.</summary>
+public sealed class MemoryWatch : IDisposable
+{
+    private readonly Dictionary<string, int?> pids;
+    private readonly Dictionary<string, double?> peaks;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task sampling;
+
+    public MemoryWatch(Platform platform, IEnumerable<string> services)
+    {
+        pids = services.ToDictionary(s => s, s => platform.Options.PidOf(s));
+        peaks = pids.ToDictionary(p => p.Key, _ => (double?)null);
+        sampling = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                Sample();
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+        });
+    }
+
+    private void Sample()
+    {
+        lock (peaks)
+        {
+            foreach (var (service, pid) in pids)
+            {
+                if (pid is { } p && Platform.MemoryMb(p) is { } rss && (peaks[service] is null || rss > peaks[service]))
+                {
+                    peaks[service] = rss;
+                }
+            }
+        }
+    }
+
+    public IReadOnlyDictionary<string, double?> Stop()
+    {
+        stop.Cancel();
+        sampling.GetAwaiter().GetResult();
+        Sample();
+        lock (peaks)
+        {
+            return new Dictionary<string, double?>(peaks);
+        }
+    }
+
+    public void Dispose()
+    {
+        stop.Cancel();
+        stop.Dispose();
+    }
+}

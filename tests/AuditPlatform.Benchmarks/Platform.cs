@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Npgsql;
+using RabbitMQ.Client;
+
+namespace AuditPlatform.Benchmarks;
+
+/// <summary>The running platform as up.sh leaves it: services on 5101-5104, their pids, the ledger and the bus.</summary>
+public sealed class Platform(BenchOptions options) : IDisposable
+{
+    public static readonly IReadOnlyDictionary<string, int> Ports = new Dictionary<string, int>
+    {
+        ["Intake"] = 5101,
+        ["Notification"] = 5102,
+        ["Escalation"] = 5103,
+        ["Audit"] = 5104,
+    };
+
+    private readonly HttpClient health = new() { Timeout = TimeSpan.FromSeconds(3) };
+
+    public BenchOptions Options { get; } = options;
+
+    /// <summary>One client for load: enough connections for the widest scenario.</summary>
+    public HttpClient Http { get; } = new(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+    {
+        Timeout = TimeSpan.FromSeconds(60),
+    };
+
+    public static Uri Base(string service) => new($"http://127.0.0.1:{Ports[service]}");
+
+    public async Task<bool> IsUpAsync(string service)
+    {
+        try
+        {
+            using var response = await health.GetAsync(new Uri(Base(service), "/health/ready"));
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public HttpRequestMessage Request(HttpMethod method, string service, string path, string role, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, new Uri(Base(service), path));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Options.Token(role));
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return request;
+    }
+
+    /// <summary>Registers bench partners over HTTP with the admin token; registering again is harmless.</summary>
+    public async Task RegisterPartnersAsync(IEnumerable<string> codes)
+    {
+        foreach (var code in codes)
+        {
+            using var request = Request(HttpMethod.Put, "Intake", $"/partners/{code}", "admin",
+                new { name = "Benchmark partner " + code, country = "ZZ", channel = new { kind = "bus" } });
+            using var response = await Http.SendAsync(request);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"registering {code}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+    }
+
+    /// <summary>Resident set size of a process in MB (VmRSS now, or VmHWM: its peak since it started).</summary>
+    public static double? MemoryMb(int pid, string field = "VmRSS")
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+            return line is null ? null : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    public NpgsqlDataSource Ledger() => NpgsqlDataSource.Create(Options.Ledger);
+
+    /// <summary>The connection factory of the test user on vhost audit, the platform's own vhost.</summary>
+    public ConnectionFactory PlatformBus(string name) => new()
+    {
+        Uri = Options.Bus,
+        ClientProvidedName = name,
+        AutomaticRecoveryEnabled = false,
+    };
+
+    public (string User, string Password) AdminCredentials()
+    {
+        var parts = Options.BusAdmin.UserInfo.Split(':', 2);
+        return (Uri.UnescapeDataString(parts[0]), Uri.UnescapeDataString(parts[1]));
+    }
+
+    /// <summary>A throwaway vhost made through the management API, the administrator allowed on it.</summary>
+    public async Task<ThrowawayVhost> ThrowawayVhostAsync()
+    {
+        var name = "bench-" + Guid.NewGuid().ToString("N")[..8];
+        var (user, password) = AdminCredentials();
+        using var admin = new HttpClient { BaseAddress = new Uri(Options.BusAdmin.GetLeftPart(UriPartial.Authority)) };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        (await admin.PutAsJsonAsync($"/api/vhosts/{name}", new { })).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/permissions/{name}/{Uri.EscapeDataString(user)}", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        var factory = new ConnectionFactory
+        {
+            HostName = Options.Bus.Host,
+            Port = Options.Bus.IsDefaultPort ? 5672 : Options.Bus.Port,
+            VirtualHost = name,
+            UserName = user,
+            Password = password,
+            ClientProvidedName = "bench-ceiling",
+            AutomaticRecoveryEnabled = false,
+        };
+        return new ThrowawayVhost(name, factory, Options.BusAdmin, user, password);
+    }
+
+    public void Dispose()
+    {
+        health.Dispose();
+        Http.Dispose();
+    }
+}
+
+/// <summary>A vhost that exists for one run and is deleted afterwards.</summary>
+public sealed class ThrowawayVhost(string name, ConnectionFactory factory, Uri admin, string user, string password) : IAsyncDisposable
+{
+    public string Name { get; } = name;
+
+    public ConnectionFactory Factory { get; } = factory;
+
+    public async ValueTask DisposeAsync()
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(admin.GetLeftPart(UriPartial.Authority)) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        using var _ = await client.DeleteAsync($"/api/vhosts/{Name}");
+    }
+}
+
+/// <summary>A database that exists for one run and is dropped afterwards.</summary>
+public sealed class ThrowawayDatabase : IAsyncDisposable
+{
+    private readonly string admin;
+
+    private ThrowawayDatabase(string admin, string name, string connectionString)
+    {
+        this.admin = admin;
+        Name = name;
+        ConnectionString = connectionString;
+    }
+
+    public string Name { get; }
+
+    public string ConnectionString { get; }
+
+    public static async Task<ThrowawayDatabase> CreateAsync(BenchOptions options)
+    {
+        var name = "bench_" + Guid.NewGuid().ToString("N")[..8];
+        await using (var connection = new NpgsqlConnection(options.PostgresAdmin))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"create database {name}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var database = new ThrowawayDatabase(options.PostgresAdmin, name, options.AdminConnectionTo(name));
+        await using (var connection = new NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var table = new NpgsqlCommand(
+                "create table ledger_ceiling (seq_id bigserial primary key, stream_id text not null, data jsonb not null, timestamp timestamptz not null default now())",
+                connection);
+            await table.ExecuteNonQueryAsync();
+        }
+
+        return database;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(admin);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop database if exists {Name} with (force)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
