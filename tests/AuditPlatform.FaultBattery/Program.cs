@@ -32,10 +32,20 @@ try
     foreach (var scenario in battery.Scenarios().Where(s => options.Only.Count == 0 || options.Only.Any(o => s.Name.Contains(o, StringComparison.OrdinalIgnoreCase))))
     {
         Console.WriteLine($"fault battery: {scenario.Name}");
-        var result = await battery.RunAsync(scenario);
+        ScenarioResult result;
+        try
+        {
+            result = await battery.RunAsync(scenario);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or Npgsql.NpgsqlException)
+        {
+            result = new ScenarioResult(scenario.Name, 0, new Tally(0, 0, 0, 0, 0, 0, 0, null, null, null), 0, null, TimeSpan.Zero, TimeSpan.Zero, null,
+                ["the scenario could not be completed: " + e.Message]);
+        }
+
         results.Add(result);
         Console.WriteLine($"  accepted {result.Tally.Accepted}, in ledger {result.Tally.InLedger}, lost {result.Tally.Lost}, duplicated {result.Tally.Duplicated}, "
-            + $"notices {result.Tally.NoticesFound}/{result.Tally.NoticesExpected}, recovery {result.Recovery?.TotalSeconds:0.0} s, {(result.Passed ? "pass" : "FAIL: " + string.Join("; ", result.Failures))}");
+            + $"notices {result.Tally.NoticesFound}/{result.Tally.NoticesExpected}, recovery {(result.Recovery is { } r ? $"{r.TotalSeconds:0.0} s" : "—")}, {(result.Passed ? "pass" : "FAIL: " + string.Join("; ", result.Failures))}");
     }
 }
 catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or Npgsql.NpgsqlException)

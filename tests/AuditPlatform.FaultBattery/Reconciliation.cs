@@ -47,10 +47,21 @@ public sealed class Reconciliation(BatteryOptions options, Platform platform)
     public async Task<(Tally Tally, TimeSpan Took)> SettleAsync(IReadOnlyList<Sent> sent, Seed seed)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        Tally tally;
+        Tally? tally = null;
         do
         {
-            tally = await CountAsync(sent, seed);
+            try
+            {
+                tally = await CountAsync(sent, seed);
+            }
+            catch (NpgsqlException)
+            {
+                // Pooled connections from before a PostgreSQL restart are dead: drop them and look again.
+                NpgsqlConnection.ClearAllPools();
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                continue;
+            }
+
             if (tally.Complete)
             {
                 // Duplicates could still arrive with a late redelivery: look once more after a pause.
@@ -62,7 +73,7 @@ public sealed class Reconciliation(BatteryOptions options, Platform platform)
         }
         while (clock.Elapsed < options.SettleWithin);
 
-        return (tally, clock.Elapsed);
+        return (tally ?? await CountAsync(sent, seed), clock.Elapsed);
     }
 
     public async Task<Tally> CountAsync(IReadOnlyList<Sent> sent, Seed seed)
