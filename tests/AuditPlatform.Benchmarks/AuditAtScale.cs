@@ -177,35 +177,39 @@ public static class AuditAtScale
         options.Events.MapEventType<IntelligenceReported>("intelligence_reported");
         using var store = new DocumentStore(options);
 
+        // Two appenders side by side: one keeps the database busy while the other builds its next batch.
         var appended = 0L;
-        var previous = new List<Guid>();
         var clock = Stopwatch.StartNew();
-        while (appended < events)
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
         {
-            var streams = (int)Math.Min(StreamsPerBatch, Math.Max(1, (events - appended - previous.Count) / 2));
-            var batch = Enumerable.Range(0, streams).Select(_ => Guid.CreateVersion7()).ToList();
-            await using var session = store.LightweightSession();
-            var now = DateTimeOffset.UtcNow;
-            foreach (var item in batch)
+            var previous = new List<Guid>();
+            while (Interlocked.Read(ref appended) < events)
             {
-                session.Events.StartStream(StreamKey.For(StreamKinds.Intelligence, item),
-                    new IntelligenceReceived(item, "BENCH-SOURCE", "Benchmark intelligence item", now, new string('0', 64)),
-                    new IntelligenceAssessed(item, "benchmark", false, false, null, now));
-            }
+                var streams = (int)Math.Clamp((events - Interlocked.Read(ref appended) - previous.Count) / 2, 1, StreamsPerBatch);
+                var batch = Enumerable.Range(0, streams).Select(_ => Guid.CreateVersion7()).ToList();
+                await using var session = store.LightweightSession();
+                var now = DateTimeOffset.UtcNow;
+                foreach (var item in batch)
+                {
+                    session.Events.StartStream(StreamKey.For(StreamKinds.Intelligence, item),
+                        new IntelligenceReceived(item, "BENCH-SOURCE", "Benchmark intelligence item", now, new string('0', 64)),
+                        new IntelligenceAssessed(item, "benchmark", false, false, null, now));
+                }
 
-            foreach (var item in previous)
-            {
-                session.Events.Append(StreamKey.For(StreamKinds.Intelligence, item), new IntelligenceReported(item, "benchmark", now));
-            }
+                foreach (var item in previous)
+                {
+                    session.Events.Append(StreamKey.For(StreamKinds.Intelligence, item), new IntelligenceReported(item, "benchmark", now));
+                }
 
-            await session.SaveChangesAsync();
-            appended += (2L * batch.Count) + previous.Count;
-            previous = batch;
-            if (appended / 100_000 != (appended - (2L * batch.Count) - StreamsPerBatch) / 100_000)
-            {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  loaded {appended:#,0} events ({appended / clock.Elapsed.TotalSeconds:#,0}/s)"));
+                await session.SaveChangesAsync();
+                var total = Interlocked.Add(ref appended, (2L * batch.Count) + previous.Count);
+                previous = batch;
+                if (total / 100_000 != (total - (2L * batch.Count) - StreamsPerBatch) / 100_000)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  loaded {total:#,0} events ({total / clock.Elapsed.TotalSeconds:#,0}/s)"));
+                }
             }
-        }
+        }));
 
         return appended;
     }

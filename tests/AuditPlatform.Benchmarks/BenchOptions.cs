@@ -11,7 +11,8 @@ public sealed record BenchOptions(
     Uri Bus,
     Uri BusAdmin,
     string Output,
-    IReadOnlySet<string>? Only)
+    IReadOnlySet<string>? Only,
+    int? LedgerSize = null)
 {
     /// <summary>Sizes of one run: the quick run keeps every scenario but shrinks the counts.</summary>
     public int RabbitMessages => Quick ? 20_000 : 100_000;
@@ -20,7 +21,7 @@ public sealed record BenchOptions(
 
     public int CombinedMessages => Quick ? 4_000 : 20_000;
 
-    public int BusDisclosures => Quick ? 3_000 : 20_000;
+    public int BusDisclosures => Quick ? 3_000 : 10_000;
 
     public TimeSpan LatencyWindow => TimeSpan.FromSeconds(Quick ? 6 : 20);
 
@@ -28,7 +29,7 @@ public sealed record BenchOptions(
 
     public int Breaches => Quick ? 5 : 40;
 
-    public int LedgerEvents => Quick ? 30_000 : 1_000_000;
+    public int LedgerEvents => LedgerSize ?? (Quick ? 30_000 : 1_000_000);
 
     public int AuditQueries => Quick ? 100 : 400;
 
@@ -58,6 +59,7 @@ public sealed record BenchOptions(
         string? only = null;
         string? output = null;
         string? root = null;
+        int? ledgerSize = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -66,7 +68,8 @@ public sealed record BenchOptions(
                 case "--only": only = args[++i]; break;
                 case "--out": output = args[++i]; break;
                 case "--root": root = args[++i]; break;
-                default: throw new ArgumentException($"unknown option {args[i]} (usage: bench [--quick] [--only ceilings,bus,http,breach,audit] [--out file] [--root dir] | bench micro)");
+                case "--ledger-events": ledgerSize = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"unknown option {args[i]} (usage: bench [--quick] [--only ceilings,bus,http,breach,audit] [--ledger-events n] [--out file] [--root dir] | bench micro)");
             }
         }
 
@@ -79,7 +82,8 @@ public sealed record BenchOptions(
             new Uri(Required("AUDIT_RABBITMQ")),
             new Uri(Required("AUDIT_RABBITMQ_ADMIN")),
             output ?? Path.Combine(root, "tests", "AuditPlatform.Benchmarks", "results", quick ? "quick.json" : "latest.json"),
-            only?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet());
+            only?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(),
+            ledgerSize);
     }
 
     private static string Required(string name) =>

@@ -20,27 +20,27 @@ public static class Runner
         Console.WriteLine($"benchmark ({(options.Quick ? "quick" : "full")}) started {DateTimeOffset.UtcNow:u}");
         if (options.Runs("ceilings"))
         {
-            await Ceilings.RunAsync(platform, report);
+            await GuardedAsync(report, "ceilings", () => Ceilings.RunAsync(platform, report));
         }
 
         if (options.Runs("bus"))
         {
-            await IntakeOverBus.RunAsync(platform, report);
+            await GuardedAsync(report, "bus", () => IntakeOverBus.RunAsync(platform, report));
         }
 
         if (options.Runs("http"))
         {
-            await IntakeOverHttp.RunAsync(platform, report);
+            await GuardedAsync(report, "http", () => IntakeOverHttp.RunAsync(platform, report));
         }
 
         if (options.Runs("breach"))
         {
-            await BreachToOperator.RunAsync(platform, report);
+            await GuardedAsync(report, "breach", () => BreachToOperator.RunAsync(platform, report));
         }
 
         if (options.Runs("audit"))
         {
-            await AuditAtScale.RunAsync(platform, report);
+            await GuardedAsync(report, "audit", () => AuditAtScale.RunAsync(platform, report));
         }
 
         var table = report.Markdown();
@@ -49,6 +49,21 @@ public static class Runner
         await report.WriteAsync(options.Output, Machine.Describe(), options.Quick, clock.Elapsed);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"written to {options.Output} after {clock.Elapsed.TotalSeconds:0} s"));
         return 0;
+    }
+
+    /// <summary>A scenario that fails (a service that went away, a contract that changed) is reported, and the run goes on.</summary>
+    private static async Task GuardedAsync(Report report, string scenario, Func<Task> run)
+    {
+        try
+        {
+            await run();
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or InvalidOperationException or TimeoutException
+            or TaskCanceledException or Npgsql.NpgsqlException or RabbitMQ.Client.Exceptions.RabbitMQClientException
+            or RabbitMQ.Client.Exceptions.OperationInterruptedException or System.Text.Json.JsonException or Marten.Exceptions.MartenException)
+        {
+            report.Add(new Figure(scenario, "scenario failed", null, string.Empty, Note: $"{e.GetType().Name}: {e.Message}"));
+        }
     }
 }
 
