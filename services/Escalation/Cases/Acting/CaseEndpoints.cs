@@ -1,0 +1,100 @@
+using System.Security.Claims;
+using AuditPlatform.Escalation.Cases.Deciding;
+using AuditPlatform.Escalation.Cases.Reading;
+using AuditPlatform.Escalation.Dashboard;
+using AuditPlatform.ServiceDefaults.Http;
+using AuditPlatform.ServiceDefaults.Security;
+using Marten;
+
+namespace AuditPlatform.Escalation.Cases.Acting;
+
+public sealed record AcknowledgeBody(string? By);
+
+public sealed record AssignBody(string? By, string? To);
+
+public sealed record EscalateBody(string? By, string? Reason);
+
+public sealed record ResolveBody(string? By, string? Reason, bool RestoreSharing);
+
+public sealed record NoteBody(string? By, string? Text);
+
+/// <summary>The cases over HTTP: the queues, one case with its history, the operators' actions and the live stream.</summary>
+public static class CaseEndpoints
+{
+    public static void MapCases(this IEndpointRouteBuilder app)
+    {
+        var cases = app.MapGroup("/escalations").WithTags("Escalations");
+        cases.MapGet("/", List).RequireAuthorization(Policies.ReadInternal).WithSummary("Cases, filtered by status, level and partner.");
+        cases.MapGet("/{id:guid}", Get).RequireAuthorization(Policies.ReadInternal).WithSummary("One case with its history.");
+        cases.MapGet("/stream", (CaseFeed feed, CancellationToken ct) => TypedResults.ServerSentEvents(feed.SubscribeAsync(ct), eventType: "case"))
+            .RequireAuthorization(Policies.ReadInternal).WithSummary("Every case change, as server-sent events named 'case'.");
+        cases.MapPost("/{id:guid}/acknowledge", (Guid id, AcknowledgeBody body, ClaimsPrincipal user, CaseDesk desk, CancellationToken ct) =>
+            Act(desk, new Acknowledge(id, By(body.By, user, new FieldErrors())), ct)).RequireAuthorization(Policies.Operate).WithSummary("Acknowledge a case.");
+        cases.MapPost("/{id:guid}/assign", (Guid id, AssignBody body, ClaimsPrincipal user, CaseDesk desk, CancellationToken ct) =>
+        {
+            var errors = new FieldErrors();
+            var by = By(body.By, user, errors);
+            errors.Text("to", body.To, 200);
+            errors.ThrowIfAny();
+            return Act(desk, new Assign(id, by, body.To!), ct);
+        }).RequireAuthorization(Policies.Operate).WithSummary("Assign a case to someone.");
+        cases.MapPost("/{id:guid}/escalate", (Guid id, EscalateBody body, ClaimsPrincipal user, CaseDesk desk, CancellationToken ct) =>
+            Act(desk, new EscalateByHand(id, By(body.By, user, Reason("reason", body.Reason)), body.Reason!), ct))
+            .RequireAuthorization(Policies.Operate).WithSummary("Raise a case one level by hand.");
+        cases.MapPost("/{id:guid}/resolve", (Guid id, ResolveBody body, ClaimsPrincipal user, CaseDesk desk, CancellationToken ct) =>
+            Act(desk, new Resolve(id, By(body.By, user, Reason("reason", body.Reason)), body.Reason!, body.RestoreSharing), ct))
+            .RequireAuthorization(Policies.Operate).WithSummary("Resolve a case, optionally restoring sharing with its partners.");
+        cases.MapPost("/{id:guid}/note", (Guid id, NoteBody body, ClaimsPrincipal user, CaseDesk desk, CancellationToken ct) =>
+            Act(desk, new Note(id, By(body.By, user, Reason("text", body.Text)), body.Text!), ct))
+            .RequireAuthorization(Policies.Operate).WithSummary("Add a note to a case.");
+    }
+
+    public static async Task<IResult> List(string? status, int? level, string? partner, IQuerySession session, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        errors.OneOf("status", status, EscalationCase.Statuses, required: false);
+        errors.PartnerCode("partner", partner, required: false);
+        errors.ThrowIfAny("The filter is not valid.");
+        var query = session.Query<EscalationCase>().AsQueryable();
+        if (status is not null)
+        {
+            query = query.Where(c => c.Status == status);
+        }
+
+        if (level is { } l)
+        {
+            query = query.Where(c => c.Level == l);
+        }
+
+        var found = await query.OrderByDescending(c => c.Level).ThenBy(c => c.OpenedAt).Take(1000).ToListAsync(ct);
+        return TypedResults.Ok(found.Where(c => partner is null || c.Partners.Contains(partner, StringComparer.Ordinal)).Select(CaseView.From));
+    }
+
+    public static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>
+        await session.LoadAsync<EscalationCase>(EscalationCase.StreamFor(id), ct) is { } found
+            ? TypedResults.Ok(CaseView.WithHistory(found))
+            : Problems.NotFound("case", id.ToString("D"));
+
+    private static async Task<IResult> Act(CaseDesk desk, CaseCommand command, CancellationToken ct)
+    {
+        var outcome = await desk.ActAsync(command, ct);
+        return outcome.Refusal is { } refusal
+            ? Problems.Refusal(refusal.Status, refusal.Slug, refusal.Title, refusal.Detail)
+            : TypedResults.Ok(CaseView.WithHistory(outcome.Case!));
+    }
+
+    private static FieldErrors Reason(string field, string? value)
+    {
+        var errors = new FieldErrors();
+        errors.Text(field, value);
+        return errors;
+    }
+
+    /// <summary>Who acts: the body's <c>by</c>, or else the token's subject; every action is recorded with it.</summary>
+    private static string By(string? by, ClaimsPrincipal user, FieldErrors errors)
+    {
+        errors.Text("by", by, 200, required: false);
+        errors.ThrowIfAny();
+        return string.IsNullOrWhiteSpace(by) ? user.Name() : by;
+    }
+}

@@ -1,0 +1,66 @@
+using AuditPlatform.Escalation.Cases.Deciding;
+using AuditPlatform.ServiceDefaults.Policy;
+using JasperFx;
+using Marten;
+
+namespace AuditPlatform.Escalation.Cases.Raising;
+
+/// <summary>
+/// Raises cases whose deadline passed without an adequate response. Deadlines live in the case read model,
+/// so they survive restarts; every replica sweeps, and the stream's version check lets exactly one raise
+/// land (the others lose with a concurrency error and move on).
+/// </summary>
+public sealed partial class DeadlineSweep(IDocumentStore store, IServiceScopeFactory scopes, EscalationPolicy policy, TimeProvider clock, IConfiguration configuration, ILogger<DeadlineSweep> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = configuration.GetValue("Escalation:DeadlineSweepInterval", TimeSpan.FromSeconds(5));
+        using var timer = new PeriodicTimer(interval, clock);
+        do
+        {
+            try
+            {
+                await SweepAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogSweepFailed(logger, e);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One pass: each due case is raised once; returns how many this replica raised.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var top = policy.Levels[^1].Level;
+        IReadOnlyList<EscalationCase> due;
+        await using (var query = store.QuerySession())
+        {
+            due = await query.Query<EscalationCase>()
+                .Where(c => (c.Status == EscalationCase.Open || c.Status == EscalationCase.Acknowledged) && c.Deadline <= now && c.Level < top)
+                .OrderBy(c => c.Deadline).Take(500).ToListAsync(cancellationToken);
+        }
+
+        var raised = 0;
+        foreach (var candidate in due)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var desk = scope.ServiceProvider.GetRequiredService<CaseDesk>();
+            try
+            {
+                raised += (await desk.ActAsync(new RaiseOnDeadline(candidate.CaseId), cancellationToken)).Recorded > 0 ? 1 : 0;
+            }
+            catch (ConcurrencyException)
+            {
+                // Another replica, or an operator, changed the case first; the next sweep sees its new state.
+            }
+        }
+
+        return raised;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The escalation deadline sweep failed; it runs again at the next tick.")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,71 @@
+using AuditPlatform.Escalation.Cases;
+using AuditPlatform.Escalation.Cases.Acting;
+using AuditPlatform.Escalation.Cases.Inputs;
+using AuditPlatform.Escalation.Cases.Raising;
+using AuditPlatform.Escalation.Dashboard;
+using AuditPlatform.Escalation.Ledger;
+using AuditPlatform.Escalation.Partners;
+using AuditPlatform.ServiceDefaults.Ledger;
+using AuditPlatform.ServiceDefaults.Messaging;
+using AuditPlatform.ServiceDefaults.Policy;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+
+namespace AuditPlatform.Escalation;
+
+/// <summary>The Escalation service's composition.</summary>
+public static class EscalationService
+{
+    public const string Name = "escalation";
+
+    public const string StreamPath = "/escalations/stream";
+
+    public static WebApplicationBuilder AddEscalation(this WebApplicationBuilder builder)
+    {
+        // Loaded now, not on first use: an invalid policy stops the service at start with the field named.
+        var policy = EscalationPolicy.Load(EscalationPolicy.Locate(builder.Configuration["ESCALATION_POLICY"]));
+        builder.Services.AddSingleton(policy);
+        builder.AddLedger(Name, EscalationLedger.Describe);
+        builder.Services.AddSingleton<ILedgerEventMapper, EscalationLedger>();
+        builder.AddBus(Name, bus =>
+        {
+            bus.AddConsumer<BreachReportedConsumer>();
+            bus.AddConsumer<HandlingDeadlineMissedConsumer>();
+            bus.AddConsumer<DiplomaticResponseRecordedConsumer>();
+            bus.AddConsumer<SharingSuspendedConsumer>();
+            bus.AddConsumer<SharingRestoredConsumer>();
+        });
+        builder.Services.AddSingleton<CaseFeed>();
+        builder.Services.AddScoped<CaseDesk>();
+        builder.Services.AddSingleton<DeadlineSweep>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeadlineSweep>());
+        builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, AcceptStreamTokenFromQuery);
+        return builder;
+    }
+
+    public static WebApplication MapEscalation(this WebApplication app)
+    {
+        app.MapDashboard();
+        app.MapCases();
+        app.MapPartners();
+        return app;
+    }
+
+    // EventSource cannot set headers, so the live stream alone takes its token as ?access_token=.
+    private static void AcceptStreamTokenFromQuery(JwtBearerOptions options)
+    {
+        options.Events ??= new JwtBearerEvents();
+        var previous = options.Events.OnMessageReceived;
+        options.Events.OnMessageReceived = async context =>
+        {
+            await previous(context);
+            if (context.Token is null && context.Request.Path.Equals(StreamPath, StringComparison.Ordinal)
+                && context.Request.Query["access_token"] is [{ Length: > 0 } token])
+            {
+                context.Token = token;
+            }
+        };
+    }
+}
+
+/// <summary>Marks the Escalation assembly, so hosts and tests can start the service by type.</summary>
+public sealed class EscalationApp;
