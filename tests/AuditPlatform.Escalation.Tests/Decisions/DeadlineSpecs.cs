@@ -1,5 +1,4 @@
 using AuditPlatform.Contracts;
-using AuditPlatform.Escalation.Cases;
 using AuditPlatform.Escalation.Cases.Deciding;
 using AuditPlatform.Escalation.Ledger;
 using static AuditPlatform.Escalation.Tests.Decisions.Ladder;
