@@ -80,7 +80,7 @@ public sealed record EscalationCase
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"auditplatform/case/{kind}/{id:D}"));
         var bytes = hash.AsSpan(0, 16).ToArray();
-        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80); // version 8: custom, name-based
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8: custom, name-based
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 9562 variant
         return new Guid(bytes, bigEndian: true);
     }

@@ -14,7 +14,7 @@ public class DeadlineSpecs
     {
         var state = Given(Breach());
 
-        Assert.Equal(([], null), Decide(Raise, state, state.Deadline.AddTicks(-1)));
+        Nothing(Decide(Raise, state, state.Deadline.AddTicks(-1)));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public class DeadlineSpecs
         }
 
         Assert.Equal(4, state.Level);
-        Assert.Equal(([], null), Decide(Raise, state, state.Deadline.AddDays(30)));
+        Nothing(Decide(Raise, state, state.Deadline.AddDays(30)));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public class DeadlineSpecs
     {
         var state = Given(Breach(), Respond(ResponseKinds.Assurance));
 
-        Assert.Equal(([], null), Decide(Raise, state, state.Deadline.AddDays(1)));
+        Nothing(Decide(Raise, state, state.Deadline.AddDays(1)));
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public class DeadlineSpecs
     {
         var state = Given(Breach(), new Resolve(CaseId, "op", "done", false));
 
-        Assert.Equal(([], null), Decide(Raise, state, state.Deadline.AddDays(1)));
+        Nothing(Decide(Raise, state, state.Deadline.AddDays(1)));
     }
 
     internal static RecordResponse Respond(string kind, Guid? id = null, DateTimeOffset? validUntil = null, IReadOnlyList<string>? scope = null) =>

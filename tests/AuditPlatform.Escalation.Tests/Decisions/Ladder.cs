@@ -52,5 +52,12 @@ internal static class Ladder
         return state!;
     }
 
+    /// <summary>The command changes nothing and is not refused.</summary>
+    public static void Nothing((IReadOnlyList<object> Events, CaseRefusal? Refusal) decision)
+    {
+        Assert.Empty(decision.Events);
+        Assert.Null(decision.Refusal);
+    }
+
     public static EscalationCase? Fold(EscalationCase? state, IEnumerable<object> events) => events.Aggregate(state, CaseDecider.Evolve);
 }

@@ -29,7 +29,7 @@ public class OperatorSpecs
 
         Assert.Equal("duty officer", Assert.IsType<CaseAcknowledged>(Assert.Single(events)).By);
         Assert.Equal((EscalationCase.Acknowledged, true, "duty officer"), (after.Status, after.IsAcknowledged, after.AcknowledgedBy));
-        Assert.Equal(([], null), Decide(new Acknowledge(CaseId, "someone else"), after));
+        Nothing(Decide(new Acknowledge(CaseId, "someone else"), after));
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public class OperatorSpecs
         var state = Given(Breach(), new Assign(CaseId, "lead", "j.smith"));
 
         Assert.Equal("j.smith", state.Assignee);
-        Assert.Equal(([], null), Decide(new Assign(CaseId, "lead", "j.smith"), state));
+        Nothing(Decide(new Assign(CaseId, "lead", "j.smith"), state));
         var reassigned = Fold(state, Decide(new Assign(CaseId, "lead", "a.jones"), state).Events)!;
         Assert.Equal("a.jones", reassigned.Assignee);
         Assert.Equal(("assigned", "lead", "a.jones"), (reassigned.History[^1].What, reassigned.History[^1].By, reassigned.History[^1].Detail));
