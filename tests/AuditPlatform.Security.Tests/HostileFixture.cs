@@ -1,3 +1,4 @@
+using AuditPlatform.Escalation;
 using AuditPlatform.Intake;
 using AuditPlatform.Notification;
 using AuditPlatform.Testing;
@@ -20,6 +21,7 @@ public sealed class HostileFixture : PlatformFixture
         await base.InitializeAsync();
         Host<IntakeApp>("intake");
         Host<NotificationApp>("notification");
+        Host<EscalationApp>("escalation");
         foreach (var (name, client) in Services)
         {
             using var http = client(null, null);
