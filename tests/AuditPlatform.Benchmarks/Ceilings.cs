@@ -35,8 +35,18 @@ public static class Ceilings
         var postgres = await PostgresAsync(database.ConnectionString, platform.Options.PostgresWindow);
         report.Ceiling(Scenario, Postgres, Ceilings.Postgres + ": 1 KB jsonb insert+commit, 8 connections", postgres);
 
+        var cpu = new CpuWatch(platform.Options);
+        var own = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var combined = await CombinedAsync(vhost.Factory, database.ConnectionString, platform.Options.CombinedMessages);
         report.Ceiling(Scenario, Combined, Combined + ": consume, commit, ack, 8 consumers", combined);
+        var perMessage = cpu.PerUnit(platform.Options.CombinedMessages);
+        foreach (var part in new[] { "PostgreSQL", "RabbitMQ" }.Where(perMessage.ContainsKey))
+        {
+            report.Add(new Figure(Scenario, $"CPU per message in (c): {part}", Math.Round(perMessage[part], 2), "ms", Note: "filling and draining the queue"));
+        }
+
+        var consumer = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - own).TotalMilliseconds / platform.Options.CombinedMessages;
+        report.Add(new Figure(Scenario, "CPU per message in (c): benchmark client", Math.Round(consumer, 2), "ms", Note: "publisher and consumers"));
     }
 
     /// <summary>Publishes <paramref name="count"/> messages with confirms while one manual-ack consumer drains the queue.</summary>

@@ -35,12 +35,14 @@ public static class IntakeOverBus
         var count = platform.Options.BusDisclosures;
         var start = await LastSequenceAsync(ledger);
         using var memory = new MemoryWatch(platform, ["Intake", "Notification", "Escalation", "Audit"]);
+        var cpu = new CpuWatch(platform.Options);
         var began = DateTimeOffset.UtcNow;
         var ids = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7()).ToArray();
         await Ceilings.PublishManyAsync(connection, CommandExchange, string.Empty, count, i => Command(ids[i], token));
         var published = DateTimeOffset.UtcNow;
         var (accepted, last) = await AwaitLedgerAsync(ledger, start, count);
         var peaks = memory.Stop();
+        var cpuPerDisclosure = cpu.PerUnit(accepted);
         var rate = accepted / (last - began).TotalSeconds;
         var ratio = report.RatioTo(Ceilings.Combined, rate);
         report.Add(new Figure(Scenario, "accepted into ledger (saturated)", Math.Round(rate, 1), "msg/s", Ceilings.Combined, ratio,
@@ -51,6 +53,11 @@ public static class IntakeOverBus
             report.Add(peak is null
                 ? new Figure("7 memory", $"{service} peak RSS during scenario 2", null, "MB", Note: "not available: not running")
                 : new Figure("7 memory", $"{service} peak RSS during scenario 2", Math.Round(peak.Value, 1), "MB"));
+        }
+
+        foreach (var (part, milliseconds) in cpuPerDisclosure.OrderByDescending(c => c.Value))
+        {
+            report.Add(new Figure(Scenario, $"CPU per disclosure: {part}", Math.Round(milliseconds, 2), "ms", Note: "saturated phase, all the work a disclosure causes"));
         }
 
         if (accepted == 0)
