@@ -43,6 +43,8 @@ public static class IntakeOverBus
         var (accepted, last) = await AwaitLedgerAsync(ledger, start, count);
         var peaks = memory.Stop();
         var cpuPerDisclosure = cpu.PerUnit(accepted);
+        var notified = await CountAfterAsync(ledger, start, "partner_notified");
+        var noticeRate = notified / (DateTimeOffset.UtcNow - began).TotalSeconds;
         var rate = accepted / (last - began).TotalSeconds;
         var ratio = report.RatioTo(Ceilings.Combined, rate);
         report.Add(new Figure(Scenario, "accepted into ledger (saturated)", Math.Round(rate, 1), "msg/s", Ceilings.Combined, ratio,
@@ -55,6 +57,8 @@ public static class IntakeOverBus
                 : new Figure("7 memory", $"{service} peak RSS during scenario 2", Math.Round(peak.Value, 1), "MB"));
         }
 
+        report.Add(new Figure(Scenario, "notices delivered meanwhile (partner_notified)", Math.Round(noticeRate, 1), "msg/s",
+            Note: $"each disclosure asks for {Recipients.Length} notices"));
         foreach (var (part, milliseconds) in cpuPerDisclosure.OrderByDescending(c => c.Value))
         {
             report.Add(new Figure(Scenario, $"CPU per disclosure: {part}", Math.Round(milliseconds, 2), "ms", Note: "saturated phase, all the work a disclosure causes"));
@@ -189,6 +193,14 @@ public static class IntakeOverBus
         }
 
         return (count, last);
+    }
+
+    private static async Task<long> CountAfterAsync(NpgsqlDataSource ledger, long after, string type)
+    {
+        await using var command = ledger.CreateCommand("select count(*) from ledger.mt_events where seq_id > $1 and type = $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = after });
+        command.Parameters.Add(new NpgsqlParameter { Value = type });
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private sealed record Row(string Stream, long Sequence, DateTimeOffset Timestamp);
