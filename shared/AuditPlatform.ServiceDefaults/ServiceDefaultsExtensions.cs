@@ -64,6 +64,7 @@ public static class ServiceDefaultsExtensions
         app.UseAuthorization();
         app.MapPlatformHealth();
         app.MapOpenApi().AllowAnonymous();
+        app.MapPlatformMetrics();
         return app;
     }
 

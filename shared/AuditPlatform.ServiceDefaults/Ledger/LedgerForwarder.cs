@@ -69,7 +69,7 @@ public sealed partial class LedgerForwarder : SubscriptionBase
         }, cancellationToken);
 
         PlatformMetrics.ForwarderLag.Record((DateTimeOffset.UtcNow - committed.Timestamp).TotalMilliseconds, new KeyValuePair<string, object?>("event.type", committed.EventTypeName));
-        PlatformMetrics.ForwardedSequence.Record(committed.Sequence);
+        PlatformMetrics.Forwarded(committed.Sequence);
         LogForwarded(logger, committed.EventTypeName, committed.Sequence);
     }
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AuditPlatform.ServiceDefaults.Telemetry;
 
@@ -11,8 +13,11 @@ public static class PlatformTelemetry
     public static readonly ActivitySource Source = new(Name);
 }
 
-/// <summary>The platform's own instruments; names follow OpenTelemetry conventions where one exists.</summary>
-public static class PlatformMetrics
+/// <summary>
+/// The platform's own instruments; names follow OpenTelemetry conventions where one exists (durations in seconds,
+/// <c>messaging.*</c> attribute names). Each accepted or refused command also writes one structured log line.
+/// </summary>
+public static partial class PlatformMetrics
 {
     public static readonly Meter Meter = new(PlatformTelemetry.Name);
 
@@ -28,9 +33,86 @@ public static class PlatformMetrics
     public static readonly Histogram<long> ForwardedSequence =
         Meter.CreateHistogram<long>("audit.forwarder.sequence", "{sequence}", "Global sequence of forwarded events (the high-water mark reached).");
 
-    public static void Accepted(string command, string transport) =>
-        CommandsAccepted.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("transport", transport));
+    public static readonly Histogram<double> LedgerAppendDuration =
+        Meter.CreateHistogram<double>("audit.ledger.append.duration", "s", "Time to commit a session that appends events to the ledger.");
 
-    public static void Rejected(string command, string transport, string reason) =>
+    public static readonly Histogram<double> ConsumerLag =
+        Meter.CreateHistogram<double>("audit.bus.consume.lag", "s", "Time from a message being sent to a consumer starting on it, by message type and queue.");
+
+    public static readonly Counter<long> DeadlinesMissed =
+        Meter.CreateCounter<long>("audit.deadlines.missed", "{deadline}", "Deadlines that passed unmet, by kind.");
+
+    public static readonly Counter<long> WebhookDeliveries =
+        Meter.CreateCounter<long>("audit.webhook.deliveries", "{delivery}", "Webhook delivery attempts, by outcome.");
+
+    private static long highWaterMark = -1;
+    private static Func<IEnumerable<KeyValuePair<int, long>>>? openCases;
+    private static Func<IEnumerable<KeyValuePair<string, TimeSpan>>>? checkpointAges;
+    private static ILogger commandLog = NullLogger.Instance;
+
+    static PlatformMetrics()
+    {
+        Meter.CreateObservableGauge(
+            "audit.forwarder.high_water_mark",
+            () => Interlocked.Read(ref highWaterMark) is var mark and >= 0 ? [new Measurement<long>(mark)] : Array.Empty<Measurement<long>>(),
+            "{sequence}",
+            "Highest global ledger sequence this process has published on the bus.");
+        Meter.CreateObservableGauge(
+            "audit.cases.open",
+            () => (openCases?.Invoke() ?? []).Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("level", c.Key))),
+            "{case}",
+            "Escalation cases open now, by level.");
+        Meter.CreateObservableGauge(
+            "audit.checkpoint.age",
+            () => (checkpointAges?.Invoke() ?? []).Select(c => new Measurement<double>(c.Value.TotalSeconds, new KeyValuePair<string, object?>("checkpoint", c.Key))),
+            "s",
+            "Age of the newest audit checkpoint, by checkpoint chain.");
+    }
+
+    /// <summary>Where the one-line-per-command log goes; set once at startup by the telemetry defaults.</summary>
+    public static void UseLogger(ILoggerFactory factory) => commandLog = factory.CreateLogger("AuditPlatform.Commands");
+
+    public static void Accepted(string command, string transport)
+    {
+        CommandsAccepted.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("transport", transport));
+        LogAccepted(commandLog, command, transport);
+    }
+
+    public static void Rejected(string command, string transport, string reason)
+    {
         CommandsRejected.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("transport", transport), new KeyValuePair<string, object?>("reason", reason));
+        LogRejected(commandLog, command, transport, reason);
+    }
+
+    /// <summary>The forwarder published the event at this global sequence (updates the lag histogram's companion gauge).</summary>
+    public static void Forwarded(long sequence)
+    {
+        ForwardedSequence.Record(sequence);
+        long current;
+        do
+        {
+            current = Interlocked.Read(ref highWaterMark);
+        }
+        while (sequence > current && Interlocked.CompareExchange(ref highWaterMark, sequence, current) != current);
+    }
+
+    /// <summary>A deadline of the kind (e.g. <c>intelligence-handling</c>, <c>escalation</c>) passed unmet.</summary>
+    public static void DeadlineMissed(string kind) =>
+        DeadlinesMissed.Add(1, new KeyValuePair<string, object?>("deadline", kind));
+
+    /// <summary>One webhook attempt ended: <c>delivered</c>, <c>failed</c>, <c>gave-up</c>.</summary>
+    public static void WebhookDelivery(string outcome) =>
+        WebhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>Escalation registers how to count its open cases by level; read at each collection.</summary>
+    public static void ObserveOpenCases(Func<IEnumerable<KeyValuePair<int, long>>> read) => openCases = read;
+
+    /// <summary>Audit registers how to read the age of its newest checkpoint per chain; read at each collection.</summary>
+    public static void ObserveCheckpointAge(Func<IEnumerable<KeyValuePair<string, TimeSpan>>> read) => checkpointAges = read;
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Accepted {Command} over {Transport}")]
+    private static partial void LogAccepted(ILogger logger, string command, string transport);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Rejected {Command} over {Transport}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string command, string transport, string reason);
 }

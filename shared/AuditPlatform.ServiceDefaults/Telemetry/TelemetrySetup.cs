@@ -1,5 +1,11 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Marten;
+using Marten.Services;
+using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpenTelemetry;
@@ -11,7 +17,10 @@ namespace AuditPlatform.ServiceDefaults.Telemetry;
 
 public static class TelemetrySetup
 {
-    /// <summary>Traces, metrics and logs over OpenTelemetry; exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+    /// <summary>The anonymous Prometheus scrape path.</summary>
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>Traces, metrics and logs over OpenTelemetry; exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, metrics also scrapeable at /metrics.</summary>
     public static IServiceCollection AddPlatformTelemetry(this WebApplicationBuilder builder, string serviceName)
     {
         builder.Logging.AddOpenTelemetry(o =>
@@ -24,20 +33,96 @@ public static class TelemetrySetup
             .ConfigureResource(r => r.AddService("auditplatform-" + serviceName))
             .WithTracing(t => t
                 .AddSource(PlatformTelemetry.Name, "MassTransit", "Marten")
-                .AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health"))
+                .AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health") && !c.Request.Path.StartsWithSegments(MetricsPath))
                 .AddHttpClientInstrumentation()
                 .AddNpgsql())
             .WithMetrics(m => m
                 .AddMeter(PlatformTelemetry.Name, "MassTransit", "Marten")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation());
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             telemetry.UseOtlpExporter();
         }
 
+        builder.Services.AddHostedService<CommandLogStartup>();
+        builder.Services.ConfigureMarten(o => o.Listeners.Add(new LedgerAppendTimer()));
+        builder.Services.AddConsumeObserver<ConsumerLagObserver>();
         return builder.Services;
+    }
+
+    /// <summary>
+    /// Maps the Prometheus scrape endpoint, anonymous like /health: it carries counts by command type, reason,
+    /// level and outcome, never partner data, and scrapers do not hold platform tokens. Keep it off public ingress.
+    /// </summary>
+    public static WebApplication MapPlatformMetrics(this WebApplication app)
+    {
+        app.MapPrometheusScrapingEndpoint(MetricsPath).AllowAnonymous();
+        return app;
+    }
+
+    private sealed class CommandLogStartup(ILoggerFactory loggers) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            PlatformMetrics.UseLogger(loggers);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Times each session commit that appends events, from the start of SaveChanges to its commit.</summary>
+    private sealed class LedgerAppendTimer : DocumentSessionListenerBase
+    {
+        private readonly ConditionalWeakTable<IDocumentSession, StrongBox<long>> started = [];
+
+        public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
+        {
+            if (session.PendingChanges.Streams().Any())
+            {
+                started.AddOrUpdate(session, new StrongBox<long>(Stopwatch.GetTimestamp()));
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
+        {
+            if (started.TryGetValue(session, out var start))
+            {
+                started.Remove(session);
+                PlatformMetrics.LedgerAppendDuration.Record(Stopwatch.GetElapsedTime(start.Value).TotalSeconds);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Queue consumer lag: time from a message being sent to a consumer starting on it.</summary>
+    private sealed class ConsumerLagObserver : IConsumeObserver
+    {
+        public Task PreConsume<T>(ConsumeContext<T> context)
+            where T : class
+        {
+            if (context.SentTime is { } sent)
+            {
+                PlatformMetrics.ConsumerLag.Record(
+                    Math.Max(0, (DateTime.UtcNow - sent.ToUniversalTime()).TotalSeconds),
+                    new KeyValuePair<string, object?>("messaging.message.type", typeof(T).Name),
+                    new KeyValuePair<string, object?>("messaging.destination.name", context.ReceiveContext.InputAddress?.AbsolutePath.Trim('/')));
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task PostConsume<T>(ConsumeContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
+            where T : class => Task.CompletedTask;
     }
 }
