@@ -29,6 +29,7 @@ public static class LedgerSetup
         var connectionString = builder.Configuration.GetConnectionString("Ledger")
             ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not configured.");
         var migrate = builder.Configuration.GetValue("Ledger:ApplySchemaOnStartup", true);
+        var daemon = builder.Configuration.GetValue("Ledger:Daemon", DaemonMode.HotCold);
 
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = serviceName }.Build());
         builder.Services.AddSingleton(ledger);
@@ -43,7 +44,7 @@ public static class LedgerSetup
         })
         .UseLightweightSessions()
         .BuildSessionsWith<TracedSessionFactory>(ServiceLifetime.Singleton)
-        .AddAsyncDaemon(builder.Configuration.GetValue("Ledger:Daemon", DaemonMode.HotCold));
+        .AddAsyncDaemon(daemon);
 
         if (migrate)
         {
@@ -55,6 +56,10 @@ public static class LedgerSetup
             o.Name = $"{serviceName}-forwarder";
             o.Options.BatchSize = 500;
         });
+        if (daemon == DaemonMode.HotCold)
+        {
+            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ForwarderWatchdog>(sp, $"{serviceName}-forwarder"));
+        }
 
         return builder.Services;
     }

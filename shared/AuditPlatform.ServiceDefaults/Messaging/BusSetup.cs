@@ -60,18 +60,42 @@ public static class BusSetup
                 // Plain JSON from any language: a message without MassTransit's content type is read as the
                 // bare command, whatever its type header says (each command has a queue of its own).
                 cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.CopyHeaders, isDefault: true);
+                // Outermost: while PostgreSQL is away (a restart, a failover) a message is held and tried again for
+                // about two minutes instead of going to _error after the quick retries below.
+                cfg.UseMessageRetry(r =>
+                {
+                    r.Interval(30, TimeSpan.FromSeconds(2));
+                    r.Handle<Exception>(LedgerUnavailable);
+                });
                 cfg.UseMessageRetry(r =>
                 {
                     r.Exponential(5, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100));
                     r.Ignore<InvalidCommandException>();
                     r.Ignore<System.Text.Json.JsonException>();
                     r.Ignore<System.Runtime.Serialization.SerializationException>();
+                    // Left to the outer retry above; a policy that handled it first would be the only one applied.
+                    r.Ignore<Exception>(LedgerUnavailable);
                 });
                 cfg.ConfigureEndpoints(context);
             });
         });
 
         return builder.Services;
+    }
+
+    /// <summary>The ledger could not be reached (refused, reset or shut-down connections), as opposed to a refusal or a bug.</summary>
+    public static bool LedgerUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException
+                || e is Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "08000" or "08003" or "08006" })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string VirtualHost(Uri address)
