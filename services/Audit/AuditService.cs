@@ -1,3 +1,12 @@
+using AuditPlatform.Audit.Access;
+using AuditPlatform.Audit.Ledger;
+using AuditPlatform.Audit.Queries;
+using AuditPlatform.ServiceDefaults.Ledger;
+using AuditPlatform.ServiceDefaults.Messaging;
+using JasperFx.Events;
+using Marten;
+using Contract = AuditPlatform.Contracts;
+
 namespace AuditPlatform.Audit;
 
 /// <summary>The Audit service's composition; also the anchor type tests host it by.</summary>
@@ -5,9 +14,58 @@ public static class AuditService
 {
     public const string Name = "audit";
 
-    public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder) => builder;
+    public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
+    {
+        builder.AddLedger(Name, ledger => ledger.Event<CheckpointSigned>("checkpoint_signed"));
+        builder.Services.AddSingleton<ILedgerEventMapper, AuditLedger>();
+        builder.AddBus(Name, _ => { });
+        var options = builder.Configuration.GetSection("Audit").Get<AuditOptions>() ?? new AuditOptions();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<AuditSchema>();
+        builder.Services.AddSingleton<ILedgerMigration>(sp => sp.GetRequiredService<AuditSchema>());
+        builder.Services.AddSingleton<LedgerRows>();
+        builder.Services.AddSingleton<ChainFollower>();
+        if (!builder.Configuration.GetValue("Ledger:Migrate", false) && !Environment.GetCommandLineArgs().Contains("migrate", StringComparer.Ordinal))
+        {
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ChainFollower>());
+        }
 
-    public static WebApplication MapAudit(this WebApplication app) => app;
+        if (builder.Configuration.GetValue("Ledger:ApplySchemaOnStartup", true))
+        {
+            builder.Services.AddHostedService<SchemaOnStartup>();
+        }
+
+        return builder;
+    }
+
+    public static WebApplication MapAudit(this WebApplication app)
+    {
+        app.UseAccessLog();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.MapAuditEndpoints();
+        return app;
+    }
+}
+
+/// <summary>Applies Audit's schema before the chain follower starts, when the service may change the schema (tests, development).</summary>
+internal sealed class SchemaOnStartup(AuditSchema schema) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => schema.ApplyAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Audit's part of the ledger: signed checkpoints reach the bus as <c>CheckpointSigned</c>.</summary>
+public sealed class AuditLedger : ILedgerEventMapper
+{
+    public IReadOnlyCollection<Type> ForwardedTypes { get; } = [typeof(CheckpointSigned)];
+
+    public ValueTask<object?> ToMessageAsync(IEvent committed, IQuerySession session, CancellationToken cancellationToken) => ValueTask.FromResult<object?>(committed.Data switch
+    {
+        CheckpointSigned e => new Contract.CheckpointSigned { Sequence = e.Sequence, Root = e.Root, SignedAt = e.SignedAt, Signature = e.Signature, PublicKey = e.PublicKey },
+        _ => null,
+    });
 }
 
 /// <summary>Marks the Audit assembly, so hosts and tests can start the service by type.</summary>

@@ -1,0 +1,37 @@
+using AuditPlatform.ServiceDefaults.Ledger;
+using Marten;
+using Npgsql;
+
+namespace AuditPlatform.Audit.Ledger;
+
+/// <summary>
+/// Audit's own tables (the chain, checkpoints, the access log) and the indexes its queries need on the shared
+/// ledger table. Applied by <c>audit migrate</c> as the schema owner, or at startup when the schema is applied then.
+/// </summary>
+public sealed class AuditSchema(NpgsqlDataSource dataSource) : ILedgerMigration
+{
+    public const string Sql = """
+        create schema if not exists audit;
+        create table if not exists audit.chain (
+            position bigint primary key, sequence bigint not null unique, event_id uuid not null,
+            leaf_hash bytea not null, chain_hash bytea not null);
+        create table if not exists audit.checkpoints (
+            sequence bigint primary key, size bigint not null, root text not null, signed_at timestamptz not null,
+            signature text not null, public_key text not null);
+        create table if not exists audit.access_log (
+            id bigserial primary key, at timestamptz not null, by text not null, path text not null);
+        create index if not exists audit_access_log_by_at on audit.access_log (by, at);
+        create index if not exists mt_events_audit_stream_seq on ledger.mt_events (stream_id text_pattern_ops, seq_id);
+        create index if not exists mt_events_audit_type_seq on ledger.mt_events (type, seq_id);
+        create index if not exists mt_events_audit_recorded on ledger.mt_events (timestamp);
+        create index if not exists mt_events_audit_partner on ledger.mt_events ((data->>'Partner'), seq_id);
+        """;
+
+    public Task ApplyAsync(IDocumentStore store, CancellationToken cancellationToken) => ApplyAsync(cancellationToken);
+
+    public async Task ApplyAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(Sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,59 @@
+using AuditPlatform.Audit.Chain;
+using Npgsql;
+
+namespace AuditPlatform.Audit.Ledger;
+
+/// <summary>A chain entry: the event's place in the tree, its global sequence and id, and its hashes.</summary>
+public sealed record ChainEntry(long Position, long Sequence, Guid EventId, byte[] LeafHash, byte[] ChainHash);
+
+/// <summary>Reads Audit's chain and checkpoints.</summary>
+public static class ChainStore
+{
+    public static async Task<(List<byte[]> Leaves, long LastSequence)> LeavesAsync(NpgsqlDataSource dataSource, long upToSequence, CancellationToken cancellationToken)
+    {
+        var leaves = new List<byte[]>();
+        long last = 0;
+        await using var command = dataSource.CreateCommand("select sequence, leaf_hash from audit.chain where sequence <= $1 order by position");
+        command.Parameters.AddWithValue(upToSequence);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            last = reader.GetInt64(0);
+            leaves.Add(reader.GetFieldValue<byte[]>(1));
+        }
+
+        return (leaves, last);
+    }
+
+    public static async Task<(SignedCheckpoint Checkpoint, long Size)?> CheckpointAsync(NpgsqlDataSource dataSource, long? sequence, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sequence is null
+            ? "select sequence, root, signed_at, signature, public_key, size from audit.checkpoints order by sequence desc limit 1"
+            : "select sequence, root, signed_at, signature, public_key, size from audit.checkpoints where sequence = $1");
+        if (sequence is not null)
+        {
+            command.Parameters.AddWithValue(sequence.Value);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return (new SignedCheckpoint(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3), reader.GetString(4)), reader.GetInt64(5));
+    }
+
+    public static async IAsyncEnumerable<ChainEntry> EntriesAsync(NpgsqlDataSource dataSource, long from, long to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select position, sequence, event_id, leaf_hash, chain_hash from audit.chain where sequence >= $1 and sequence <= $2 order by position");
+        command.Parameters.AddWithValue(from);
+        command.Parameters.AddWithValue(to);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new ChainEntry(reader.GetInt64(0), reader.GetInt64(1), reader.GetGuid(2), reader.GetFieldValue<byte[]>(3), reader.GetFieldValue<byte[]>(4));
+        }
+    }
+}

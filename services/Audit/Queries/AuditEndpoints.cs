@@ -1,0 +1,347 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AuditPlatform.Audit.Chain;
+using AuditPlatform.Audit.Ledger;
+using AuditPlatform.Audit.Verification;
+using AuditPlatform.ServiceDefaults.Http;
+using AuditPlatform.ServiceDefaults.Ledger;
+using AuditPlatform.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace AuditPlatform.Audit.Queries;
+
+/// <summary>An event as <c>/audit/events</c> shows it.</summary>
+public sealed record EventView(long Sequence, string StreamKind, string StreamId, long Version, string Type, DateTimeOffset? OccurredAt, DateTimeOffset RecordedAt, JsonNode? Data)
+{
+    public static EventView From(LedgerEvent e)
+    {
+        var (kind, id) = StreamKey.Parse(e.StreamKey);
+        return new EventView(e.Sequence, kind, id, e.Version, e.Type, e.OccurredAt, e.RecordedAt, TimelineFold.Body(e.Data));
+    }
+}
+
+/// <summary>An event of an evidence pack: as <c>/audit/events</c>, plus the raw body, its leaf hash and its inclusion path.</summary>
+public sealed record EvidenceEvent(long Sequence, string StreamKind, string StreamId, long Version, string Type, DateTimeOffset? OccurredAt,
+    DateTimeOffset RecordedAt, JsonNode? Data, string RawData, string StreamKey, string LeafHash, IReadOnlyList<PathStep> Path);
+
+public sealed record EventPage(IReadOnlyList<EventView> Events, string? Next);
+
+public sealed record Timeline(string Kind, string Id, DateTimeOffset AsOf, JsonObject State, IReadOnlyList<EventView> Events);
+
+public sealed record VerifyResult(bool Verified, long Checked, Failure? FirstFailure, SignedCheckpoint? Checkpoint);
+
+public sealed record Proof(long Sequence, string LeafHash, SignedCheckpoint Checkpoint, IReadOnlyList<PathStep> Path);
+
+public sealed record Consistency(long From, long To, long FromSize, long ToSize, string FromRoot, string ToRoot, IReadOnlyList<string> Path);
+
+public sealed record EvidencePack(string Kind, string Id, DateTimeOffset AsOf, JsonObject State, SignedCheckpoint Checkpoint, IReadOnlyList<EvidenceEvent> Events, string LeafEncoding);
+
+public sealed record Holder(string Partner, DateTimeOffset? SharedAt, DateTimeOffset? AcknowledgedAt);
+
+public sealed record Exposure(string DisclosureId, DateTimeOffset At, IReadOnlyList<Holder> Holders);
+
+public sealed record AccessEntry(DateTimeOffset At, string By, string Path);
+
+/// <summary>The Audit API of CONTRACT.md.</summary>
+public static class AuditEndpoints
+{
+    public static void MapAuditEndpoints(this IEndpointRouteBuilder app)
+    {
+        var audit = app.MapGroup("/audit").RequireAuthorization(Policies.Comply).WithTags("Audit");
+        audit.MapGet("/events", Events).WithSummary("Ledger events by filter, paged by global sequence.");
+        audit.MapGet("/export", Export).WithSummary("The filtered ledger streamed as NDJSON or CSV.");
+        audit.MapGet("/timeline/{kind}/{id}", GetTimeline).WithSummary("A stream's state and events as the ledger knew them at asOf.");
+        audit.MapGet("/exposure/{disclosureId}", GetExposure).WithSummary("Who held a disclosure at a given time.");
+        audit.MapGet("/verify", Verify).WithSummary("Recomputes the chain from the raw ledger rows.");
+        audit.MapGet("/checkpoints/latest", Latest).WithSummary("The latest signed checkpoint.");
+        audit.MapGet("/proof/{sequence:long}", GetProof).WithSummary("An inclusion proof of an event in the latest checkpoint.");
+        audit.MapGet("/consistency", GetConsistency).WithSummary("An RFC 6962 consistency proof between two checkpoints.");
+        audit.MapGet("/evidence/{kind}/{id}", Evidence).WithSummary("A self-verifying evidence pack.");
+        audit.MapGet("/access-log", Access).RequireAuthorization(Policies.Administer).WithSummary("Who asked the Audit service what, and when.");
+    }
+
+    private static ValidationProblem? ParseFilter(HttpRequest request, out EventFilter filter, out int limit)
+    {
+        var q = request.Query;
+        filter = new EventFilter();
+        limit = 100;
+        var errors = new Dictionary<string, string[]>();
+        DateTimeOffset? Time(string name)
+        {
+            if (string.IsNullOrEmpty(q[name]))
+            {
+                return null;
+            }
+
+            if (DateTimeOffset.TryParse(q[name], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
+            {
+                return t;
+            }
+
+            errors[name] = ["must be an RFC 3339 date-time"];
+            return null;
+        }
+
+        var kind = NullIfEmpty(q["streamKind"]);
+        var after = 0L;
+        if (!string.IsNullOrEmpty(q["after"]) && (!long.TryParse(q["after"], NumberStyles.None, CultureInfo.InvariantCulture, out after)))
+        {
+            errors["after"] = ["must be a global sequence (the previous page's next)"];
+        }
+
+        if (!string.IsNullOrEmpty(q["limit"]) && (!int.TryParse(q["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > 1000))
+        {
+            errors["limit"] = ["must be between 1 and 1000"];
+        }
+
+        if (kind is not null && !StreamKindsKnown.Contains(kind))
+        {
+            errors["streamKind"] = [$"must be one of {string.Join(", ", StreamKindsKnown)}"];
+        }
+
+        filter = new EventFilter(kind, NullIfEmpty(q["streamId"]), NullIfEmpty(q["partner"]), NullIfEmpty(q["type"]), Time("from"), Time("to"), Time("asOf"), after);
+        if (filter.From > filter.To)
+        {
+            errors["from"] = ["must not be after to"];
+        }
+
+        return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors, title: "The query is not valid.", type: Problems.Type("validation"));
+    }
+
+    private static readonly string[] StreamKindsKnown =
+        [StreamKinds.Partner, StreamKinds.Disclosure, StreamKinds.Breach, StreamKinds.Intelligence, StreamKinds.Notice, StreamKinds.Response, StreamKinds.Case, StreamKinds.Checkpoint];
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static async Task<IResult> Events(HttpRequest request, LedgerRows rows, CancellationToken cancellationToken)
+    {
+        if (ParseFilter(request, out var filter, out var limit) is { } problem)
+        {
+            return problem;
+        }
+
+        var events = new List<EventView>();
+        await foreach (var e in rows.ReadAsync(filter, limit + 1, cancellationToken))
+        {
+            events.Add(EventView.From(e));
+        }
+
+        var next = events.Count > limit ? events[limit - 1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new EventPage(events.Take(limit).ToList(), next));
+    }
+
+    private static async Task<IResult> Export(HttpContext context, LedgerRows rows, CancellationToken cancellationToken)
+    {
+        if (ParseFilter(context.Request, out var filter, out _) is { } problem)
+        {
+            return problem;
+        }
+
+        var format = context.Request.Query["format"].ToString();
+        if (format is not ("" or "ndjson" or "csv"))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["must be ndjson or csv"] }, type: Problems.Type("validation"));
+        }
+
+        var csv = format == "csv";
+        context.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/x-ndjson";
+        await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), 64 * 1024);
+        if (csv)
+        {
+            await writer.WriteLineAsync("sequence,streamKind,streamId,version,type,occurredAt,recordedAt,data");
+        }
+
+        var written = 0;
+        await foreach (var e in rows.ReadAsync(filter, null, cancellationToken))
+        {
+            var view = EventView.From(e);
+            if (csv)
+            {
+                await writer.WriteLineAsync(string.Join(',', view.Sequence.ToString(CultureInfo.InvariantCulture), Csv(view.StreamKind), Csv(view.StreamId),
+                    view.Version.ToString(CultureInfo.InvariantCulture), Csv(view.Type), view.OccurredAt is { } o ? LeafEncoding.Time(o) : string.Empty,
+                    LeafEncoding.Time(view.RecordedAt), Csv(e.Data)));
+            }
+            else
+            {
+                await writer.WriteLineAsync(JsonSerializer.Serialize(view, JsonSerializerOptions.Web));
+            }
+
+            if (++written % 1000 == 0)
+            {
+                await writer.FlushAsync(cancellationToken);
+            }
+        }
+
+        await writer.FlushAsync(cancellationToken);
+        return Results.Empty;
+    }
+
+    private static string Csv(string value) => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static async Task<IResult> GetTimeline(string kind, string id, DateTimeOffset? asOf, LedgerRows rows, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!TimelineFold.Kinds.Contains(kind))
+        {
+            return UnknownKind(kind);
+        }
+
+        var at = asOf ?? clock.GetUtcNow();
+        var events = await StreamAsync(rows, kind, id, at, cancellationToken);
+        return TypedResults.Ok(new Timeline(kind, id, at, TimelineFold.Fold(kind, events), events.Select(EventView.From).ToList()));
+    }
+
+    private static ValidationProblem UnknownKind(string kind) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["kind"] = [$"'{kind}' is not one of {string.Join(", ", TimelineFold.Kinds)}"] },
+            title: "Unknown kind.", type: Problems.Type("validation"));
+
+    private static async Task<List<LedgerEvent>> StreamAsync(LedgerRows rows, string kind, string id, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        var events = new List<LedgerEvent>();
+        await foreach (var e in rows.ReadAsync(new EventFilter(StreamKind: kind, StreamId: id, AsOf: asOf), null, cancellationToken))
+        {
+            events.Add(e);
+        }
+
+        return events;
+    }
+
+    private static async Task<IResult> GetExposure(string disclosureId, DateTimeOffset? at, LedgerRows rows, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var when = at ?? clock.GetUtcNow();
+        var holders = new Dictionary<string, Holder>(StringComparer.Ordinal);
+        await foreach (var e in rows.ReadAsync(new EventFilter(AsOf: when), null, cancellationToken).Where(e =>
+            e.StreamKey == StreamKey.For(StreamKinds.Disclosure, disclosureId) || e.Data.Contains(disclosureId, StringComparison.OrdinalIgnoreCase)))
+        {
+            var body = TimelineFold.Body(e.Data) as JsonObject;
+            if (e.Type == "disclosure_recorded" && body?["Recipients"] is JsonArray recipients)
+            {
+                foreach (var partner in recipients.Select(r => r?.GetValue<string>()).OfType<string>())
+                {
+                    holders[partner] = new Holder(partner, e.OccurredAt, null);
+                }
+            }
+            else if (e.Type == "notice_acknowledged" && body?["Partner"]?.GetValue<string>() is { } partner && holders.TryGetValue(partner, out var holder))
+            {
+                holders[partner] = holder with { AcknowledgedAt = e.OccurredAt };
+            }
+        }
+
+        return TypedResults.Ok(new Exposure(disclosureId, when, holders.Values.OrderBy(h => h.Partner, StringComparer.Ordinal).ToList()));
+    }
+
+    private static async Task<IResult> Verify(long? from, long? to, NpgsqlDataSource dataSource, LedgerRows rows, CancellationToken cancellationToken)
+    {
+        var first = from ?? 1;
+        var last = to ?? long.MaxValue;
+        if (first > last || first < 0)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["must be a sequence not after to"] }, type: Problems.Type("validation"));
+        }
+
+        var (checkedCount, failure) = await Verifier.VerifyAsync(
+            ChainStore.EntriesAsync(dataSource, first, last, cancellationToken),
+            rows.ReadAsync(new EventFilter(After: first - 1, UpTo: last), null, cancellationToken), cancellationToken);
+        var checkpoint = await ChainStore.CheckpointAsync(dataSource, null, cancellationToken);
+        return TypedResults.Ok(new VerifyResult(failure is null, checkedCount, failure, checkpoint?.Checkpoint));
+    }
+
+    private static async Task<IResult> Latest(NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        await ChainStore.CheckpointAsync(dataSource, null, cancellationToken) is { } found
+            ? TypedResults.Ok(found.Checkpoint)
+            : Problems.NotFound("checkpoint", "latest");
+
+    private static async Task<IResult> GetProof(long sequence, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        if (await ChainStore.CheckpointAsync(dataSource, null, cancellationToken) is not { } latest)
+        {
+            return Problems.NotFound("checkpoint", "latest");
+        }
+
+        var (proof, _) = await ProveAsync(dataSource, latest.Checkpoint, [sequence], cancellationToken);
+        return proof.Count == 0
+            ? Problems.NotFound("event in the latest checkpoint", sequence.ToString(CultureInfo.InvariantCulture))
+            : TypedResults.Ok(new Proof(sequence, proof[0].LeafHash, latest.Checkpoint, proof[0].Path));
+    }
+
+    private static async Task<(List<(long Sequence, string LeafHash, IReadOnlyList<PathStep> Path)>, int)> ProveAsync(
+        NpgsqlDataSource dataSource, SignedCheckpoint checkpoint, IEnumerable<long> sequences, CancellationToken cancellationToken)
+    {
+        var leaves = new List<byte[]>();
+        var positions = new Dictionary<long, int>();
+        await foreach (var entry in ChainStore.EntriesAsync(dataSource, 0, checkpoint.Sequence, cancellationToken))
+        {
+            positions[entry.Sequence] = leaves.Count;
+            leaves.Add(entry.LeafHash);
+        }
+
+        var proofs = sequences.Where(positions.ContainsKey)
+            .Select(s => (s, Hex.Of(leaves[positions[s]]), Merkle.InclusionPath(leaves, positions[s]))).ToList();
+        return (proofs, leaves.Count);
+    }
+
+    private static async Task<IResult> GetConsistency(long from, long to, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        if (from > to)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["must not be after to"] }, type: Problems.Type("validation"));
+        }
+
+        var older = await ChainStore.CheckpointAsync(dataSource, from, cancellationToken);
+        var newer = await ChainStore.CheckpointAsync(dataSource, to, cancellationToken);
+        if (older is null || newer is null)
+        {
+            return Problems.NotFound("checkpoint", (older is null ? from : to).ToString(CultureInfo.InvariantCulture));
+        }
+
+        var (leaves, _) = await ChainStore.LeavesAsync(dataSource, to, cancellationToken);
+        var proof = Merkle.ConsistencyProof(leaves, (int)older.Value.Size);
+        return TypedResults.Ok(new Consistency(from, to, older.Value.Size, newer.Value.Size, older.Value.Checkpoint.Root, newer.Value.Checkpoint.Root,
+            proof.Select(p => Hex.Of(p)).ToList()));
+    }
+
+    private static async Task<IResult> Evidence(string kind, string id, DateTimeOffset? asOf, LedgerRows rows, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!TimelineFold.Kinds.Contains(kind))
+        {
+            return UnknownKind(kind);
+        }
+
+        if (await ChainStore.CheckpointAsync(dataSource, null, cancellationToken) is not { } latest)
+        {
+            return Problems.NotFound("checkpoint", "latest");
+        }
+
+        var at = asOf ?? clock.GetUtcNow();
+        var events = (await StreamAsync(rows, kind, id, at, cancellationToken)).Where(e => e.Sequence <= latest.Checkpoint.Sequence).ToList();
+        var (proofs, _) = await ProveAsync(dataSource, latest.Checkpoint, events.Select(e => e.Sequence), cancellationToken);
+        var bySequence = proofs.ToDictionary(p => p.Sequence);
+        var packed = events.Where(e => bySequence.ContainsKey(e.Sequence)).Select(e =>
+        {
+            var v = EventView.From(e);
+            var p = bySequence[e.Sequence];
+            return new EvidenceEvent(v.Sequence, v.StreamKind, v.StreamId, v.Version, v.Type, v.OccurredAt, v.RecordedAt, v.Data, e.Data, e.StreamKey, p.LeafHash, p.Path);
+        }).ToList();
+        return TypedResults.Ok(new EvidencePack(kind, id, at, TimelineFold.Fold(kind, events), latest.Checkpoint, packed, LeafEncoding.Name));
+    }
+
+    private static async Task<IResult> Access(string? by, DateTimeOffset? from, DateTimeOffset? to, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select at, by, path from audit.access_log where ($1::text is null or by = $1) and ($2::timestamptz is null or at >= $2) " +
+            "and ($3::timestamptz is null or at <= $3) order by id desc limit 1000");
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = (object?)by ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz, Value = (object?)from ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz, Value = (object?)to ?? DBNull.Value });
+        var entries = new List<AccessEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new AccessEntry(reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return TypedResults.Ok(new { entries });
+    }
+}
