@@ -48,6 +48,10 @@ run_extra_suites() {
 }
 run_extra_suites
 
+# The deployment manifests (Dockerfiles, compose, kustomize) are checked statically: no engine runs here.
+say "checking the deployment manifests"
+bash "$ROOT/deploy/check-manifests.sh" || tests=1
+
 for table in "$results"/*.table.md; do
   [ -f "$table" ] || continue
   echo; say "$(basename "$table" .table.md)"; cat "$table"
