@@ -7,7 +7,7 @@ namespace AuditPlatform.AuditCtl;
 public sealed record InclusionProof(long Sequence, string LeafHash, SignedCheckpoint Checkpoint, IReadOnlyList<PathStep> Path);
 
 /// <summary>One event of an evidence pack, with its inclusion path.</summary>
-public sealed record PackEvent(long Sequence, string StreamKind, string StreamId, long Version, string Type, DateTimeOffset RecordedAt, JsonElement Data, string LeafHash, IReadOnlyList<PathStep> Path);
+public sealed record PackEvent(long Sequence, string StreamKind, string StreamId, long Version, string Type, DateTimeOffset RecordedAt, JsonElement Data, string LeafHash, IReadOnlyList<PathStep> Path, string? RawData = null);
 
 /// <summary>An evidence pack as <c>/audit/evidence/{kind}/{id}</c> returns it.</summary>
 public sealed record EvidencePack(string Kind, string Id, SignedCheckpoint Checkpoint, IReadOnlyList<PackEvent> Events, string LeafEncoding);
@@ -30,7 +30,7 @@ public static class EvidencePacks
 
         foreach (var e in pack.Events)
         {
-            var row = new LedgerEvent(e.Sequence, Guid.Empty, $"{e.StreamKind}/{e.StreamId}", e.Version, e.Type, e.RecordedAt, JsonbText.Render(e.Data));
+            var row = new LedgerEvent(e.Sequence, Guid.Empty, $"{e.StreamKind}/{e.StreamId}", e.Version, e.Type, e.RecordedAt, e.RawData ?? JsonbText.Render(e.Data));
             var leaf = LeafEncoding.LeafHash(row);
             if (!string.Equals(Hex.Of(leaf), e.LeafHash, StringComparison.Ordinal))
             {
