@@ -30,6 +30,11 @@ public static class EvidencePacks
 
         foreach (var e in pack.Events)
         {
+            if (e.RawData is not null && !string.Equals(JsonbText.Render(e.Data), e.RawData, StringComparison.Ordinal))
+            {
+                return $"TAMPERED: event {e.Sequence}'s data differs from its raw body";
+            }
+
             var row = new LedgerEvent(e.Sequence, Guid.Empty, $"{e.StreamKind}/{e.StreamId}", e.Version, e.Type, e.RecordedAt, e.RawData ?? JsonbText.Render(e.Data));
             var leaf = LeafEncoding.LeafHash(row);
             if (!string.Equals(Hex.Of(leaf), e.LeafHash, StringComparison.Ordinal))
