@@ -33,8 +33,10 @@ public static class EscalationService
             bus.AddConsumer<DiplomaticResponseRecordedConsumer>();
             bus.AddConsumer<SharingSuspendedConsumer>();
             bus.AddConsumer<SharingRestoredConsumer>();
+            bus.AddConsumer<PartnerRegisteredConsumer>();
         });
         builder.Services.AddSingleton<CaseFeed>();
+        builder.Services.AddHostedService<CaseFeedListener>();
         builder.Services.AddScoped<CaseDesk>();
         builder.Services.AddSingleton<DeadlineSweep>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeadlineSweep>());

@@ -1,6 +1,5 @@
 using AuditPlatform.Contracts;
 using AuditPlatform.Escalation.Cases.Deciding;
-using AuditPlatform.Escalation.Cases.Reading;
 using AuditPlatform.Escalation.Dashboard;
 using AuditPlatform.Escalation.Ledger;
 using AuditPlatform.Escalation.Partners;
@@ -14,10 +13,10 @@ public sealed record CaseOutcome(EscalationCase? Case, CaseRefusal? Refusal, int
 
 /// <summary>
 /// The one place a case changes: fetch the stream, decide, append with the stream's version check, keep
-/// the assurance and partner records in the same transaction, save, then tell the connected dashboards.
+/// the assurance and partner records in the same transaction, and announce the change to every replica's dashboards on commit.
 /// Shared by the bus consumers, the operators' endpoints and the deadline sweep.
 /// </summary>
-public sealed class CaseDesk(IDocumentSession session, EscalationPolicy policy, TimeProvider clock, CaseFeed feed)
+public sealed class CaseDesk(IDocumentSession session, EscalationPolicy policy, TimeProvider clock)
 {
     public IDocumentSession Session => session;
 
@@ -38,11 +37,12 @@ public sealed class CaseDesk(IDocumentSession session, EscalationPolicy policy, 
             await KeepRecordsAsync(e, cancellationToken);
         }
 
-        await session.SaveChangesAsync(cancellationToken);
-        if (events.Count > 0 && state is not null)
+        if (events.Count > 0)
         {
-            feed.Publish(CaseView.From(state));
+            CaseFeed.Announce(session, command.CaseId);
         }
+
+        await session.SaveChangesAsync(cancellationToken);
 
         return new CaseOutcome(state, null, events.Count);
     }

@@ -11,6 +11,10 @@ public sealed record PartnerStanding
 
     public required string Id { get; init; }
 
+    public string? Name { get; init; }
+
+    public string? Country { get; init; }
+
     public string Sharing { get; init; } = Active;
 
     public DateTimeOffset? SuspendedAt { get; init; }

@@ -16,7 +16,7 @@ public class AssuranceSpecs
     [Fact]
     public void A_breach_in_scope_while_the_assurance_is_in_force_opens_one_level_above_where_it_was_accepted()
     {
-        var opened = Opened(Breach("minor", assurances: Given(acceptedAt: 2)));
+        var opened = Opened(Breach("low", assurances: Given(acceptedAt: 2)));
 
         Assert.Equal(3, opened.Level);
         Assert.True(opened.AssuranceBroken);

@@ -25,7 +25,7 @@ internal static class Ladder
         TimeSpan.FromHours(8));
 
     public static OpenBreachCase Breach(
-        string severity = "major",
+        string severity = "high",
         IReadOnlyList<string>? partners = null,
         string classification = "secret",
         IReadOnlyList<string>? caveats = null,

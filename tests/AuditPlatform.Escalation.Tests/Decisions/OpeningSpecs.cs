@@ -10,7 +10,7 @@ public class OpeningSpecs
     [Fact]
     public void A_breach_opens_a_case_at_the_policy_level_for_its_severity_with_the_level_deadline()
     {
-        var (events, refusal) = Decide(Breach("major"), null);
+        var (events, refusal) = Decide(Breach("high"), null);
 
         Assert.Null(refusal);
         var opened = Assert.IsType<CaseOpened>(Assert.Single(events));

@@ -26,8 +26,8 @@ public static class CaseEndpoints
         var cases = app.MapGroup("/escalations").WithTags("Escalations");
         cases.MapGet("/", List).RequireAuthorization(Policies.ReadInternal).WithSummary("Cases, filtered by status, level and partner.");
         cases.MapGet("/{id:guid}", Get).RequireAuthorization(Policies.ReadInternal).WithSummary("One case with its history.");
-        cases.MapGet("/stream", (CaseFeed feed, CancellationToken ct) => TypedResults.ServerSentEvents(feed.SubscribeAsync(ct), eventType: "case"))
-            .RequireAuthorization(Policies.ReadInternal).WithSummary("Every case change, as server-sent events named 'case'.");
+        cases.MapGet("/stream", (CaseFeed feed, CancellationToken ct) => TypedResults.ServerSentEvents(feed.StreamAsync(ct)))
+            .RequireAuthorization(Policies.ReadInternal).WithSummary("A 'ready' event, then every case change as an event named 'case'.");
         cases.MapPost("/{id:guid}/acknowledge", (Guid id, AcknowledgeBody body, ClaimsPrincipal user, CaseDesk desk, CancellationToken ct) =>
             Act(desk, new Acknowledge(id, By(body.By, user, new FieldErrors())), ct)).RequireAuthorization(Policies.Operate).WithSummary("Acknowledge a case.");
         cases.MapPost("/{id:guid}/assign", (Guid id, AssignBody body, ClaimsPrincipal user, CaseDesk desk, CancellationToken ct) =>

@@ -127,3 +127,21 @@ public sealed class SharingRestoredConsumer(IDocumentSession session, TimeProvid
         await session.SaveChangesAsync(ct);
     }
 }
+
+/// <summary>A partner registered (or changed) with Intake: the dashboard shows its name.</summary>
+public sealed class PartnerRegisteredConsumer(IDocumentSession session, TimeProvider clock) : IConsumer<Contract.PartnerRegistered>
+{
+    public async Task Consume(ConsumeContext<Contract.PartnerRegistered> context)
+    {
+        var ct = context.CancellationToken;
+        if (!await session.FirstDeliveryAsync(nameof(PartnerRegisteredConsumer), context.MessageId, clock, ct))
+        {
+            return;
+        }
+
+        var e = context.Message;
+        var standing = await session.LoadAsync<PartnerStanding>(e.Code, ct) ?? PartnerStanding.New(e.Code);
+        session.Store(standing with { Name = e.Name, Country = e.Country });
+        await session.SaveChangesAsync(ct);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net.Http.Json;
+using AuditPlatform.Escalation.Cases;
+using AuditPlatform.ServiceDefaults.Security;
+using AuditPlatform.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace AuditPlatform.Escalation.Tests.Integration;
+
+/// <summary>Escalation on a real loopback socket, so a browser can load the dashboard and hold its event stream.</summary>
+public sealed class KestrelEscalation : WebApplicationFactory<EscalationApp>
+{
+    private readonly EscalationFixture fixture;
+
+    public KestrelEscalation(EscalationFixture fixture)
+    {
+        this.fixture = fixture;
+        UseKestrel(0);
+    }
+
+    public Uri Address
+    {
+        get
+        {
+            StartServer();
+            var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in fixture.ServiceSettings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.UseSetting("Urls", "http://127.0.0.1:0");
+        builder.ConfigureServices(s => s.AddSingleton<TimeProvider>(fixture.Clock));
+    }
+}
+
+/// <summary>The dashboard in headless Chromium: a new case appears without a reload and can be acknowledged.</summary>
+public sealed class DashboardTests(EscalationFixture fixture) : IClassFixture<EscalationFixture>
+{
+    private static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    [Fact]
+    public async Task A_new_case_appears_live_and_the_acknowledge_button_records_it()
+    {
+        Assert.True(File.Exists(Chromium), $"Chromium is needed for the dashboard test and was not found at {Chromium} (set CHROMIUM_PATH).");
+        await using var host = new KestrelEscalation(fixture);
+        var address = host.Address;
+        using var http = new HttpClient { BaseAddress = address };
+        await Eventually.TrueAsync(async () => (await http.GetAsync("/health/ready")).IsSuccessStatusCode, "the dashboard host to be ready");
+        foreach (var partner in new[] { "US-DOS", "US-FBI", "CA-CSIS" })
+        {
+            await fixture.RegisterAsync(partner);
+        }
+
+        var earlier = EscalationCase.ForBreach(await fixture.ReportLeakAsync("US-DOS", "medium"));
+        await fixture.CaseAsync(earlier, _ => true, "an earlier case");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 820 } });
+        var problems = new List<string>();
+        page.PageError += (_, error) => problems.Add(error);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && !message.Location.Contains("favicon", StringComparison.Ordinal))
+            {
+                problems.Add(message.Text);
+            }
+        };
+
+        await page.GotoAsync(address.ToString());
+        await page.FillAsync("#token", fixture.LongToken(Roles.Operator));
+        await page.ClickAsync("#token-form button[type=submit]");
+        await page.Locator($"[data-case='{earlier}']").WaitForAsync();
+        await page.Locator("#live.on").WaitForAsync();
+
+        // Reported through Intake; whichever replica consumes it, this one's dashboards hear of it.
+        var fresh = EscalationCase.ForBreach(await fixture.ReportLeakAsync("US-FBI", "high"));
+        var card = page.Locator($"[data-case='{fresh}']");
+        await card.WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+        await Assertions.Expect(card.Locator(".tag.unack")).ToBeVisibleAsync();
+        await Assertions.Expect(card.Locator(".countdown")).ToHaveCountAsync(1);
+
+        await card.Locator("button[data-action='acknowledge']").ClickAsync();
+        await page.ClickAsync("#action-confirm");
+        await Assertions.Expect(page.Locator($"[data-case='{fresh}'] .tag.unack")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator($"[data-case='{fresh}']")).ToContainTextAsync("acknowledged");
+        using var api = new HttpClient { BaseAddress = address };
+        api.DefaultRequestHeaders.Authorization = new("Bearer", fixture.LongToken(Roles.Operator));
+        var recorded = await api.GetFromJsonAsync<System.Text.Json.JsonElement>($"/escalations/{fresh}");
+        Assert.True(recorded.GetProperty("acknowledged").GetBoolean());
+
+        var critical = EscalationCase.ForBreach(await fixture.ReportLeakAsync("CA-CSIS", "critical"));
+        await page.Locator($"[data-case='{critical}']").WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetDirectoryName(PlatformFixture.RepositoryFile("AuditPlatform.sln"))!, "docs", "images", "dashboard.png"), FullPage = true });
+        Assert.Empty(problems);
+    }
+}
