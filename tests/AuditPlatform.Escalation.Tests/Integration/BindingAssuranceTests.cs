@@ -21,7 +21,8 @@ public sealed class BindingAssuranceTests(EscalationFixture fixture) : IClassFix
         var record = partners.EnumerateArray().Single(p => p.GetProperty("id").GetString() == "NZ-SIS");
         Assert.Equal(broken.GetProperty("brokenAssuranceId").GetGuid(), Assert.Single(record.GetProperty("brokenAssurances").EnumerateArray()).GetProperty("responseId").GetGuid());
 
-        // Level 2 suspended the partner; restore it so the next items can be shared.
+        // Level 2 suspends the partner; once it has, restore it so the next items can be shared.
+        await fixture.PartnerAsync("NZ-SIS", "suspended");
         await fixture.Operator.PostAsJsonAsync("/partners/NZ-SIS/restore", new { by = "duty officer", reason = "Assurance under review" });
         await fixture.PartnerAsync("NZ-SIS", "active");
         var outside = await fixture.CaseAsync(EscalationCase.ForBreach(await fixture.ReportLeakAsync("NZ-SIS", classification: "top-secret", caveat: "NOFORN")), _ => true, "an out-of-scope case");
