@@ -19,8 +19,7 @@ public static class AuditService
         builder.AddLedger(Name, ledger => ledger.Event<CheckpointSigned>("checkpoint_signed"));
         builder.Services.AddSingleton<ILedgerEventMapper, AuditLedger>();
         builder.AddBus(Name, _ => { });
-        var options = builder.Configuration.GetSection("Audit").Get<AuditOptions>() ?? new AuditOptions();
-        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Audit").Get<AuditOptions>() ?? new AuditOptions());
         builder.Services.AddSingleton<AuditSchema>();
         builder.Services.AddSingleton<ILedgerMigration>(sp => sp.GetRequiredService<AuditSchema>());
         builder.Services.AddSingleton<LedgerRows>();

@@ -33,7 +33,8 @@ public sealed record Timeline(string Kind, string Id, DateTimeOffset AsOf, JsonO
 
 public sealed record VerifyResult(bool Verified, long Checked, Failure? FirstFailure, SignedCheckpoint? Checkpoint);
 
-public sealed record Proof(long Sequence, string LeafHash, SignedCheckpoint Checkpoint, IReadOnlyList<PathStep> Path);
+/// <summary>An inclusion proof; <c>event</c> is the raw ledger row, so a client can recompute the leaf hash itself.</summary>
+public sealed record Proof(long Sequence, string LeafHash, SignedCheckpoint Checkpoint, IReadOnlyList<PathStep> Path, LedgerEvent? Event);
 
 public sealed record Consistency(long From, long To, long FromSize, long ToSize, string FromRoot, string ToRoot, IReadOnlyList<string> Path);
 
@@ -253,7 +254,7 @@ public static class AuditEndpoints
             ? TypedResults.Ok(found.Checkpoint)
             : Problems.NotFound("checkpoint", "latest");
 
-    private static async Task<IResult> GetProof(long sequence, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    private static async Task<IResult> GetProof(long sequence, NpgsqlDataSource dataSource, LedgerRows rows, CancellationToken cancellationToken)
     {
         if (await ChainStore.CheckpointAsync(dataSource, null, cancellationToken) is not { } latest)
         {
@@ -263,7 +264,7 @@ public static class AuditEndpoints
         var (proof, _) = await ProveAsync(dataSource, latest.Checkpoint, [sequence], cancellationToken);
         return proof.Count == 0
             ? Problems.NotFound("event in the latest checkpoint", sequence.ToString(CultureInfo.InvariantCulture))
-            : TypedResults.Ok(new Proof(sequence, proof[0].LeafHash, latest.Checkpoint, proof[0].Path));
+            : TypedResults.Ok(new Proof(sequence, proof[0].LeafHash, latest.Checkpoint, proof[0].Path, await rows.FindAsync(sequence, cancellationToken)));
     }
 
     private static async Task<(List<(long Sequence, string LeafHash, IReadOnlyList<PathStep> Path)>, int)> ProveAsync(
@@ -282,7 +283,7 @@ public static class AuditEndpoints
         return (proofs, leaves.Count);
     }
 
-    private static async Task<IResult> GetConsistency(long from, long to, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    private static async Task<IResult> GetConsistency(long from, long to, NpgsqlDataSource dataSource, LedgerRows rows, CancellationToken cancellationToken)
     {
         if (from > to)
         {
@@ -296,7 +297,18 @@ public static class AuditEndpoints
             return Problems.NotFound("checkpoint", (older is null ? from : to).ToString(CultureInfo.InvariantCulture));
         }
 
-        var (leaves, _) = await ChainStore.LeavesAsync(dataSource, to, cancellationToken);
+        // Leaves recomputed from the raw rows: a row altered below the older checkpoint yields a proof that no longer verifies.
+        var leaves = new List<byte[]>();
+        await foreach (var e in rows.ReadAsync(new EventFilter(UpTo: to), null, cancellationToken))
+        {
+            leaves.Add(LeafEncoding.LeafHash(e));
+        }
+
+        if (leaves.Count < older.Value.Size)
+        {
+            return Problems.Refusal(StatusCodes.Status409Conflict, "ledger-shrank", "The ledger has fewer events than the older checkpoint covers.", "Run /audit/verify.");
+        }
+
         var proof = Merkle.ConsistencyProof(leaves, (int)older.Value.Size);
         return TypedResults.Ok(new Consistency(from, to, older.Value.Size, newer.Value.Size, older.Value.Checkpoint.Root, newer.Value.Checkpoint.Root,
             proof.Select(p => Hex.Of(p)).ToList()));

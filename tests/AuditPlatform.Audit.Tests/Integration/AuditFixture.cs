@@ -1,0 +1,101 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using AuditPlatform.Audit.Ledger;
+using AuditPlatform.Intake;
+using AuditPlatform.ServiceDefaults.Security;
+using AuditPlatform.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace AuditPlatform.Audit.Tests.Integration;
+
+/// <summary>Intake (to produce real ledger events) and Audit on one database and vhost.</summary>
+public class AuditFixture : PlatformFixture
+{
+    private readonly ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    public ServiceHost<IntakeApp> Intake { get; private set; } = null!;
+
+    public ServiceHost<AuditApp> Audit { get; private set; } = null!;
+
+    public HttpClient Admin { get; private set; } = null!;
+
+    public HttpClient Compliance { get; private set; } = null!;
+
+    public BusProbe Probe { get; private set; } = null!;
+
+    public string PublicKey => Convert.ToBase64String(key.ExportSubjectPublicKeyInfo());
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Intake = new ServiceHost<IntakeApp>(this);
+        Audit = new ServiceHost<AuditApp>(this, new Dictionary<string, string?>
+        {
+            ["Audit:SigningKey"] = key.ExportPkcs8PrivateKeyPem(),
+            ["Audit:CheckpointEvery"] = "1000000",
+            ["Audit:CheckpointInterval"] = "01:00:00",
+        });
+        Admin = Intake.ClientFor(Roles.Admin);
+        Compliance = Audit.ClientFor(Roles.Compliance);
+        await Eventually.TrueAsync(async () => (await Admin.GetAsync("/health/ready")).IsSuccessStatusCode, "Intake to be ready");
+        await Eventually.TrueAsync(async () => (await Compliance.GetAsync("/health/ready")).IsSuccessStatusCode, "Audit to be ready");
+        Probe = await BusProbe.ConnectAsync(Bus);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await Probe.DisposeAsync();
+        await Audit.DisposeAsync();
+        await Intake.DisposeAsync();
+        key.Dispose();
+        await base.DisposeAsync();
+    }
+
+    public async Task RegisterAsync(string code)
+    {
+        var response = await Admin.PutAsJsonAsync($"/partners/{code}", new { name = code + " agency", country = "United States", channel = new { kind = "bus" } });
+        response.EnsureSuccessStatusCode();
+    }
+
+    public Task SuspendAsync(string code, DateTimeOffset occurredAt) => Probe.PublishRawAsync("SuspendSharing",
+        JsonSerializer.Serialize(new { partner = code, by = "Home Office", reason = "photographs leaked", occurredAt }), Guid.NewGuid(), Token(Roles.Operator));
+
+    public Task RestoreAsync(string code, DateTimeOffset occurredAt) => Probe.PublishRawAsync("RestoreSharing",
+        JsonSerializer.Serialize(new { partner = code, by = "Home Office", reason = "assurance received", occurredAt }), Guid.NewGuid(), Token(Roles.Operator));
+
+    public async Task<long> LastSequenceAsync()
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select coalesce(max(seq_id), 0) from ledger.mt_events", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Waits until the chain covers the ledger, then signs a checkpoint over it.</summary>
+    public async Task<long> CheckpointAsync()
+    {
+        var last = await LastSequenceAsync();
+        await Eventually.TrueAsync(async () => await ChainedUpToAsync() >= last, "the chain to reach the ledger's end");
+        var follower = Audit.Services.GetRequiredService<ChainFollower>();
+        var checkpoint = await follower.CheckpointAsync(CancellationToken.None);
+        return checkpoint?.Sequence ?? last;
+    }
+
+    public async Task<long> ChainedUpToAsync()
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select coalesce(max(sequence), 0) from audit.chain", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AuditPlatform.Audit.Chain;
+using AuditPlatform.ServiceDefaults.Security;
+using AuditPlatform.Testing;
+
+namespace AuditPlatform.Audit.Tests.Integration;
+
+public sealed class TimelineTests(AuditFixture fixture) : IClassFixture<AuditFixture>
+{
+    private async Task<JsonElement> GetAsync(string path, HttpClient? client = null)
+    {
+        var response = await (client ?? fixture.Compliance).GetAsync(path);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private async Task<DateTimeOffset> RecordedAtAsync(string partner, string type) =>
+        (await Eventually.GetAsync(async () =>
+        {
+            var page = await GetAsync($"/audit/events?streamKind=partner&streamId={partner}&type={type}");
+            var events = page.GetProperty("events");
+            return events.GetArrayLength() == 0 ? (DateTimeOffset?)null : events[events.GetArrayLength() - 1].GetProperty("recordedAt").GetDateTimeOffset();
+        }, $"{type} of {partner} in the ledger")).GetValueOrDefault();
+
+    private async Task<string> SharingAsync(string partner, DateTimeOffset asOf) =>
+        (await GetAsync($"/audit/timeline/partner/{partner}?asOf={Uri.EscapeDataString(LeafEncoding.Time(asOf))}")).GetProperty("state").GetProperty("sharing").GetString()!;
+
+    [Fact]
+    public async Task A_partner_reads_suspended_between_its_suspension_and_restoration_and_active_after()
+    {
+        await fixture.RegisterAsync("US-FBI");
+        var registered = await RecordedAtAsync("US-FBI", "partner_registered");
+        await fixture.SuspendAsync("US-FBI", new DateTimeOffset(2017, 5, 25, 9, 0, 0, TimeSpan.Zero));
+        var suspended = await RecordedAtAsync("US-FBI", "sharing_suspended");
+        await fixture.RestoreAsync("US-FBI", new DateTimeOffset(2017, 5, 27, 9, 0, 0, TimeSpan.Zero));
+        var restored = await RecordedAtAsync("US-FBI", "sharing_restored");
+
+        Assert.Equal("active", await SharingAsync("US-FBI", registered));
+        Assert.Equal("suspended", await SharingAsync("US-FBI", suspended));
+        Assert.Equal("suspended", await SharingAsync("US-FBI", restored.AddTicks(-10)));
+        Assert.Equal("active", await SharingAsync("US-FBI", restored));
+    }
+
+    [Fact]
+    public async Task An_event_recorded_late_with_an_earlier_world_time_is_absent_before_its_recording()
+    {
+        await fixture.RegisterAsync("US-DHS");
+        var registered = await RecordedAtAsync("US-DHS", "partner_registered");
+        await fixture.SuspendAsync("US-DHS", new DateTimeOffset(2017, 5, 25, 9, 0, 0, TimeSpan.Zero));
+        var recorded = await RecordedAtAsync("US-DHS", "sharing_suspended");
+
+        var before = await GetAsync($"/audit/timeline/partner/US-DHS?asOf={Uri.EscapeDataString(LeafEncoding.Time(recorded.AddTicks(-10)))}");
+        Assert.DoesNotContain(before.GetProperty("events").EnumerateArray(), e => e.GetProperty("type").GetString() == "sharing_suspended");
+        Assert.Equal("active", before.GetProperty("state").GetProperty("sharing").GetString());
+        var after = await GetAsync($"/audit/timeline/partner/US-DHS?asOf={Uri.EscapeDataString(LeafEncoding.Time(recorded))}");
+        var suspension = Assert.Single(after.GetProperty("events").EnumerateArray(), e => e.GetProperty("type").GetString() == "sharing_suspended");
+        Assert.Equal(new DateTimeOffset(2017, 5, 25, 9, 0, 0, TimeSpan.Zero), suspension.GetProperty("occurredAt").GetDateTimeOffset());
+        Assert.True(registered < recorded);
+    }
+
+    [Fact]
+    public async Task A_timeline_query_by_the_compliance_token_appears_in_the_access_log()
+    {
+        await GetAsync("/audit/timeline/partner/US-NSA?asOf=2017-05-24T18:00:00Z");
+        var log = await GetAsync("/audit/access-log?by=test-compliance", fixture.Audit.ClientFor(Roles.Admin));
+        Assert.Contains(log.GetProperty("entries").EnumerateArray(), e => e.GetProperty("path").GetString() == "/audit/timeline/partner/US-NSA?asOf=2017-05-24T18:00:00Z");
+        Assert.Equal(HttpStatusCode.Forbidden, (await fixture.Compliance.GetAsync("/audit/access-log")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_evidence_pack_verifies_offline_and_not_once_an_event_is_edited()
+    {
+        await fixture.RegisterAsync("US-CIA");
+        await fixture.SuspendAsync("US-CIA", new DateTimeOffset(2017, 5, 25, 9, 0, 0, TimeSpan.Zero));
+        await RecordedAtAsync("US-CIA", "sharing_suspended");
+        await fixture.CheckpointAsync();
+
+        var pack = await GetAsync("/audit/evidence/partner/US-CIA");
+        Assert.Equal(2, pack.GetProperty("events").GetArrayLength());
+        Assert.Null(OfflineCheck.Pack(pack, fixture.PublicKey));
+
+        var edited = pack.GetRawText().Replace("photographs leaked", "nothing leaked", StringComparison.Ordinal);
+        Assert.NotNull(OfflineCheck.Pack(JsonDocument.Parse(edited).RootElement, fixture.PublicKey));
+    }
+
+    [Theory]
+    [InlineData("/audit/timeline/spaceship/1")]
+    [InlineData("/audit/events?limit=0")]
+    [InlineData("/audit/events?limit=1001")]
+    [InlineData("/audit/events?after=abc")]
+    [InlineData("/audit/events?streamKind=spaceship")]
+    [InlineData("/audit/events?from=2017-05-25T00:00:00Z&to=2017-05-24T00:00:00Z")]
+    [InlineData("/audit/verify?from=5&to=1")]
+    public async Task Bad_parameters_are_problem_details(string path)
+    {
+        var response = await fixture.Compliance.GetAsync(path);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}
