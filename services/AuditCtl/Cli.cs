@@ -1,109 +1,199 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using AuditPlatform.Audit.Chain;
 
 namespace AuditPlatform.AuditCtl;
 
-/// <summary>The commands; exit codes: 0 verified, 2 tampered (or a proof that does not hold), 1 error.</summary>
+/// <summary>The commands of <c>auditctl</c>. Exit codes: 0 verified / done, 2 tampered or not proven, 1 error.</summary>
 public static class Cli
 {
-    public const int Verified = 0;
+    public const int Ok = 0;
     public const int Error = 1;
     public const int Tampered = 2;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly string[] FilterNames = ["streamKind", "streamId", "partner", "type", "from", "to", "asOf", "after", "limit"];
 
-    public static RootCommand Root(TextWriter output, TextWriter errors)
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static RootCommand Build()
     {
-        var url = new Option<string?>("--url") { Description = "Audit base URL (default AUDIT_URL, then http://127.0.0.1:5104)" };
-        var token = new Option<string?>("--token") { Description = "Bearer token (default AUDIT_TOKEN)" };
-        var root = new RootCommand("auditctl: query and verify the AuditPlatform ledger") { url, token };
-        url.Recursive = true;
-        token.Recursive = true;
+        var url = new Option<string?>("--url") { Description = "The Audit service (default $AUDIT_URL or http://127.0.0.1:5104)", Recursive = true };
+        var token = new Option<string?>("--token") { Description = "A compliance token (default $AUDIT_TOKEN)", Recursive = true };
+        var root = new RootCommand("auditctl: ask the Audit service what the ledger knew, and prove it was not changed.") { url, token };
 
-        var verify = new Command("verify", "Ask the service to recompute the chain from the raw ledger rows");
-        verify.SetAction(async (parse, ct) =>
+        HttpClient Client(ParseResult r) => CreateClient(r.GetValue(url), r.GetValue(token));
+
+        var kind = new Argument<string>("kind") { Description = "partner, disclosure, breach, case or intelligence" };
+        var id = new Argument<string>("id");
+        var asOf = new Option<string?>("--as-of") { Description = "Recorded time (RFC 3339): the state as the ledger knew it then" };
+        var timeline = new Command("timeline", "A stream's state and events as of a time.") { kind, id, asOf };
+        timeline.SetAction((r, ct) => PrintAsync(Client(r), $"/audit/timeline/{r.GetValue(kind)}/{Uri.EscapeDataString(r.GetValue(id)!)}{Query(("asOf", r.GetValue(asOf)))}", Console.Out, ct));
+        root.Subcommands.Add(timeline);
+
+        var filters = FilterNames.Select(n => new Option<string?>("--" + n) { Description = $"The {n} filter of /audit/events" }).ToArray();
+        string Filters(ParseResult r) => Query(filters.Select(f => (f.Name.TrimStart('-'), r.GetValue(f))).ToArray());
+        var events = new Command("events", "Ledger events by filter (one page; follow 'next' with --after).");
+        foreach (var f in filters)
         {
-            try
-            {
-                using var http = Client(parse.GetValue(url), parse.GetValue(token));
-                using var answer = JsonDocument.Parse(await http.GetStringAsync(new Uri("audit/verify", UriKind.Relative), ct));
-                var r = answer.RootElement;
-                if (r.GetProperty("verified").GetBoolean())
-                {
-                    await output.WriteLineAsync($"VERIFIED: {r.GetProperty("checked")} events, the chain matches the ledger");
-                    return Verified;
-                }
+            events.Options.Add(f);
+        }
 
-                var failure = r.GetProperty("firstFailure");
-                await output.WriteLineAsync($"TAMPERED: first failure at sequence {failure.GetProperty("sequence")}: {failure.GetProperty("reason").GetString()}");
-                return Tampered;
-            }
-            catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                await errors.WriteLineAsync($"error: {e.Message}");
-                return Error;
-            }
-        });
+        events.SetAction((r, ct) => PrintAsync(Client(r), "/audit/events" + Filters(r), Console.Out, ct));
+        root.Subcommands.Add(events);
 
-        var sequence = new Argument<long>("sequence") { Description = "The event's global sequence" };
-        var proof = new Command("proof", "Fetch an inclusion proof and check it here against the signed checkpoint") { sequence };
-        proof.SetAction(async (parse, ct) =>
+        var disclosure = new Argument<string>("disclosureId");
+        var at = new Option<string?>("--at");
+        var exposure = new Command("exposure", "Who held a disclosure at a time.") { disclosure, at };
+        exposure.SetAction((r, ct) => PrintAsync(Client(r), $"/audit/exposure/{r.GetValue(disclosure)}{Query(("at", r.GetValue(at)))}", Console.Out, ct));
+        root.Subcommands.Add(exposure);
+
+        var format = new Option<string>("--format") { Description = "ndjson or csv", DefaultValueFactory = _ => "ndjson" };
+        var output = new Option<FileInfo>("--out") { Description = "The file to write", Required = true };
+        var export = new Command("export", "The filtered ledger to a file, streamed, with progress on stderr.") { format, output };
+        foreach (var f in filters.Where(f => f.Name is not "--limit" and not "--after"))
         {
-            try
-            {
-                using var http = Client(parse.GetValue(url), parse.GetValue(token));
-                var text = await http.GetStringAsync(new Uri($"audit/proof/{parse.GetValue(sequence)}", UriKind.Relative), ct);
-                var p = JsonSerializer.Deserialize<InclusionProof>(text, Json) ?? throw new JsonException("empty proof");
-                var holds = Hex.TryParse(p.LeafHash, out var leaf) && Hex.TryParse(p.Checkpoint.Root, out var rootHash)
-                    && CheckpointSignature.Verify(p.Checkpoint) && Merkle.VerifyInclusion(leaf, p.Path, rootHash);
-                await output.WriteLineAsync(holds
-                    ? $"PROVEN: event {p.Sequence} is in checkpoint {p.Checkpoint.Sequence} (root {p.Checkpoint.Root}, signature valid)"
-                    : $"NOT PROVEN: the proof for event {p.Sequence} does not reach the signed root");
-                return holds ? Verified : Tampered;
-            }
-            catch (Exception e) when (e is HttpRequestException or JsonException or InvalidOperationException)
-            {
-                await errors.WriteLineAsync($"error: {e.Message}");
-                return Error;
-            }
-        });
+            export.Options.Add(f);
+        }
 
-        var file = new Argument<FileInfo>("file") { Description = "An evidence pack from /audit/evidence" };
-        var verifyPack = new Command("verify-pack", "Check an evidence pack offline: signature, every leaf hash and path") { file };
-        verifyPack.SetAction(async (parse, ct) =>
-        {
-            try
-            {
-                await using var stream = parse.GetRequiredValue(file).OpenRead();
-                var pack = await JsonSerializer.DeserializeAsync<EvidencePack>(stream, Json, ct) ?? throw new JsonException("empty pack");
-                var verdict = EvidencePacks.Check(pack);
-                await output.WriteLineAsync(verdict ?? $"VERIFIED: {pack.Events.Count} events of {pack.Kind}/{pack.Id} are in signed checkpoint {pack.Checkpoint.Sequence}");
-                return verdict is null ? Verified : Tampered;
-            }
-            catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
-            {
-                await errors.WriteLineAsync($"error: {e.Message}");
-                return Error;
-            }
-        });
+        export.SetAction((r, ct) => ExportAsync(Client(r), $"/audit/export?format={r.GetValue(format)}&{Filters(r).TrimStart('?')}", r.GetValue(output)!, Console.Error, ct));
+        root.Subcommands.Add(export);
 
+        var from = new Option<long?>("--from");
+        var to = new Option<long?>("--to");
+        var verify = new Command("verify", "Recompute the chain from the raw ledger: exit 0 verified, 2 tampered, 1 error.") { from, to };
+        verify.SetAction((r, ct) => VerifyAsync(Client(r), r.GetValue(from), r.GetValue(to), Console.Out, ct));
         root.Subcommands.Add(verify);
+
+        var sequence = new Argument<long>("sequence");
+        var key = new Option<string?>("--public-key") { Description = "The base64 public key you trust (default: the checkpoint's own)" };
+        var proof = new Command("proof", "Fetch an inclusion proof and check it here, with SHA-256 and the public key.") { sequence, key };
+        proof.SetAction((r, ct) => ProofAsync(Client(r), r.GetValue(sequence), r.GetValue(key), Console.Out, ct));
         root.Subcommands.Add(proof);
-        root.Subcommands.Add(verifyPack);
+
+        var file = new Argument<FileInfo>("file");
+        var pack = new Command("verify-pack", "Check an evidence pack offline: exit 0 verified, 2 not.") { file, key };
+        pack.SetAction(r => VerifyPack(r.GetValue(file)!, r.GetValue(key), Console.Out));
+        root.Subcommands.Add(pack);
         return root;
     }
 
-    private static HttpClient Client(string? url, string? token)
+    public static HttpClient CreateClient(string? url, string? token)
     {
-        var http = new HttpClient { BaseAddress = new Uri((url ?? Environment.GetEnvironmentVariable("AUDIT_URL") ?? "http://127.0.0.1:5104").TrimEnd('/') + "/") };
+        var client = new HttpClient { BaseAddress = new Uri(url ?? Environment.GetEnvironmentVariable("AUDIT_URL") ?? "http://127.0.0.1:5104"), Timeout = Timeout.InfiniteTimeSpan };
         var bearer = token ?? Environment.GetEnvironmentVariable("AUDIT_TOKEN");
         if (!string.IsNullOrWhiteSpace(bearer))
         {
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer.Trim());
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer.Trim());
         }
 
-        return http;
+        return client;
+    }
+
+    public static async Task<int> PrintAsync(HttpClient client, string path, TextWriter output, CancellationToken cancellationToken)
+    {
+        var response = await client.GetAsync(path, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            await Console.Error.WriteLineAsync($"{(int)response.StatusCode} {body}");
+            return Error;
+        }
+
+        await output.WriteLineAsync(JsonSerializer.Serialize(JsonDocument.Parse(body).RootElement, Indented));
+        return Ok;
+    }
+
+    public static async Task<int> ExportAsync(HttpClient client, string path, FileInfo file, TextWriter progress, CancellationToken cancellationToken)
+    {
+        using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            await progress.WriteLineAsync($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            return Error;
+        }
+
+        await using var source = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await using var target = file.Create();
+        var buffer = new byte[64 * 1024];
+        long bytes = 0, lines = 0;
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            bytes += read;
+            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+            await progress.WriteAsync($"\rexported {lines:N0} lines, {bytes / 1024:N0} KiB");
+        }
+
+        await progress.WriteLineAsync($"\rexported {lines:N0} lines, {bytes / 1024:N0} KiB to {file.FullName}");
+        return Ok;
+    }
+
+    public static async Task<int> VerifyAsync(HttpClient client, long? from, long? to, TextWriter output, CancellationToken cancellationToken)
+    {
+        var response = await client.GetAsync("/audit/verify" + Query(("from", from?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("to", to?.ToString(System.Globalization.CultureInfo.InvariantCulture))), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            await output.WriteLineAsync($"error: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            return Error;
+        }
+
+        var verdict = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        var checkedCount = verdict.GetProperty("checked").GetInt64();
+        var checkpoint = verdict.TryGetProperty("checkpoint", out var c) && c.ValueKind == JsonValueKind.Object
+            ? $"latest checkpoint {c.GetProperty("sequence").GetInt64()} root {c.GetProperty("root").GetString()} signed {c.GetProperty("signedAt").GetString()}"
+            : "no checkpoint yet";
+        if (verdict.GetProperty("verified").GetBoolean())
+        {
+            await output.WriteLineAsync($"VERIFIED: {checkedCount} events match the chain; {checkpoint}");
+            return Ok;
+        }
+
+        var failure = verdict.GetProperty("firstFailure");
+        await output.WriteLineAsync($"TAMPERED: event {failure.GetProperty("sequence").GetInt64()} is {failure.GetProperty("reason").GetString()} ({checkedCount} events matched before it); {checkpoint}");
+        return Tampered;
+    }
+
+    public static async Task<int> ProofAsync(HttpClient client, long sequence, string? publicKey, TextWriter output, CancellationToken cancellationToken)
+    {
+        var response = await client.GetAsync($"/audit/proof/{sequence}", cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            await output.WriteLineAsync($"error: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            return Error;
+        }
+
+        var proof = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        var failure = OfflineCheck.Proof(proof, publicKey);
+        var root = proof.GetProperty("checkpoint").GetProperty("root").GetString();
+        await output.WriteLineAsync(failure is null
+            ? $"PROVEN: event {sequence} is in the signed checkpoint {proof.GetProperty("checkpoint").GetProperty("sequence").GetInt64()} (root {root})"
+            : $"NOT PROVEN: event {sequence}: {failure}");
+        return failure is null ? Ok : Tampered;
+    }
+
+    public static int VerifyPack(FileInfo file, string? publicKey, TextWriter output)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file.FullName));
+            var failure = OfflineCheck.Pack(document.RootElement, publicKey);
+            var count = document.RootElement.GetProperty("events").GetArrayLength();
+            output.WriteLine(failure is null ? $"VERIFIED: {count} events of the pack are in the signed checkpoint" : $"NOT VERIFIED: {failure}");
+            return failure is null ? Ok : Tampered;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or FormatException)
+        {
+            output.WriteLine($"error: {e.Message}");
+            return Error;
+        }
+    }
+
+    private static string Query(params (string Name, string? Value)[] parameters)
+    {
+        var set = parameters.Where(p => !string.IsNullOrEmpty(p.Value)).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}").ToList();
+        return set.Count == 0 ? string.Empty : "?" + string.Join('&', set);
     }
 }

@@ -1,3 +1,3 @@
 using AuditPlatform.AuditCtl;
 
-return await Cli.Root(Console.Out, Console.Error).Parse(args).InvokeAsync();
+return await Cli.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,29 @@
+extern alias ctl;
+using Cli = ctl::AuditPlatform.AuditCtl.Cli;
+
+namespace AuditPlatform.Audit.Tests.Integration;
+
+/// <summary>auditctl's handlers, called in-process against the hosted Audit service.</summary>
+public sealed class CliTests(AuditFixture fixture) : IClassFixture<AuditFixture>
+{
+    [Fact]
+    public async Task Verify_exits_zero_on_a_clean_ledger_and_non_zero_once_it_is_tampered()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            await fixture.RegisterAsync($"C-{i}");
+        }
+
+        await fixture.CheckpointAsync();
+        var output = new StringWriter();
+        Assert.Equal(Cli.Ok, await Cli.VerifyAsync(fixture.Compliance, null, null, output, CancellationToken.None));
+        Assert.StartsWith("VERIFIED", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(Cli.Ok, await Cli.ProofAsync(fixture.Compliance, 3, fixture.PublicKey, output, CancellationToken.None));
+
+        await fixture.ExecuteAsync("update ledger.mt_events set data = jsonb_set(data, '{Country}', '\"Atlantis\"') where seq_id = 3");
+        output = new StringWriter();
+        Assert.Equal(Cli.Tampered, await Cli.VerifyAsync(fixture.Compliance, null, null, output, CancellationToken.None));
+        Assert.Contains("TAMPERED: event 3 is altered", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(Cli.Tampered, await Cli.ProofAsync(fixture.Compliance, 3, fixture.PublicKey, output, CancellationToken.None));
+    }
+}
