@@ -1,3 +1,4 @@
+using AuditPlatform.Audit;
 using AuditPlatform.Escalation;
 using AuditPlatform.Intake;
 using AuditPlatform.Notification;
@@ -22,6 +23,7 @@ public sealed class HostileFixture : PlatformFixture
         Host<IntakeApp>("intake");
         Host<NotificationApp>("notification");
         Host<EscalationApp>("escalation");
+        Host<AuditApp>("audit");
         foreach (var (name, client) in Services)
         {
             using var http = client(null, null);
