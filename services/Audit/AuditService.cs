@@ -24,14 +24,14 @@ public static class AuditService
         builder.Services.AddSingleton<ILedgerMigration>(sp => sp.GetRequiredService<AuditSchema>());
         builder.Services.AddSingleton<LedgerRows>();
         builder.Services.AddSingleton<ChainFollower>();
-        if (!builder.Configuration.GetValue("Ledger:Migrate", false) && !Environment.GetCommandLineArgs().Contains("migrate", StringComparer.Ordinal))
-        {
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<ChainFollower>());
-        }
-
         if (builder.Configuration.GetValue("Ledger:ApplySchemaOnStartup", true))
         {
             builder.Services.AddHostedService<SchemaOnStartup>();
+        }
+
+        if (!Environment.GetCommandLineArgs().Contains("migrate", StringComparer.Ordinal))
+        {
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ChainFollower>());
         }
 
         return builder;
