@@ -111,4 +111,42 @@ public sealed class DashboardTests(EscalationFixture fixture) : IClassFixture<Es
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetDirectoryName(PlatformFixture.RepositoryFile("AuditPlatform.sln"))!, "docs", "images", "dashboard.png"), FullPage = true });
         Assert.Empty(problems);
     }
+
+    [Fact]
+    public async Task A_partner_with_a_hostile_name_is_shown_as_text_and_runs_no_script()
+    {
+        Assert.True(File.Exists(Chromium), $"Chromium is needed for the dashboard test and was not found at {Chromium} (set CHROMIUM_PATH).");
+        const string hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>";
+        await using var host = new KestrelEscalation(fixture);
+        var address = host.Address;
+        using var http = new HttpClient { BaseAddress = address };
+        await Eventually.TrueAsync(async () => (await http.GetAsync("/health/ready")).IsSuccessStatusCode, "the dashboard host to be ready");
+        (await fixture.IntakeAdmin.PutAsJsonAsync("/partners/XX-HOSTILE", new { name = hostile, country = hostile, channel = new { kind = "bus" } })).EnsureSuccessStatusCode();
+        var leaked = EscalationCase.ForBreach(await fixture.ReportLeakAsync("XX-HOSTILE", "high"));
+        await fixture.CaseAsync(leaked, _ => true, "the hostile partner's case");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+        var page = await browser.NewPageAsync();
+        var dialogs = new List<string>();
+        page.Dialog += async (_, dialog) =>
+        {
+            dialogs.Add(dialog.Message);
+            await dialog.DismissAsync();
+        };
+        await page.GotoAsync(address.ToString());
+        await page.FillAsync("#token", fixture.LongToken(Roles.Operator));
+        await page.ClickAsync("#token-form button[type=submit]");
+        await page.Locator($"[data-case='{leaked}']").WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+        // Give any injected handler the chance to fire before looking for its effects.
+        await page.WaitForTimeoutAsync(500);
+
+        Assert.Empty(dialogs);
+        Assert.Equal(0, await page.Locator("img[src='x']").CountAsync());
+    }
 }
