@@ -1,14 +1,14 @@
 using AuditPlatform.ServiceDefaults.Telemetry;
 using MassTransit;
-using Microsoft.Extensions.Logging;
 
 namespace AuditPlatform.ServiceDefaults.Messaging;
 
 /// <summary>
-/// Counts and logs every message a consumer refused or failed on, once per delivery attempt that faults,
-/// so operators see rejected commands by type and reason whatever the consumer.
+/// Counts every message a consumer refused or failed on, by type and reason, whatever the consumer;
+/// <see cref="PlatformMetrics.Rejected"/> also writes its one log line, and the message keeps the full
+/// reason in its <c>_error</c> queue.
 /// </summary>
-internal sealed partial class RejectionObserver(ILogger<RejectionObserver> logger) : IConsumeObserver
+internal sealed class RejectionObserver : IConsumeObserver
 {
     public Task PreConsume<T>(ConsumeContext<T> context)
         where T : class => Task.CompletedTask;
@@ -19,12 +19,7 @@ internal sealed partial class RejectionObserver(ILogger<RejectionObserver> logge
     public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
         where T : class
     {
-        var reason = exception is InvalidCommandException invalid ? invalid.ProblemType : exception.GetType().Name;
-        PlatformMetrics.Rejected(typeof(T).Name, "bus", reason);
-        LogRejected(logger, typeof(T).Name, context.MessageId, reason, exception.Message);
+        PlatformMetrics.Rejected(typeof(T).Name, "bus", exception is InvalidCommandException invalid ? invalid.ProblemType : exception.GetType().Name);
         return Task.CompletedTask;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Command} message {MessageId}: {Reason}: {Detail}")]
-    private static partial void LogRejected(ILogger logger, string command, Guid? messageId, string reason, string detail);
 }
