@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AuditPlatform.ServiceDefaults.Telemetry;
 using AuditPlatform.Testing;
+using Npgsql;
 
 namespace AuditPlatform.Observability.Tests;
 
@@ -21,11 +22,18 @@ public sealed class TraceContinuityTests(PlatformTraceFixture fixture) : IClassF
 
         var request = await ServerSpanAsync("/disclosures");
         var trace = request.TraceId;
-        await WaitForwardedAsync(trace, "notice_created");
 
+        // Intake's request → its ledger append → the forwarder → Notification's consumer → Notification's own
+        // append (notice_created, internal) → the delivery worker → partner_notified forwarded onto the bus.
+        await WaitForwardedAsync(trace, "partner_notified");
         var spans = InTrace(trace);
         Assert.Contains(spans, s => s.Source.Name == PlatformTelemetry.Name && s.Kind == ActivityKind.Producer && s.DisplayName == "ledger forward disclosure_recorded");
         Assert.Contains(spans, s => s.Source.Name == "MassTransit" && s.Kind == ActivityKind.Consumer && Mentions(s, "notification"));
+        Assert.Contains(spans, s => s.Source.Name == PlatformTelemetry.Name && s.DisplayName == "notice deliver");
+
+        var recorded = await TraceParentsAsync("notice_created", "US-FBI");
+        var notice = Assert.Single(recorded);
+        Assert.Equal(trace, ActivityContext.Parse(notice, null).TraceId);
     }
 
     [Fact]
@@ -55,6 +63,24 @@ public sealed class TraceContinuityTests(PlatformTraceFixture fixture) : IClassF
         Assert.Contains("ledger forward case_opened", forwarded);
         Assert.Contains("ledger forward sharing_suspension_requested", forwarded);
         Assert.Contains(InTrace(trace), s => s.Source.Name == "MassTransit" && s.Kind == ActivityKind.Consumer && Mentions(s, "escalation"));
+    }
+
+    /// <summary>The traceparent headers the ledger holds for one event type and partner, as committed.</summary>
+    private async Task<IReadOnlyList<string>> TraceParentsAsync(string eventType, string partner)
+    {
+        await using var connection = new NpgsqlConnection(fixture.Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select headers->>'traceparent' from ledger.mt_events where type = $1 and data->>'Partner' = $2 order by seq_id", connection);
+        command.Parameters.AddWithValue(eventType);
+        command.Parameters.AddWithValue(partner);
+        var found = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            found.Add(reader.IsDBNull(0) ? "(none)" : reader.GetString(0));
+        }
+
+        return found;
     }
 
     private async Task RegisterAsync(string code)

@@ -57,6 +57,9 @@ public sealed record Notice
     /// <summary>What the partner is told.</summary>
     public required NoticeCreated Content { get; init; }
 
+    /// <summary>The W3C trace context the notice was created in, so its delivery continues the same story.</summary>
+    public string? TraceParent { get; init; }
+
     public static string StreamFor(Guid noticeId) => StreamKey.For(StreamKinds.Notice, noticeId);
 }
 
@@ -117,5 +120,9 @@ public sealed class NoticeProjection : SingleStreamProjection<Notice, string>
         IncludeType<NoticeAcknowledged>();
     }
 
-    public override Notice? Evolve(Notice? snapshot, string id, IEvent e) => NoticeHistory.Evolve(snapshot, e.Data);
+    public override Notice? Evolve(Notice? snapshot, string id, IEvent e)
+    {
+        var next = NoticeHistory.Evolve(snapshot, e.Data);
+        return e.Data is NoticeCreated && next is not null ? next with { TraceParent = TracedSessions.TraceParentOf(e) } : next;
+    }
 }

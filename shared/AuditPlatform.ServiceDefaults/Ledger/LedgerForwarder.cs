@@ -75,9 +75,7 @@ public sealed partial class LedgerForwarder : SubscriptionBase
 
     private static Activity? StartForwardActivity(IEvent committed)
     {
-        var parent = committed.Headers?.TryGetValue(TracedSessionFactory.TraceParentHeader, out var value) == true ? value?.ToString() : null;
-        ActivityContext.TryParse(parent, null, out var parentContext);
-        var activity = PlatformTelemetry.Source.StartActivity("ledger forward " + committed.EventTypeName, ActivityKind.Producer, parentContext);
+        var activity = PlatformTelemetry.Source.StartActivity("ledger forward " + committed.EventTypeName, ActivityKind.Producer, TracedSessions.TraceContextOf(TracedSessions.TraceParentOf(committed)));
         activity?.SetTag("audit.ledger.sequence", committed.Sequence);
         activity?.SetTag("audit.ledger.stream", committed.StreamKey);
         return activity;

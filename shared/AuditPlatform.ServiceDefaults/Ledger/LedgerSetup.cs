@@ -99,9 +99,11 @@ internal sealed class TracedSessionFactory(IDocumentStore store) : ISessionFacto
 
     public IQuerySession QuerySession() => store.QuerySession();
 
-    public IDocumentSession OpenSession()
+    public IDocumentSession OpenSession() => store.TracedSession();
+
+    /// <summary>Stamps a session with the current trace context, if any.</summary>
+    public static IDocumentSession Stamp(IDocumentSession session)
     {
-        var session = store.LightweightSession();
         var activity = Activity.Current;
         if (activity is not null)
         {
@@ -111,4 +113,22 @@ internal sealed class TracedSessionFactory(IDocumentStore store) : ISessionFacto
 
         return session;
     }
+}
+
+/// <summary>Sessions for background work (workers, sweeps) that append outside a request or a consumer.</summary>
+public static class TracedSessions
+{
+    /// <summary>
+    /// A lightweight session stamped with the current trace context, as injected sessions are: events it appends
+    /// carry the trace to the forwarder, so a story started by a request continues through background work.
+    /// </summary>
+    public static IDocumentSession TracedSession(this IDocumentStore store) => TracedSessionFactory.Stamp(store.LightweightSession());
+
+    /// <summary>The W3C traceparent an event was recorded under, from its headers; null when it has none.</summary>
+    public static string? TraceParentOf(IEvent recorded) =>
+        recorded.Headers?.TryGetValue(TracedSessionFactory.TraceParentHeader, out var value) == true ? value?.ToString() : null;
+
+    /// <summary>The trace context a traceparent names; default (no parent) when there is none or it is malformed.</summary>
+    public static ActivityContext TraceContextOf(string? traceParent) =>
+        ActivityContext.TryParse(traceParent, null, out var context) ? context : default;
 }

@@ -1,4 +1,6 @@
 using AuditPlatform.Intake.Ledger;
+using AuditPlatform.ServiceDefaults.Ledger;
+using AuditPlatform.ServiceDefaults.Telemetry;
 using JasperFx;
 using Marten;
 
@@ -11,6 +13,9 @@ namespace AuditPlatform.Intake.Intelligence.Deadlines;
 /// </summary>
 public sealed partial class HandlingDeadlineWatch(IDocumentStore store, TimeProvider clock, IConfiguration configuration, ILogger<HandlingDeadlineWatch> logger) : BackgroundService
 {
+    /// <summary>The <c>deadline</c> attribute of <c>audit.deadlines.missed</c> for a report written up too late.</summary>
+    public const string DeadlineKind = "intelligence-handling";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = configuration.GetValue("Intake:HandlingWatchInterval", TimeSpan.FromSeconds(5));
@@ -38,7 +43,7 @@ public sealed partial class HandlingDeadlineWatch(IDocumentStore store, TimeProv
         var recorded = 0;
         foreach (var candidate in overdue)
         {
-            await using var session = store.LightweightSession();
+            await using var session = store.TracedSession();
             var stream = await session.Events.FetchForWriting<IntelligenceItem>(candidate.Id, cancellationToken);
             if (stream.Aggregate is { } item && HandlingRules.MissAt(item, now) is { } missed)
             {
@@ -46,6 +51,7 @@ public sealed partial class HandlingDeadlineWatch(IDocumentStore store, TimeProv
                 try
                 {
                     await session.SaveChangesAsync(cancellationToken);
+                    PlatformMetrics.DeadlineMissed(DeadlineKind);
                     recorded++;
                 }
                 catch (ConcurrencyException)

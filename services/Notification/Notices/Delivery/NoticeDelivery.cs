@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using AuditPlatform.Notification.Ledger;
+using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Telemetry;
 using JasperFx;
 using Marten;
@@ -123,10 +125,12 @@ public sealed partial class NoticeDelivery(
         {
             await RecordAsync(notice.NoticeId, new NoticeDeliveryFailed(notice.NoticeId, notice.Partner, notice.Attempts, notice.LastError ?? "Out of attempts.", null, clock.GetUtcNow()), cancellationToken);
             NotificationMetrics.Ended("failed", notice.Kind, notice.Channel, notice.Partner);
+            PlatformMetrics.WebhookDelivery("gave-up");
             return;
         }
 
-        using var activity = PlatformTelemetry.Source.StartActivity("notice deliver");
+        // The delivery continues the story the notice was created in (the disclosure's or the breach's trace).
+        using var activity = PlatformTelemetry.Source.StartActivity("notice deliver", ActivityKind.Internal, TracedSessions.TraceContextOf(notice.TraceParent));
         activity?.SetTag("audit.notice.id", notice.NoticeId);
         activity?.SetTag("audit.notice.partner", notice.Partner);
         activity?.SetTag("audit.notice.attempts_before", notice.Attempts);
@@ -136,6 +140,7 @@ public sealed partial class NoticeDelivery(
         var pipeline = schedule.PipelineFor(notice.Attempts, async retry =>
         {
             NotificationMetrics.Attempted("failure", notice.Partner);
+            PlatformMetrics.WebhookDelivery("failed");
             var now = clock.GetUtcNow();
             await RecordAsync(notice.NoticeId, new NoticeDeliveryFailed(notice.NoticeId, notice.Partner, attempt, Describe(retry), now + retry.RetryDelay, now), cancellationToken);
         });
@@ -152,6 +157,7 @@ public sealed partial class NoticeDelivery(
         catch (Exception e) when (e is not NoticeSettledException && !cancellationToken.IsCancellationRequested)
         {
             NotificationMetrics.Attempted("failure", notice.Partner);
+            PlatformMetrics.WebhookDelivery("gave-up");
             await RecordAsync(notice.NoticeId, new NoticeDeliveryFailed(notice.NoticeId, notice.Partner, attempt, e.Message, null, clock.GetUtcNow()), cancellationToken);
             NotificationMetrics.Ended("failed", notice.Kind, null, notice.Partner);
             activity?.SetTag("audit.notice.outcome", "failed");
@@ -160,6 +166,7 @@ public sealed partial class NoticeDelivery(
         }
 
         NotificationMetrics.Attempted("success", notice.Partner);
+        PlatformMetrics.WebhookDelivery("delivered");
         await RecordAsync(notice.NoticeId, new PartnerNotified(notice.NoticeId, notice.Partner, notice.Kind, notice.DisclosureId, notice.BreachId, channel, notice.Fingerprint, attempt, clock.GetUtcNow()), CancellationToken.None);
         NotificationMetrics.Ended("delivered", notice.Kind, channel, notice.Partner);
         activity?.SetTag("audit.notice.outcome", "delivered");
@@ -173,7 +180,7 @@ public sealed partial class NoticeDelivery(
     {
         for (var tries = 1; ; tries++)
         {
-            await using var session = store.LightweightSession();
+            await using var session = store.TracedSession();
             var stream = await session.Events.FetchForWriting<Notice>(Notice.StreamFor(noticeId), cancellationToken);
             if (IsSettled(stream.Aggregate, outcome))
             {
