@@ -52,7 +52,7 @@ export async function call(method, url, bearer, body) {
 }
 
 /** Polls probe() until it returns a truthy value; throws with the last value after timeoutMs. */
-export async function eventually(probe, { timeoutMs = 60_000, intervalMs = 500, what = 'the condition' } = {}) {
+export async function eventually(probe, { timeoutMs = 30_000, intervalMs = 500, what = 'the condition' } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {
