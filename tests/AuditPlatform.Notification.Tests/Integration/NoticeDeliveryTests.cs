@@ -63,6 +63,7 @@ public sealed class NoticeDeliveryTests(NotificationFixture fixture) : IClassFix
     [Fact]
     public async Task A_webhook_that_fails_three_times_then_succeeds_is_delivered_once_with_each_attempt_recorded()
     {
+        using var measurements = new MeasurementLog("audit.webhook.deliveries");
         var hook = fixture.Webhooks.Serve("ca-csis", Secret, call => call <= 3 ? 500 : 200);
         await fixture.RegisterAsync("CA-CSIS", hook, Secret);
 
@@ -85,11 +86,15 @@ public sealed class NoticeDeliveryTests(NotificationFixture fixture) : IClassFix
         Assert.Single(posts, p => p.Answered == 200);
         Assert.All(posts, p => Assert.True(p.SignatureValid));
         Assert.All(posts, p => Assert.Equal(posts[0].Body, p.Body));
+        var outcomes = measurements.Snapshot().Select(m => m.Tag("outcome")).ToList();
+        Assert.True(outcomes.Count(o => o == "failed") >= 3, "a failed attempt is counted for each of the three refusals");
+        Assert.Contains("delivered", outcomes);
     }
 
     [Fact]
     public async Task A_webhook_that_never_succeeds_ends_failed_listed_for_operators_and_counted()
     {
+        using var measurements = new MeasurementLog("audit.webhook.deliveries");
         var failures = new List<string>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
@@ -132,6 +137,7 @@ public sealed class NoticeDeliveryTests(NotificationFixture fixture) : IClassFix
         Assert.DoesNotContain(rows, r => r.Type == "partner_notified");
         Assert.Equal(6, fixture.Webhooks.For("au-asio").Count);
         await Eventually.TrueAsync(() => { lock (failures) { return failures.Count == 1; } }, "audit.notifications.delivered{outcome=failed} for AU-ASIO");
+        Assert.Contains(measurements.Snapshot(), m => m.Tag("outcome") == "gave-up");
     }
 
     [Fact]

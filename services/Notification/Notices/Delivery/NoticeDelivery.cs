@@ -16,16 +16,18 @@ namespace AuditPlatform.Notification.Notices.Delivery;
 /// version check, even if two replicas raced to send it (delivery itself is at least once).
 /// </summary>
 public sealed partial class NoticeDelivery(
-    IDocumentStore store, IServiceScopeFactory scopes, DeliverySchedule schedule, TimeProvider clock, ILogger<NoticeDelivery> logger) : BackgroundService
+    IDocumentStore store, IServiceScopeFactory scopes, DeliverySchedule schedule, DeliveryDoorbell doorbell, TimeProvider clock, ILogger<NoticeDelivery> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<Guid, Task> inFlight = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(schedule.Options.SweepInterval, clock);
+        Task<bool>? tick = null;
+        Task? rung = null;
         try
         {
-            do
+            while (true)
             {
                 try
                 {
@@ -35,8 +37,28 @@ public sealed partial class NoticeDelivery(
                 {
                     LogSweepFailed(logger, e);
                 }
+
+                // Sweep again at the next tick, or as soon as a notice is opened or a slot frees, whichever is first.
+                // Each wait stays pending across loops until it completes: a timer allows one waiter at a time.
+                tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                rung ??= doorbell.WaitAsync(stoppingToken);
+                await Task.WhenAny(tick, rung);
+                if (rung.IsCompleted)
+                {
+                    await rung;
+                    rung = null;
+                }
+
+                if (tick.IsCompleted)
+                {
+                    if (!await tick)
+                    {
+                        break;
+                    }
+
+                    tick = null;
+                }
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -103,6 +125,7 @@ public sealed partial class NoticeDelivery(
         finally
         {
             inFlight.TryRemove(notice.NoticeId, out _);
+            doorbell.Ring();
         }
     }
 

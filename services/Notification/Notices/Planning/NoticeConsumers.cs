@@ -1,4 +1,5 @@
 using AuditPlatform.Notification.Ledger;
+using AuditPlatform.Notification.Notices.Delivery;
 using AuditPlatform.Notification.Partners;
 using AuditPlatform.ServiceDefaults.Messaging;
 using AuditPlatform.ServiceDefaults.Policy;
@@ -26,10 +27,19 @@ public static class NoticeBook
 
         return opened;
     }
+
+    /// <summary>After the commit: new notices are delivered now, not at the worker's next sweep.</summary>
+    public static void RingIfOpened(DeliveryDoorbell doorbell, int opened)
+    {
+        if (opened > 0)
+        {
+            doorbell.Ring();
+        }
+    }
 }
 
 /// <summary>A new disclosure: a handling notice for each recipient.</summary>
-public sealed class DisclosureRecordedConsumer(IDocumentSession session, TimeProvider clock) : IConsumer<Contract.DisclosureRecorded>
+public sealed class DisclosureRecordedConsumer(IDocumentSession session, DeliveryDoorbell doorbell, TimeProvider clock) : IConsumer<Contract.DisclosureRecorded>
 {
     public async Task Consume(ConsumeContext<Contract.DisclosureRecorded> context)
     {
@@ -46,11 +56,12 @@ public sealed class DisclosureRecordedConsumer(IDocumentSession session, TimePro
         var opened = await NoticeBook.OpenAsync(session, planned, ct);
         await session.SaveChangesAsync(ct);
         NotificationMetrics.Planned(Contract.NoticeKinds.Handling, opened);
+        NoticeBook.RingIfOpened(doorbell, opened);
     }
 }
 
 /// <summary>A reported breach: a breach notice to the attributed partner, or to each partner that held the item.</summary>
-public sealed class BreachReportedConsumer(IDocumentSession session, TimeProvider clock, EscalationPolicy policy) : IConsumer<Contract.BreachReported>
+public sealed class BreachReportedConsumer(IDocumentSession session, DeliveryDoorbell doorbell, TimeProvider clock, EscalationPolicy policy) : IConsumer<Contract.BreachReported>
 {
     public async Task Consume(ConsumeContext<Contract.BreachReported> context)
     {
@@ -64,5 +75,6 @@ public sealed class BreachReportedConsumer(IDocumentSession session, TimeProvide
         var opened = await NoticeBook.OpenAsync(session, planned, ct);
         await session.SaveChangesAsync(ct);
         NotificationMetrics.Planned(Contract.NoticeKinds.Breach, opened);
+        NoticeBook.RingIfOpened(doorbell, opened);
     }
 }
