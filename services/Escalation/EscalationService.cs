@@ -2,6 +2,7 @@ using AuditPlatform.Escalation.Cases;
 using AuditPlatform.Escalation.Cases.Acting;
 using AuditPlatform.Escalation.Cases.Inputs;
 using AuditPlatform.Escalation.Cases.Raising;
+using AuditPlatform.Escalation.Cases.Reading;
 using AuditPlatform.Escalation.Dashboard;
 using AuditPlatform.Escalation.Ledger;
 using AuditPlatform.Escalation.Partners;
@@ -40,6 +41,8 @@ public static class EscalationService
         builder.Services.AddScoped<CaseDesk>();
         builder.Services.AddSingleton<DeadlineSweep>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeadlineSweep>());
+        builder.Services.AddSingleton<OpenCasesByLevel>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OpenCasesByLevel>());
         builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, AcceptStreamTokenFromQuery);
         return builder;
     }

@@ -1,3 +1,4 @@
+using AuditPlatform.Intake.Intelligence.Deadlines;
 using AuditPlatform.Intake.Ledger;
 using AuditPlatform.ServiceDefaults;
 using AuditPlatform.ServiceDefaults.Http;
@@ -40,7 +41,7 @@ public static class HandlingEndpoints
         errors.Time("occurredAt", body.OccurredAt);
         if (errors.Any)
         {
-            return Rejected("ReceiveIntelligence", TypedResults.ValidationProblem(errors.ToDictionary(), type: Problems.Type("validation")));
+            return Rejected("ReceiveIntelligence", "validation", TypedResults.ValidationProblem(errors.ToDictionary(), type: Problems.Type("validation")));
         }
 
         var normalised = body with { ItemId = body.ItemId ?? Guid.CreateVersion7(), OccurredAt = body.OccurredAt!.Value.ToUniversalTime() };
@@ -51,7 +52,7 @@ public static class HandlingEndpoints
             case ClientIdOutcome.Replay:
                 return TypedResults.Ok(new { itemId = normalised.ItemId });
             case ClientIdOutcome.Conflict:
-                return Rejected("ReceiveIntelligence", Problems.ClientIdConflict("itemId", normalised.ItemId.Value));
+                return Rejected("ReceiveIntelligence", "client-id-conflict", Problems.ClientIdConflict("itemId", normalised.ItemId.Value));
         }
 
         stream.AppendOne(new IntelligenceReceived(normalised.ItemId.Value, body.Source!, body.Summary!, normalised.OccurredAt.Value, hash));
@@ -77,7 +78,7 @@ public static class HandlingEndpoints
         errors.Time("occurredAt", body.OccurredAt);
         if (errors.Any)
         {
-            return Rejected("AssessIntelligence", TypedResults.ValidationProblem(errors.ToDictionary(), type: Problems.Type("validation")));
+            return Rejected("AssessIntelligence", "validation", TypedResults.ValidationProblem(errors.ToDictionary(), type: Problems.Type("validation")));
         }
 
         var stream = await session.Events.FetchForWriting<IntelligenceItem>(IntelligenceItem.StreamFor(id), cancellationToken);
@@ -107,7 +108,7 @@ public static class HandlingEndpoints
         errors.Time("occurredAt", body.OccurredAt);
         if (errors.Any)
         {
-            return Rejected("ReportIntelligence", TypedResults.ValidationProblem(errors.ToDictionary(), type: Problems.Type("validation")));
+            return Rejected("ReportIntelligence", "validation", TypedResults.ValidationProblem(errors.ToDictionary(), type: Problems.Type("validation")));
         }
 
         var stream = await session.Events.FetchForWriting<IntelligenceItem>(IntelligenceItem.StreamFor(id), cancellationToken);
@@ -121,7 +122,7 @@ public static class HandlingEndpoints
         {
             return item.ReportedAt == at && item.ReportAuthor == body.Author
                 ? TypedResults.Ok(ItemView.From(item))
-                : Rejected("ReportIntelligence", Problems.Refusal(StatusCodes.Status409Conflict, "already-reported", "The item is already written up.", $"It was reported at {item.ReportedAt:O} by {item.ReportAuthor}."));
+                : Rejected("ReportIntelligence", "already-reported", Problems.Refusal(StatusCodes.Status409Conflict, "already-reported", "The item is already written up.", $"It was reported at {item.ReportedAt:O} by {item.ReportAuthor}."));
         }
 
         var events = new List<object>();
@@ -134,6 +135,11 @@ public static class HandlingEndpoints
         stream.AppendMany(events);
         await session.SaveChangesAsync(cancellationToken);
         PlatformMetrics.Accepted("ReportIntelligence", "http");
+        if (events[0] is HandlingDeadlineMissed)
+        {
+            PlatformMetrics.DeadlineMissed(HandlingDeadlineWatch.DeadlineKind);
+        }
+
         return TypedResults.Created($"/intelligence/{id}", ItemView.From(events.Aggregate(item, (s, e) => IntelligenceHistory.Evolve(s, e)!)));
     }
 
@@ -143,9 +149,10 @@ public static class HandlingEndpoints
         return item is null ? Problems.NotFound("intelligence item", id.ToString()) : TypedResults.Ok(ItemView.From(item));
     }
 
-    private static IResult Rejected(string command, IResult problem)
+    /// <summary>Counts and logs the refusal under its problem type's slug, like every other command.</summary>
+    private static IResult Rejected(string command, string reason, IResult problem)
     {
-        PlatformMetrics.Rejected(command, "http", "refused");
+        PlatformMetrics.Rejected(command, "http", reason);
         return problem;
     }
 }

@@ -148,6 +148,7 @@ public sealed class IntakeHttpTests(IntakeFixture fixture) : IClassFixture<Intak
     [Fact]
     public async Task A_pressing_concern_not_written_up_in_time_records_a_missed_deadline_once()
     {
+        using var measurements = new MeasurementLog("audit.deadlines.missed");
         var created = await Json(await fixture.Operator.PostAsJsonAsync("/intelligence", new { source = "agent handler", summary = "Contact with a known extremist", occurredAt = "2026-11-23T08:00:00Z" }));
         var itemId = created.GetProperty("itemId").GetGuid();
         var assessed = await fixture.Operator.PostAsJsonAsync($"/intelligence/{itemId}/assessments", new { assessedBy = "desk officer", relatesToTerrorism = true, pressingConcern = true, occurredAt = "2026-11-23T09:00:00Z" });
@@ -167,11 +168,13 @@ public sealed class IntakeHttpTests(IntakeFixture fixture) : IClassFixture<Intak
 
         var item = await Json(await fixture.Operator.GetAsync($"/intelligence/{itemId}"));
         Assert.Equal(["received", "assessed", "deadline-missed"], item.GetProperty("timeline").EnumerateArray().Select(s => s.GetProperty("step").GetString()));
+        Assert.Contains(measurements.Snapshot(), m => m.Instrument == "audit.deadlines.missed" && m.Tag("deadline") == HandlingDeadlineWatch.DeadlineKind);
     }
 
     [Fact]
     public async Task A_report_written_after_its_deadline_records_the_miss_with_the_report()
     {
+        using var measurements = new MeasurementLog("audit.deadlines.missed");
         var itemId = Guid.NewGuid();
         await fixture.Operator.PostAsJsonAsync("/intelligence", new { itemId, source = "foreign partner", summary = "Travel to Libya", occurredAt = "2017-04-01T08:00:00Z" });
         await fixture.Operator.PostAsJsonAsync($"/intelligence/{itemId}/assessments", new { assessedBy = "desk", relatesToTerrorism = true, pressingConcern = true, occurredAt = "2017-04-01T09:00:00Z" });
@@ -181,5 +184,6 @@ public sealed class IntakeHttpTests(IntakeFixture fixture) : IClassFixture<Intak
         Assert.Equal(HttpStatusCode.Created, report.StatusCode);
         var types = (await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Intelligence, itemId))).Select(r => r.Type);
         Assert.Equal(["intelligence_received", "intelligence_assessed", "handling_deadline_missed", "intelligence_reported"], types);
+        Assert.Contains(measurements.Snapshot(), m => m.Tag("deadline") == HandlingDeadlineWatch.DeadlineKind);
     }
 }

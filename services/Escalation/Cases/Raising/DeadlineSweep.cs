@@ -1,5 +1,6 @@
 using AuditPlatform.Escalation.Cases.Deciding;
 using AuditPlatform.ServiceDefaults.Policy;
+using AuditPlatform.ServiceDefaults.Telemetry;
 using JasperFx;
 using Marten;
 
@@ -12,6 +13,9 @@ namespace AuditPlatform.Escalation.Cases.Raising;
 /// </summary>
 public sealed partial class DeadlineSweep(IDocumentStore store, IServiceScopeFactory scopes, EscalationPolicy policy, TimeProvider clock, IConfiguration configuration, ILogger<DeadlineSweep> logger) : BackgroundService
 {
+    /// <summary>The <c>deadline</c> attribute of <c>audit.deadlines.missed</c> for a level's response deadline.</summary>
+    public const string DeadlineKind = "escalation";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = configuration.GetValue("Escalation:DeadlineSweepInterval", TimeSpan.FromSeconds(5));
@@ -50,7 +54,11 @@ public sealed partial class DeadlineSweep(IDocumentStore store, IServiceScopeFac
             var desk = scope.ServiceProvider.GetRequiredService<CaseDesk>();
             try
             {
-                raised += (await desk.ActAsync(new RaiseOnDeadline(candidate.CaseId), cancellationToken)).Recorded > 0 ? 1 : 0;
+                if ((await desk.ActAsync(new RaiseOnDeadline(candidate.CaseId), cancellationToken)).Recorded > 0)
+                {
+                    PlatformMetrics.DeadlineMissed(DeadlineKind);
+                    raised++;
+                }
             }
             catch (ConcurrencyException)
             {
