@@ -24,6 +24,7 @@ public static class IntakeService
     {
         builder.AddLedger(Name, IntakeLedger.Describe);
         builder.Services.AddSingleton<ILedgerEventMapper, IntakeLedger>();
+        builder.Services.AddSingleton<ILedgerMigration, FingerprintOwnerBackfill>();
         builder.AddBus(Name, bus =>
         {
             bus.AddConsumer<RecordDisclosureConsumer>();

@@ -32,7 +32,7 @@ public sealed record Disclosure
 
     public IReadOnlyList<Holding> Holders { get; init; } = [];
 
-    /// <summary>Every recipient's fingerprint, indexed for attribution.</summary>
+    /// <summary>Every recipient's fingerprint (attribution looks them up through <see cref="FingerprintOwner"/>).</summary>
     public IReadOnlyList<string> Fingerprints { get; init; } = [];
 
     public required string SharedBy { get; init; }

@@ -31,7 +31,7 @@ public sealed class IntakeLedger : ILedgerEventMapper
             options.Projections.Add(new DisclosureProjection(), ProjectionLifecycle.Inline);
             options.Projections.Add(new BreachProjection(), ProjectionLifecycle.Inline);
             options.Projections.Add(new IntelligenceProjection(), ProjectionLifecycle.Inline);
-            options.Schema.For<Disclosure>().GinIndexJsonData();
+            options.Projections.Add(new FingerprintOwnerProjection(), ProjectionLifecycle.Inline);
             options.Schema.For<IntelligenceItem>().Index(i => i.ReportDue);
             options.Schema.For<PartnerSecret>();
             options.Schema.For<ProcessedMessage>();

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AuditPlatform.Intake.Disclosures;
 using AuditPlatform.Intake.Intelligence.Deadlines;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
+using Marten;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPlatform.Intake.Tests.Integration;
@@ -81,6 +83,25 @@ public sealed class IntakeHttpTests(IntakeFixture fixture) : IClassFixture<Intak
         Assert.Equal("US-DIA", breach.GetProperty("attributedPartner").GetString());
         var stored = await Json(await fixture.Operator.GetAsync($"/breaches/{breach.GetProperty("breachId").GetGuid()}"));
         Assert.Equal("US-DIA", stored.GetProperty("attributedPartner").GetString());
+    }
+
+    [Fact]
+    public async Task Migrate_fills_the_fingerprint_owners_of_disclosures_recorded_before_the_projection()
+    {
+        await fixture.RegisterAsync("US-NGA");
+        var shared = await Json(await fixture.Operator.PostAsJsonAsync("/disclosures", IntakeFixture.Disclosure(null, "US-NGA")));
+        var fingerprint = shared.GetProperty("fingerprints").GetProperty("US-NGA").GetString();
+        object Breach() => new { fingerprint, outlet = "Le Monde", observedAt = "2017-05-24T18:00:00Z", severity = "high", description = "Photographs", reportedBy = "GMP" };
+
+        // A ledger from before the projection: the owners are not there, and attribution by fingerprint fails.
+        await fixture.Ledger.ExecuteAsync("delete from intake.mt_doc_fingerprintowner");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await fixture.Operator.PostAsJsonAsync("/breaches", Breach())).StatusCode);
+
+        await new FingerprintOwnerBackfill().ApplyAsync(fixture.Intake.Services.GetRequiredService<IDocumentStore>(), CancellationToken.None);
+
+        var response = await fixture.Operator.PostAsJsonAsync("/breaches", Breach());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("US-NGA", (await Json(response)).GetProperty("attributedPartner").GetString());
     }
 
     [Fact]

@@ -116,7 +116,9 @@ public sealed class BreachDesk(IDocumentSession session)
         var stream = await session.Events.FetchForWriting<Breach>(Breach.StreamFor(command.BreachId!.Value), cancellationToken);
         var disclosure = command.DisclosureId is { } disclosureId
             ? await session.LoadAsync<Disclosure>(Disclosure.StreamFor(disclosureId), cancellationToken)
-            : await session.Query<Disclosure>().FirstOrDefaultAsync(d => d.Fingerprints.Contains(command.Fingerprint!), cancellationToken);
+            : await session.LoadAsync<FingerprintOwner>(command.Fingerprint!, cancellationToken) is { } owner
+                ? await session.LoadAsync<Disclosure>(Disclosure.StreamFor(owner.DisclosureId), cancellationToken)
+                : null;
         var (outcome, reported) = ReportBreachDecision.Decide(command, hash, stream.Aggregate, disclosure);
         if (reported is not null)
         {
