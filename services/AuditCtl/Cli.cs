@@ -27,12 +27,14 @@ public static class Cli
 
         var kind = new Argument<string>("kind") { Description = "partner, disclosure, breach, case or intelligence" };
         var id = new Argument<string>("id");
-        var asOf = new Option<string?>("--as-of") { Description = "Recorded time (RFC 3339): the state as the ledger knew it then" };
-        var timeline = new Command("timeline", "A stream's state and events as of a time.") { kind, id, asOf };
-        timeline.SetAction((r, ct) => PrintAsync(Client(r), $"/audit/timeline/{r.GetValue(kind)}/{Uri.EscapeDataString(r.GetValue(id)!)}{Query(("asOf", r.GetValue(asOf)))}", Console.Out, ct));
+        var asOf = new Option<string?>("--as-of") { Description = "Recorded time (RFC 3339): the state as the ledger knew it then (default now)" };
+        var until = new Option<string?>("--until") { Description = "World time (RFC 3339): only what had happened by then, by the events' occurredAt" };
+        var timeline = new Command("timeline", "A stream's state and events: what the ledger knew at --as-of about what had happened by --until.") { kind, id, asOf, until };
+        timeline.SetAction((r, ct) => PrintAsync(Client(r),
+            $"/audit/timeline/{r.GetValue(kind)}/{Uri.EscapeDataString(r.GetValue(id)!)}{Query(("asOf", r.GetValue(asOf)), ("until", r.GetValue(until)))}", Console.Out, ct));
         root.Subcommands.Add(timeline);
 
-        var filters = FilterNames.Select(n => new Option<string?>("--" + n) { Description = $"The {n} filter of /audit/events" }).ToArray();
+        var filters = FilterNames.Select(n => new Option<string?>("--" + n) { Description = FilterDescription(n) }).ToArray();
         string Filters(ParseResult r) => Query(filters.Select(f => (f.Name.TrimStart('-'), r.GetValue(f))).ToArray());
         var events = new Command("events", "Ledger events by filter (one page; follow 'next' with --after).");
         foreach (var f in filters)
@@ -44,8 +46,8 @@ public static class Cli
         root.Subcommands.Add(events);
 
         var disclosure = new Argument<string>("disclosureId");
-        var at = new Option<string?>("--at");
-        var exposure = new Command("exposure", "Who held a disclosure at a time.") { disclosure, at };
+        var at = new Option<string?>("--at") { Description = "World time (RFC 3339, default now)" };
+        var exposure = new Command("exposure", "Who held a disclosure at a world time.") { disclosure, at };
         exposure.SetAction((r, ct) => PrintAsync(Client(r), $"/audit/exposure/{r.GetValue(disclosure)}{Query(("at", r.GetValue(at)))}", Console.Out, ct));
         root.Subcommands.Add(exposure);
 
@@ -190,6 +192,13 @@ public static class Cli
             return Error;
         }
     }
+
+    private static string FilterDescription(string name) => name switch
+    {
+        "from" or "to" => $"The {name} filter of /audit/events: world time (the events' occurredAt), RFC 3339",
+        "asOf" => "The asOf filter of /audit/events: recorded time (what the ledger knew then), RFC 3339",
+        _ => $"The {name} filter of /audit/events",
+    };
 
     private static string Query(params (string Name, string? Value)[] parameters)
     {

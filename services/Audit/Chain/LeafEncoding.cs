@@ -48,7 +48,40 @@ public static class LeafEncoding
         return stream.ToArray();
     }
 
-    public static byte[] LeafHash(LedgerEvent e) => Merkle.LeafHash(LeafData(e));
+    /// <summary>SHA-256(0x00 ‖ leaf data), written into one buffer without the intermediate arrays of <see cref="LeafData"/>.</summary>
+    public static byte[] LeafHash(LedgerEvent e)
+    {
+        var body = Encoding.UTF8.GetBytes(e.Data);
+        var occurred = OccurredAtOf(body) is { } when ? Time(when) : string.Empty;
+        Span<string> fields = [e.Sequence.ToString(CultureInfo.InvariantCulture), e.StreamKey, e.Version.ToString(CultureInfo.InvariantCulture), e.Type, occurred, Time(e.RecordedAt)];
+        var length = 1 + (7 * 4) + body.Length;
+        foreach (var field in fields)
+        {
+            length += Encoding.UTF8.GetByteCount(field);
+        }
+
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var buffer = rented.AsSpan(0, length);
+            buffer[0] = 0;
+            var at = 1;
+            foreach (var field in fields)
+            {
+                var written = Encoding.UTF8.GetBytes(field, buffer[(at + 4)..]);
+                BinaryPrimitives.WriteInt32BigEndian(buffer[at..], written);
+                at += 4 + written;
+            }
+
+            BinaryPrimitives.WriteInt32BigEndian(buffer[at..], body.Length);
+            body.CopyTo(buffer[(at + 4)..]);
+            return SHA256.HashData(buffer);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 
     public static byte[] ChainHash(ReadOnlySpan<byte> previous, ReadOnlySpan<byte> leafHash)
     {
@@ -60,22 +93,31 @@ public static class LeafEncoding
 
     public static byte[] Genesis => new byte[32];
 
-    public static DateTimeOffset? OccurredAtOf(string data)
+    public static DateTimeOffset? OccurredAtOf(string data) => OccurredAtOf(Encoding.UTF8.GetBytes(data));
+
+    /// <summary>The first top-level <c>OccurredAt</c> (any case) that is a date-time string; scanned, not parsed into a document.</summary>
+    public static DateTimeOffset? OccurredAtOf(ReadOnlySpan<byte> utf8)
     {
         try
         {
-            using var document = JsonDocument.Parse(data);
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            var reader = new Utf8JsonReader(utf8);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                foreach (var property in document.RootElement.EnumerateObject())
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var match = reader.ValueIsEscaped
+                    ? string.Equals(reader.GetString(), "OccurredAt", StringComparison.OrdinalIgnoreCase)
+                    : System.Text.Ascii.EqualsIgnoreCase(reader.ValueSpan, "OccurredAt"u8);
+                reader.Read();
+                if (match && reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var at))
                 {
-                    if (string.Equals(property.Name, "OccurredAt", StringComparison.OrdinalIgnoreCase)
-                        && property.Value.ValueKind == JsonValueKind.String
-                        && property.Value.TryGetDateTimeOffset(out var at))
-                    {
-                        return at;
-                    }
+                    return at;
                 }
+
+                reader.Skip();
             }
         }
         catch (JsonException)

@@ -18,6 +18,9 @@ public sealed class AuditSchema(NpgsqlDataSource dataSource) : ILedgerMigration
         create table if not exists audit.checkpoints (
             sequence bigint primary key, size bigint not null, root text not null, signed_at timestamptz not null,
             signature text not null, public_key text not null);
+        create unique index if not exists audit_checkpoints_size on audit.checkpoints (size);
+        create table if not exists audit.tree_nodes (
+            level smallint not null, idx bigint not null, hash bytea not null, primary key (level, idx));
         create table if not exists audit.access_log (
             id bigserial primary key, at timestamptz not null, by text not null, path text not null);
         create index if not exists audit_access_log_by_at on audit.access_log (by, at);

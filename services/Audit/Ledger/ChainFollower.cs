@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using AuditPlatform.Audit.Chain;
 using AuditPlatform.ServiceDefaults.Ledger;
+using AuditPlatform.ServiceDefaults.Telemetry;
 using Marten;
 using Npgsql;
 
@@ -31,30 +32,46 @@ public sealed class AuditOptions
 
 /// <summary>
 /// Follows the ledger's high-water mark in global-sequence order: each new event gets its leaf hash and chain hash
-/// in <c>audit.chain</c>; every <c>CheckpointEvery</c> events or <c>CheckpointInterval</c> a Merkle root over the
-/// whole chain is signed, stored and appended to the ledger as <c>checkpoint_signed</c>.
+/// in <c>audit.chain</c> (and completed subtrees in <c>audit.tree_nodes</c>); every <c>CheckpointEvery</c> events or
+/// <c>CheckpointInterval</c> a Merkle root over the whole chain is signed, stored and appended to the ledger as
+/// <c>checkpoint_signed</c>. Every replica runs one, but only the one holding the leader lock (a PostgreSQL advisory
+/// lock taken in the same transaction as its writes) extends the chain or signs; the others wait their turn, so the
+/// chain cannot fork and no checkpoint is signed twice (the unique size of a checkpoint backs that up).
 /// </summary>
 public sealed partial class ChainFollower(
     NpgsqlDataSource dataSource, IDocumentStore store, AuditOptions options, TimeProvider clock, ILogger<ChainFollower> logger) : BackgroundService
 {
+    /// <summary>What <see cref="FollowAsync"/> answers when another replica holds the leader lock.</summary>
+    public const int NotLeader = -1;
+
+    private const string TakeLeaderLock = "select pg_try_advisory_xact_lock(hashtextextended('auditplatform.audit.chain', 0))";
+    private const int Batch = 5000;
+
     private readonly ECDsa key = options.LoadKey();
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private MerkleRanges.Frontier? frontier;
+    private DateTimeOffset? latestSignedAt;
+
+    /// <summary>The age of the newest signed checkpoint, for the <c>audit.checkpoint.age</c> gauge.</summary>
+    public TimeSpan? CheckpointAge => latestSignedAt is { } at ? clock.GetUtcNow() - at : null;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        PlatformMetrics.ObserveCheckpointAge(() => CheckpointAge is { } age ? [new KeyValuePair<string, TimeSpan>("ledger", age)] : []);
         var lastCheckpoint = clock.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var added = await FollowAsync(stoppingToken);
-                var (size, checkpointed) = await SizesAsync(stoppingToken);
-                if (size > checkpointed && (size - checkpointed >= options.CheckpointEvery || clock.GetUtcNow() - lastCheckpoint >= options.CheckpointInterval))
+                var (size, checkpointed, news) = await SizesAsync(stoppingToken);
+                if (added != NotLeader && news && (size - checkpointed >= options.CheckpointEvery || clock.GetUtcNow() - lastCheckpoint >= options.CheckpointInterval))
                 {
                     await CheckpointAsync(stoppingToken);
                     lastCheckpoint = clock.GetUtcNow();
                 }
 
-                if (added == 0)
+                if (added <= 0)
                 {
                     await Task.Delay(options.PollInterval, clock, stoppingToken);
                 }
@@ -63,7 +80,7 @@ public sealed partial class ChainFollower(
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or Marten.Exceptions.MartenException)
             {
                 FollowFailed(logger, e);
                 await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
@@ -71,103 +88,227 @@ public sealed partial class ChainFollower(
         }
     }
 
-    /// <summary>Chains the next batch of events below the high-water mark; returns how many.</summary>
+    /// <summary>Chains the next batch of events below the high-water mark; returns how many, or <see cref="NotLeader"/>.</summary>
     public async Task<int> FollowAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        long position = 0, sequence = 0;
-        var previous = LeafEncoding.Genesis;
-        await using (var last = new NpgsqlCommand("select position, sequence, chain_hash from audit.chain order by position desc limit 1", connection))
-        await using (var reader = await last.ExecuteReaderAsync(cancellationToken))
+        await gate.WaitAsync(cancellationToken);
+        try
         {
-            if (await reader.ReadAsync(cancellationToken))
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            if (!await LeadAsync(connection, cancellationToken))
             {
-                position = reader.GetInt64(0);
-                sequence = reader.GetInt64(1);
-                previous = reader.GetFieldValue<byte[]>(2);
-            }
-        }
-
-        var events = new List<LedgerEvent>();
-        await using (var next = new NpgsqlCommand(
-            "select seq_id, id, stream_id, version, type, timestamp, data::text from ledger.mt_events where seq_id > $1 and seq_id <= " +
-            "coalesce((select last_seq_id from ledger.mt_event_progression where name = 'HighWaterMark'), 0) order by seq_id limit 2000", connection))
-        {
-            next.Parameters.AddWithValue(sequence);
-            await using var reader = await next.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                events.Add(LedgerRows.Read(reader));
-            }
-        }
-
-        if (events.Count == 0)
-        {
-            return 0;
-        }
-
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var writer = await connection.BeginBinaryImportAsync(
-            "copy audit.chain (position, sequence, event_id, leaf_hash, chain_hash) from stdin (format binary)", cancellationToken))
-        {
-            foreach (var e in events)
-            {
-                var leaf = LeafEncoding.LeafHash(e);
-                previous = LeafEncoding.ChainHash(previous, leaf);
-                await writer.StartRowAsync(cancellationToken);
-                await writer.WriteAsync(++position, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
-                await writer.WriteAsync(e.Sequence, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
-                await writer.WriteAsync(e.Id, NpgsqlTypes.NpgsqlDbType.Uuid, cancellationToken);
-                await writer.WriteAsync(leaf, NpgsqlTypes.NpgsqlDbType.Bytea, cancellationToken);
-                await writer.WriteAsync(previous, NpgsqlTypes.NpgsqlDbType.Bytea, cancellationToken);
+                frontier = null;
+                return NotLeader;
             }
 
-            await writer.CompleteAsync(cancellationToken);
-        }
+            long position = 0, sequence = 0;
+            var previous = LeafEncoding.Genesis;
+            await using (var last = new NpgsqlCommand("select position, sequence, chain_hash from audit.chain order by position desc limit 1", connection))
+            await using (var reader = await last.ExecuteReaderAsync(cancellationToken))
+            {
+                if (await reader.ReadAsync(cancellationToken))
+                {
+                    position = reader.GetInt64(0);
+                    sequence = reader.GetInt64(1);
+                    previous = reader.GetFieldValue<byte[]>(2);
+                }
+            }
 
-        await transaction.CommitAsync(cancellationToken);
-        return events.Count;
+            var events = new List<LedgerEvent>(Batch);
+            await using (var next = new NpgsqlCommand(
+                "select seq_id, id, stream_id, version, type, timestamp, data::text from ledger.mt_events where seq_id > $1 and seq_id <= " +
+                $"coalesce((select last_seq_id from ledger.mt_event_progression where name = 'HighWaterMark'), 0) order by seq_id limit {Batch}", connection))
+            {
+                next.Parameters.AddWithValue(sequence);
+                await using var reader = await next.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    events.Add(LedgerRows.Read(reader));
+                }
+            }
+
+            if (events.Count == 0)
+            {
+                return 0;
+            }
+
+            var tree = frontier?.Size == position ? frontier : await FrontierAsync(connection, position, cancellationToken);
+            frontier = null;
+            var leaves = new byte[events.Count][];
+            Parallel.For(0, events.Count, i => leaves[i] = LeafEncoding.LeafHash(events[i]));
+            var nodes = new List<(Subtree Subtree, byte[] Hash)>();
+            await using (var writer = await connection.BeginBinaryImportAsync(
+                "copy audit.chain (position, sequence, event_id, leaf_hash, chain_hash) from stdin (format binary)", cancellationToken))
+            {
+                for (var i = 0; i < events.Count; i++)
+                {
+                    previous = LeafEncoding.ChainHash(previous, leaves[i]);
+                    tree.Append(leaves[i], (subtree, hash) =>
+                    {
+                        if (TreeNodes.Stored(subtree.Level))
+                        {
+                            nodes.Add((subtree, hash));
+                        }
+                    });
+                    await writer.StartRowAsync(cancellationToken);
+                    await writer.WriteAsync(++position, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+                    await writer.WriteAsync(events[i].Sequence, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+                    await writer.WriteAsync(events[i].Id, NpgsqlTypes.NpgsqlDbType.Uuid, cancellationToken);
+                    await writer.WriteAsync(leaves[i], NpgsqlTypes.NpgsqlDbType.Bytea, cancellationToken);
+                    await writer.WriteAsync(previous, NpgsqlTypes.NpgsqlDbType.Bytea, cancellationToken);
+                }
+
+                await writer.CompleteAsync(cancellationToken);
+            }
+
+            await WriteNodesAsync(connection, nodes, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            frontier = tree;
+            return events.Count;
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
-    /// <summary>Signs a checkpoint over the whole chain as it stands, stores it and appends it to the ledger.</summary>
+    /// <summary>Signs a checkpoint over the whole chain as it stands, stores it and appends it to the ledger; null when there is nothing new or another replica leads.</summary>
     public async Task<SignedCheckpoint?> CheckpointAsync(CancellationToken cancellationToken)
     {
-        var (leaves, lastSequence) = await ChainStore.LeavesAsync(dataSource, long.MaxValue, cancellationToken);
-        if (leaves.Count == 0)
+        await gate.WaitAsync(cancellationToken);
+        SignedCheckpoint checkpoint;
+        long size;
+        try
         {
-            return null;
-        }
-
-        var checkpoint = CheckpointSignature.Sign(key, lastSequence, Hex.Of(Merkle.Root(leaves)), clock.GetUtcNow());
-        await using (var insert = dataSource.CreateCommand(
-            "insert into audit.checkpoints (sequence, size, root, signed_at, signature, public_key) values ($1, $2, $3, $4, $5, $6) on conflict do nothing"))
-        {
-            insert.Parameters.AddWithValue(checkpoint.Sequence);
-            insert.Parameters.AddWithValue((long)leaves.Count);
-            insert.Parameters.AddWithValue(checkpoint.Root);
-            insert.Parameters.AddWithValue(checkpoint.SignedAt);
-            insert.Parameters.AddWithValue(checkpoint.Signature);
-            insert.Parameters.AddWithValue(checkpoint.PublicKey);
-            if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0)
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            if (!await LeadAsync(connection, cancellationToken))
             {
                 return null;
             }
+
+            long lastSequence;
+            await using (var last = new NpgsqlCommand(
+                "select position, sequence, exists (select 1 from audit.checkpoints k where k.size = c.position) from audit.chain c order by position desc limit 1", connection))
+            await using (var reader = await last.ExecuteReaderAsync(cancellationToken))
+            {
+                if (!await reader.ReadAsync(cancellationToken) || reader.GetBoolean(2))
+                {
+                    return null;
+                }
+
+                size = reader.GetInt64(0);
+                lastSequence = reader.GetInt64(1);
+            }
+
+            var tree = frontier?.Size == size ? frontier : await FrontierAsync(connection, size, cancellationToken);
+            checkpoint = CheckpointSignature.Sign(key, lastSequence, Hex.Of(tree.Root()), clock.GetUtcNow());
+            await using (var insert = new NpgsqlCommand(
+                "insert into audit.checkpoints (sequence, size, root, signed_at, signature, public_key) values ($1, $2, $3, $4, $5, $6) on conflict do nothing", connection))
+            {
+                insert.Parameters.AddWithValue(checkpoint.Sequence);
+                insert.Parameters.AddWithValue(size);
+                insert.Parameters.AddWithValue(checkpoint.Root);
+                insert.Parameters.AddWithValue(checkpoint.SignedAt);
+                insert.Parameters.AddWithValue(checkpoint.Signature);
+                insert.Parameters.AddWithValue(checkpoint.PublicKey);
+                if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0)
+                {
+                    return null;
+                }
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            latestSignedAt = checkpoint.SignedAt;
+        }
+        finally
+        {
+            gate.Release();
         }
 
         await using var session = store.LightweightSession();
         session.Events.StartStream(StreamKey.For(StreamKinds.Checkpoint, checkpoint.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new CheckpointSigned(checkpoint.Sequence, leaves.Count, checkpoint.Root, checkpoint.SignedAt, checkpoint.Signature, checkpoint.PublicKey, checkpoint.SignedAt));
+            new CheckpointSigned(checkpoint.Sequence, size, checkpoint.Root, checkpoint.SignedAt, checkpoint.Signature, checkpoint.PublicKey, checkpoint.SignedAt));
         await session.SaveChangesAsync(cancellationToken);
         return checkpoint;
     }
 
-    private async Task<(long Size, long Checkpointed)> SizesAsync(CancellationToken cancellationToken)
+    private static async Task<bool> LeadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "select coalesce((select max(position) from audit.chain), 0), coalesce((select max(size) from audit.checkpoints), 0)");
+        await using var command = new NpgsqlCommand(TakeLeaderLock, connection);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The frontier of the stored tree; a chain built before the tree was stored gets its subtrees once, streamed.</summary>
+    private static async Task<MerkleRanges.Frontier> FrontierAsync(NpgsqlConnection connection, long size, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await TreeNodes.FrontierAsync(connection, size, cancellationToken);
+        }
+        catch (InvalidOperationException)
+        {
+            var tree = new MerkleRanges.Frontier();
+            var nodes = new List<(Subtree Subtree, byte[] Hash)>();
+            await using (var delete = new NpgsqlCommand("delete from audit.tree_nodes", connection))
+            {
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using (var leaves = new NpgsqlCommand("select leaf_hash from audit.chain where position <= $1 order by position", connection))
+            {
+                leaves.Parameters.AddWithValue(size);
+                await using var reader = await leaves.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    tree.Append(reader.GetFieldValue<byte[]>(0), (subtree, hash) =>
+                    {
+                        if (TreeNodes.Stored(subtree.Level))
+                        {
+                            nodes.Add((subtree, hash));
+                        }
+                    });
+                }
+            }
+
+            await WriteNodesAsync(connection, nodes, cancellationToken);
+            return tree;
+        }
+    }
+
+    private static async Task WriteNodesAsync(NpgsqlConnection connection, List<(Subtree Subtree, byte[] Hash)> nodes, CancellationToken cancellationToken)
+    {
+        if (nodes.Count == 0)
+        {
+            return;
+        }
+
+        await using var writer = await connection.BeginBinaryImportAsync("copy audit.tree_nodes (level, idx, hash) from stdin (format binary)", cancellationToken);
+        foreach (var (subtree, hash) in nodes)
+        {
+            await writer.StartRowAsync(cancellationToken);
+            await writer.WriteAsync((short)subtree.Level, NpgsqlTypes.NpgsqlDbType.Smallint, cancellationToken);
+            await writer.WriteAsync(subtree.Index, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+            await writer.WriteAsync(hash, NpgsqlTypes.NpgsqlDbType.Bytea, cancellationToken);
+        }
+
+        await writer.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>The chain's size, the newest checkpoint's size, and whether anything but checkpoints was chained since.</summary>
+    private async Task<(long Size, long Checkpointed, bool News)> SizesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            with k as (select size, signed_at from audit.checkpoints order by size desc limit 1)
+            select coalesce((select max(position) from audit.chain), 0), coalesce((select size from k), 0), (select signed_at from k),
+                   exists (select 1 from audit.chain c join ledger.mt_events e on e.seq_id = c.sequence
+                           where c.position > coalesce((select size from k), 0) and e.type <> 'checkpoint_signed')
+            """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt64(0), reader.GetInt64(1));
+        latestSignedAt = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2);
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(3));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The chain follower failed; it retries.")]
@@ -176,6 +317,7 @@ public sealed partial class ChainFollower(
     public override void Dispose()
     {
         key.Dispose();
+        gate.Dispose();
         base.Dispose();
     }
 }

@@ -9,20 +9,12 @@ public sealed record ChainEntry(long Position, long Sequence, Guid EventId, byte
 /// <summary>Reads Audit's chain and checkpoints.</summary>
 public static class ChainStore
 {
-    public static async Task<(List<byte[]> Leaves, long LastSequence)> LeavesAsync(NpgsqlDataSource dataSource, long upToSequence, CancellationToken cancellationToken)
+    /// <summary>Whether an event id is anywhere in the chain (only asked once verification has found a mismatch).</summary>
+    public static async Task<bool> IsChainedAsync(NpgsqlDataSource dataSource, Guid eventId, CancellationToken cancellationToken)
     {
-        var leaves = new List<byte[]>();
-        long last = 0;
-        await using var command = dataSource.CreateCommand("select sequence, leaf_hash from audit.chain where sequence <= $1 order by position");
-        command.Parameters.AddWithValue(upToSequence);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            last = reader.GetInt64(0);
-            leaves.Add(reader.GetFieldValue<byte[]>(1));
-        }
-
-        return (leaves, last);
+        await using var command = dataSource.CreateCommand("select exists (select 1 from audit.chain where event_id = $1)");
+        command.Parameters.AddWithValue(eventId);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public static async Task<(SignedCheckpoint Checkpoint, long Size)?> CheckpointAsync(NpgsqlDataSource dataSource, long? sequence, CancellationToken cancellationToken)

@@ -17,17 +17,19 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// <c>partner=</c> matches the partner's own stream (<c>partner/&lt;code&gt;</c>) and any event whose body names it in
-    /// <c>Partner</c>, <c>AttributedPartner</c>, or the arrays <c>Recipients</c>, <c>ExposureSet</c>, <c>Partners</c>.
+    /// <c>Partner</c>, <c>AttributedPartner</c>, the arrays <c>ExposureSet</c>, <c>Partners</c>, or a recipient's <c>Partner</c>.
+    /// World time (<c>from</c>/<c>to</c>) is the body's <c>OccurredAt</c>, or the recorded time for a body without one.
     /// </summary>
     private const string Where = """
         where seq_id > $1 and ($2::bigint is null or seq_id <= $2)
           and ($3::text is null or stream_id like $3 || '/%')
           and ($4::text is null or stream_id = $5)
           and ($6::text is null or stream_id = 'partner/' || $6 or data->>'Partner' = $6 or data->>'AttributedPartner' = $6
+               or data->'Recipients' @> jsonb_build_array(jsonb_build_object('Partner', $6))
                or data->'Recipients' ? $6 or data->'ExposureSet' ? $6 or data->'Partners' ? $6)
           and ($7::text is null or type = $7)
-          and ($8::timestamptz is null or (data->>'OccurredAt')::timestamptz >= $8)
-          and ($9::timestamptz is null or (data->>'OccurredAt')::timestamptz <= $9)
+          and ($8::timestamptz is null or coalesce((data->>'OccurredAt')::timestamptz, timestamp) >= $8)
+          and ($9::timestamptz is null or coalesce((data->>'OccurredAt')::timestamptz, timestamp) <= $9)
           and ($10::timestamptz is null or timestamp <= $10)
         """;
 
@@ -55,6 +57,79 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
 
             remaining -= read;
             if (read < take)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A disclosure's own stream and the streams of its handling notices (where acknowledgements land), with world
+    /// time at or before <paramref name="until"/>, in sequence order. Found through <c>mt_events_audit_disclosure</c>.
+    /// </summary>
+    public async IAsyncEnumerable<LedgerEvent> DisclosureTrailAsync(string disclosureId, DateTimeOffset until, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($$"""
+            select {{Columns}} from ledger.mt_events
+            where (stream_id = 'disclosure/' || $1
+                   or stream_id in (select n.stream_id from ledger.mt_events n where n.data->>'DisclosureId' = $1 and n.type = 'notice_created'))
+              and coalesce((data->>'OccurredAt')::timestamptz, timestamp) <= $2
+            order by seq_id
+            """);
+        command.Parameters.AddWithValue(disclosureId);
+        command.Parameters.AddWithValue(until);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return Read(reader);
+        }
+    }
+
+    /// <summary>Streams of a kind whose id or first event's body contains <paramref name="text"/>, most recent first.</summary>
+    public async Task<List<(string Key, string Summary)>> FindStreamsAsync(string? kind, string text, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select stream_id, data::text from ledger.mt_events
+            where version = 1 and ($1::text is null or stream_id like $1 || '/%')
+              and (stream_id ilike '%' || $2 || '%' or data::text ilike '%' || $2 || '%')
+            order by seq_id desc limit $3
+            """);
+        Add(command, NpgsqlDbType.Text, kind);
+        command.Parameters.AddWithValue(text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal));
+        command.Parameters.AddWithValue(limit);
+        var found = new List<(string, string)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            found.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return found;
+    }
+
+    /// <summary>Every raw row with a sequence in [<paramref name="from"/>, <paramref name="to"/>], streamed in keyset pages of 10,000.</summary>
+    public async IAsyncEnumerable<LedgerEvent> RangeAsync(long from, long to, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        const int page = 10_000;
+        var after = from - 1;
+        while (true)
+        {
+            await using var command = dataSource.CreateCommand($"select {Columns} from ledger.mt_events where seq_id > $1 and seq_id <= $2 order by seq_id limit {page}");
+            command.Parameters.AddWithValue(after);
+            command.Parameters.AddWithValue(to);
+            var read = 0;
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var e = Read(reader);
+                    after = e.Sequence;
+                    read++;
+                    yield return e;
+                }
+            }
+
+            if (read < page)
             {
                 yield break;
             }

@@ -29,7 +29,11 @@ public sealed record EvidenceEvent(long Sequence, string StreamKind, string Stre
 
 public sealed record EventPage(IReadOnlyList<EventView> Events, string? Next);
 
-public sealed record Timeline(string Kind, string Id, DateTimeOffset AsOf, JsonObject State, IReadOnlyList<EventView> Events);
+/// <summary>A timeline: <c>asOf</c> bounds recorded time (what the ledger knew then), <c>until</c>, when given, world time.</summary>
+public sealed record Timeline(string Kind, string Id, DateTimeOffset AsOf, DateTimeOffset? Until, JsonObject State, IReadOnlyList<EventView> Events);
+
+/// <summary>A stream found by the compliance page's search: its kind, id, and a one-line summary of its first event.</summary>
+public sealed record SearchHit(string Kind, string Id, string Summary);
 
 public sealed record VerifyResult(bool Verified, long Checked, Failure? FirstFailure, SignedCheckpoint? Checkpoint);
 
@@ -38,7 +42,7 @@ public sealed record Proof(long Sequence, string LeafHash, SignedCheckpoint Chec
 
 public sealed record Consistency(long From, long To, long FromSize, long ToSize, string FromRoot, string ToRoot, IReadOnlyList<string> Path);
 
-public sealed record EvidencePack(string Kind, string Id, DateTimeOffset AsOf, JsonObject State, SignedCheckpoint Checkpoint, IReadOnlyList<EvidenceEvent> Events, string LeafEncoding);
+public sealed record EvidencePack(string Kind, string Id, DateTimeOffset AsOf, DateTimeOffset? Until, JsonObject State, SignedCheckpoint Checkpoint, IReadOnlyList<EvidenceEvent> Events, string LeafEncoding);
 
 public sealed record Holder(string Partner, DateTimeOffset? SharedAt, DateTimeOffset? AcknowledgedAt);
 
@@ -54,8 +58,9 @@ public static class AuditEndpoints
         var audit = app.MapGroup("/audit").RequireAuthorization(Policies.Comply).WithTags("Audit");
         audit.MapGet("/events", Events).WithSummary("Ledger events by filter, paged by global sequence.");
         audit.MapGet("/export", Export).WithSummary("The filtered ledger streamed as NDJSON or CSV.");
-        audit.MapGet("/timeline/{kind}/{id}", GetTimeline).WithSummary("A stream's state and events as the ledger knew them at asOf.");
-        audit.MapGet("/exposure/{disclosureId}", GetExposure).WithSummary("Who held a disclosure at a given time.");
+        audit.MapGet("/timeline/{kind}/{id}", GetTimeline).WithSummary("A stream's state and events as the ledger knew them at asOf (recorded time), up to until (world time).");
+        audit.MapGet("/streams", FindStreams).WithSummary("Partners, items, breaches and cases whose id or first event contains the text.");
+        audit.MapGet("/exposure/{disclosureId}", GetExposure).WithSummary("Who held a disclosure at a given world time.");
         audit.MapGet("/verify", Verify).WithSummary("Recomputes the chain from the raw ledger rows.");
         audit.MapGet("/checkpoints/latest", Latest).WithSummary("The latest signed checkpoint.");
         audit.MapGet("/proof/{sequence:long}", GetProof).WithSummary("An inclusion proof of an event in the latest checkpoint.");
@@ -182,7 +187,7 @@ public static class AuditEndpoints
 
     private static string Csv(string value) => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private static async Task<IResult> GetTimeline(string kind, string id, DateTimeOffset? asOf, LedgerRows rows, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetTimeline(string kind, string id, DateTimeOffset? asOf, DateTimeOffset? until, LedgerRows rows, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!TimelineFold.Kinds.Contains(kind))
         {
@@ -190,18 +195,38 @@ public static class AuditEndpoints
         }
 
         var at = asOf ?? clock.GetUtcNow();
-        var events = await StreamAsync(rows, kind, id, at, cancellationToken);
-        return TypedResults.Ok(new Timeline(kind, id, at, TimelineFold.Fold(kind, events), events.Select(EventView.From).ToList()));
+        var events = await StreamAsync(rows, kind, id, at, until, cancellationToken);
+        return TypedResults.Ok(new Timeline(kind, id, at, until, TimelineFold.Fold(kind, events), events.Select(EventView.From).ToList()));
+    }
+
+    private static async Task<IResult> FindStreams(string? kind, string? q, LedgerRows rows, CancellationToken cancellationToken)
+    {
+        if (kind is not null && !TimelineFold.Kinds.Contains(kind))
+        {
+            return UnknownKind(kind);
+        }
+
+        if (string.IsNullOrWhiteSpace(q) || q.Trim().Length < 2)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["q"] = ["must hold at least two characters"] }, type: Problems.Type("validation"));
+        }
+
+        var found = await rows.FindStreamsAsync(kind, q.Trim(), 20, cancellationToken);
+        return TypedResults.Ok(new
+        {
+            streams = found.Select(f => StreamKey.Parse(f.Key)).Zip(found, (key, f) => new SearchHit(key.Kind, key.Id, TimelineFold.Summary(f.Summary)))
+                .Where(f => TimelineFold.Kinds.Contains(f.Kind)).ToList(),
+        });
     }
 
     private static ValidationProblem UnknownKind(string kind) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["kind"] = [$"'{kind}' is not one of {string.Join(", ", TimelineFold.Kinds)}"] },
             title: "Unknown kind.", type: Problems.Type("validation"));
 
-    private static async Task<List<LedgerEvent>> StreamAsync(LedgerRows rows, string kind, string id, DateTimeOffset asOf, CancellationToken cancellationToken)
+    private static async Task<List<LedgerEvent>> StreamAsync(LedgerRows rows, string kind, string id, DateTimeOffset asOf, DateTimeOffset? until, CancellationToken cancellationToken)
     {
         var events = new List<LedgerEvent>();
-        await foreach (var e in rows.ReadAsync(new EventFilter(StreamKind: kind, StreamId: id, AsOf: asOf), null, cancellationToken))
+        await foreach (var e in rows.ReadAsync(new EventFilter(StreamKind: kind, StreamId: id, To: until, AsOf: asOf), null, cancellationToken))
         {
             events.Add(e);
         }
@@ -209,24 +234,33 @@ public static class AuditEndpoints
         return events;
     }
 
+    /// <summary>
+    /// The partners that held a disclosure at world time <c>at</c> (default now), from everything recorded so far: its
+    /// recipients, and when each acknowledged its handling notice.
+    /// </summary>
     private static async Task<IResult> GetExposure(string disclosureId, DateTimeOffset? at, LedgerRows rows, TimeProvider clock, CancellationToken cancellationToken)
     {
         var when = at ?? clock.GetUtcNow();
         var holders = new Dictionary<string, Holder>(StringComparer.Ordinal);
-        await foreach (var e in rows.ReadAsync(new EventFilter(AsOf: when), null, cancellationToken).Where(e =>
-            e.StreamKey == StreamKey.For(StreamKinds.Disclosure, disclosureId) || e.Data.Contains(disclosureId, StringComparison.OrdinalIgnoreCase)))
+        var noticeHolders = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var e in rows.DisclosureTrailAsync(disclosureId, when, cancellationToken))
         {
             var body = TimelineFold.Body(e.Data) as JsonObject;
-            if (e.Type == "disclosure_recorded" && body?["Recipients"] is JsonArray recipients)
+            switch (e.Type)
             {
-                foreach (var partner in recipients.Select(r => r?.GetValue<string>()).OfType<string>())
-                {
-                    holders[partner] = new Holder(partner, e.OccurredAt, null);
-                }
-            }
-            else if (e.Type == "notice_acknowledged" && body?["Partner"]?.GetValue<string>() is { } partner && holders.TryGetValue(partner, out var holder))
-            {
-                holders[partner] = holder with { AcknowledgedAt = e.OccurredAt };
+                case "disclosure_recorded" when (body?["Recipients"] is JsonArray recipients):
+                    foreach (var partner in recipients.Select(TimelineFold.Partner).OfType<string>())
+                    {
+                        holders[partner] = new Holder(partner, e.OccurredAt, null);
+                    }
+
+                    break;
+                case "notice_created" when (body?["Partner"] is JsonValue partnerValue && partnerValue.TryGetValue<string>(out var noticePartner)):
+                    noticeHolders[e.StreamKey] = noticePartner;
+                    break;
+                case "notice_acknowledged" when noticeHolders.TryGetValue(e.StreamKey, out var acknowledging) && holders.TryGetValue(acknowledging, out var holder):
+                    holders[acknowledging] = holder with { AcknowledgedAt = holder.AcknowledgedAt ?? e.OccurredAt };
+                    break;
             }
         }
 
@@ -243,8 +277,8 @@ public static class AuditEndpoints
         }
 
         var (checkedCount, failure) = await Verifier.VerifyAsync(
-            ChainStore.EntriesAsync(dataSource, first, last, cancellationToken),
-            rows.ReadAsync(new EventFilter(After: first - 1, UpTo: last), null, cancellationToken), cancellationToken);
+            ChainStore.EntriesAsync(dataSource, first, last, cancellationToken), rows.RangeAsync(first, last, cancellationToken),
+            (id, ct) => ChainStore.IsChainedAsync(dataSource, id, ct), cancellationToken);
         var checkpoint = await ChainStore.CheckpointAsync(dataSource, null, cancellationToken);
         return TypedResults.Ok(new VerifyResult(failure is null, checkedCount, failure, checkpoint?.Checkpoint));
     }
@@ -261,26 +295,33 @@ public static class AuditEndpoints
             return Problems.NotFound("checkpoint", "latest");
         }
 
-        var (proof, _) = await ProveAsync(dataSource, latest.Checkpoint, [sequence], cancellationToken);
+        var proof = await ProveAsync(dataSource, latest.Size, [sequence], cancellationToken);
         return proof.Count == 0
             ? Problems.NotFound("event in the latest checkpoint", sequence.ToString(CultureInfo.InvariantCulture))
             : TypedResults.Ok(new Proof(sequence, proof[0].LeafHash, latest.Checkpoint, proof[0].Path, await rows.FindAsync(sequence, cancellationToken)));
     }
 
-    private static async Task<(List<(long Sequence, string LeafHash, IReadOnlyList<PathStep> Path)>, int)> ProveAsync(
-        NpgsqlDataSource dataSource, SignedCheckpoint checkpoint, IEnumerable<long> sequences, CancellationToken cancellationToken)
+    /// <summary>Inclusion paths in the tree over the first <paramref name="size"/> leaves, from the stored subtrees (a few hundred hashes, not the chain).</summary>
+    private static async Task<List<(long Sequence, string LeafHash, IReadOnlyList<PathStep> Path)>> ProveAsync(
+        NpgsqlDataSource dataSource, long size, IReadOnlyCollection<long> sequences, CancellationToken cancellationToken)
     {
-        var leaves = new List<byte[]>();
-        var positions = new Dictionary<long, int>();
-        await foreach (var entry in ChainStore.EntriesAsync(dataSource, 0, checkpoint.Sequence, cancellationToken))
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var leaves = new List<(long Sequence, long Position, byte[] Leaf)>();
+        await using (var command = new NpgsqlCommand("select sequence, position, leaf_hash from audit.chain where sequence = any($1) and position <= $2 order by position", connection))
         {
-            positions[entry.Sequence] = leaves.Count;
-            leaves.Add(entry.LeafHash);
+            command.Parameters.AddWithValue(sequences.ToArray());
+            command.Parameters.AddWithValue(size);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                leaves.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)));
+            }
         }
 
-        var proofs = sequences.Where(positions.ContainsKey)
-            .Select(s => (s, Hex.Of(leaves[positions[s]]), Merkle.InclusionPath(leaves, positions[s]))).ToList();
-        return (proofs, leaves.Count);
+        var ranges = leaves.Select(l => MerkleRanges.InclusionRanges(l.Position - 1, size)).ToList();
+        var roots = await TreeNodes.PerfectAsync(connection, ranges.SelectMany(r => r).SelectMany(r => MerkleRanges.Decompose(r.Start, r.Count)), cancellationToken);
+        return leaves.Select((l, i) => (l.Sequence, Hex.Of(l.Leaf),
+            (IReadOnlyList<PathStep>)ranges[i].Select(r => new PathStep(r.Side!, Hex.Of(MerkleRanges.RangeRoot(r, s => roots[s])))).ToList())).ToList();
     }
 
     private static async Task<IResult> GetConsistency(long from, long to, NpgsqlDataSource dataSource, LedgerRows rows, CancellationToken cancellationToken)
@@ -297,24 +338,34 @@ public static class AuditEndpoints
             return Problems.NotFound("checkpoint", (older is null ? from : to).ToString(CultureInfo.InvariantCulture));
         }
 
-        // Leaves recomputed from the raw rows: a row altered below the older checkpoint yields a proof that no longer verifies.
-        var leaves = new List<byte[]>();
-        await foreach (var e in rows.ReadAsync(new EventFilter(UpTo: to), null, cancellationToken))
+        // Leaves recomputed from the raw rows, streamed into one frontier per proof hash (bounded memory): a row
+        // altered below the older checkpoint yields a proof that no longer verifies.
+        var ranges = MerkleRanges.ConsistencyRanges(older.Value.Size, newer.Value.Size);
+        var frontiers = ranges.Select(_ => new MerkleRanges.Frontier()).ToArray();
+        long position = 0;
+        await foreach (var e in rows.RangeAsync(1, to, cancellationToken))
         {
-            leaves.Add(LeafEncoding.LeafHash(e));
+            for (var i = 0; i < ranges.Count; i++)
+            {
+                if (position >= ranges[i].Start && position < ranges[i].Start + ranges[i].Count)
+                {
+                    frontiers[i].Append(LeafEncoding.LeafHash(e));
+                }
+            }
+
+            position++;
         }
 
-        if (leaves.Count < older.Value.Size)
+        if (position < older.Value.Size)
         {
             return Problems.Refusal(StatusCodes.Status409Conflict, "ledger-shrank", "The ledger has fewer events than the older checkpoint covers.", "Run /audit/verify.");
         }
 
-        var proof = Merkle.ConsistencyProof(leaves, (int)older.Value.Size);
         return TypedResults.Ok(new Consistency(from, to, older.Value.Size, newer.Value.Size, older.Value.Checkpoint.Root, newer.Value.Checkpoint.Root,
-            proof.Select(p => Hex.Of(p)).ToList()));
+            frontiers.Select(f => Hex.Of(f.Root())).ToList()));
     }
 
-    private static async Task<IResult> Evidence(string kind, string id, DateTimeOffset? asOf, LedgerRows rows, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> Evidence(string kind, string id, DateTimeOffset? asOf, DateTimeOffset? until, LedgerRows rows, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!TimelineFold.Kinds.Contains(kind))
         {
@@ -327,8 +378,8 @@ public static class AuditEndpoints
         }
 
         var at = asOf ?? clock.GetUtcNow();
-        var events = (await StreamAsync(rows, kind, id, at, cancellationToken)).Where(e => e.Sequence <= latest.Checkpoint.Sequence).ToList();
-        var (proofs, _) = await ProveAsync(dataSource, latest.Checkpoint, events.Select(e => e.Sequence), cancellationToken);
+        var events = (await StreamAsync(rows, kind, id, at, until, cancellationToken)).Where(e => e.Sequence <= latest.Checkpoint.Sequence).ToList();
+        var proofs = await ProveAsync(dataSource, latest.Size, events.Select(e => e.Sequence).ToList(), cancellationToken);
         var bySequence = proofs.ToDictionary(p => p.Sequence);
         var packed = events.Where(e => bySequence.ContainsKey(e.Sequence)).Select(e =>
         {
@@ -336,7 +387,7 @@ public static class AuditEndpoints
             var p = bySequence[e.Sequence];
             return new EvidenceEvent(v.Sequence, v.StreamKind, v.StreamId, v.Version, v.Type, v.OccurredAt, v.RecordedAt, v.Data, e.Data, e.StreamKey, p.LeafHash, p.Path);
         }).ToList();
-        return TypedResults.Ok(new EvidencePack(kind, id, at, TimelineFold.Fold(kind, events), latest.Checkpoint, packed, LeafEncoding.Name));
+        return TypedResults.Ok(new EvidencePack(kind, id, at, until, TimelineFold.Fold(kind, events), latest.Checkpoint, packed, LeafEncoding.Name));
     }
 
     private static async Task<IResult> Access(string? by, DateTimeOffset? from, DateTimeOffset? to, NpgsqlDataSource dataSource, CancellationToken cancellationToken)

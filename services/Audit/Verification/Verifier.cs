@@ -7,55 +7,67 @@ namespace AuditPlatform.Audit.Verification;
 public sealed record Failure(long Sequence, string Reason);
 
 /// <summary>
-/// Compares the raw ledger rows with the chain, both in global-sequence order: a chained sequence with no row is
-/// <c>missing</c>; a row holding another chained event's id is <c>reordered</c>; a row whose leaf hash differs is
-/// <c>altered</c>; a row between chained sequences that the chain never saw is <c>inserted</c>.
+/// Compares the raw ledger rows with the chain, both streamed in global-sequence order (a merge, so memory stays
+/// bounded at any ledger size): a chained sequence with no row is <c>missing</c>; a row holding another chained
+/// event's id is <c>reordered</c>; a row whose leaf hash differs is <c>altered</c>; a row between chained sequences
+/// that the chain never saw is <c>inserted</c>. Leaf hashes are computed a chunk at a time on every core.
 /// </summary>
 public static class Verifier
 {
-    public static async Task<(long Checked, Failure? First)> VerifyAsync(IAsyncEnumerable<ChainEntry> chain, IAsyncEnumerable<LedgerEvent> rows, CancellationToken cancellationToken)
+    private const int Chunk = 4096;
+
+    public static async Task<(long Checked, Failure? First)> VerifyAsync(
+        IAsyncEnumerable<ChainEntry> chain, IAsyncEnumerable<LedgerEvent> rows, Func<Guid, CancellationToken, Task<bool>> isChained, CancellationToken cancellationToken)
     {
-        var entries = new List<ChainEntry>();
-        await foreach (var entry in chain.WithCancellation(cancellationToken))
-        {
-            entries.Add(entry);
-        }
-
-        var ids = entries.ToDictionary(e => e.EventId, e => e.Sequence);
-        var lastChained = entries.Count == 0 ? 0 : entries[^1].Sequence;
-        var next = 0;
+        await using var entries = chain.GetAsyncEnumerator(cancellationToken);
+        var entry = await entries.MoveNextAsync() ? entries.Current : null;
         long checkedCount = 0;
-        await foreach (var row in rows.WithCancellation(cancellationToken))
+        var chunk = new List<LedgerEvent>(Chunk);
+        var hashes = new byte[Chunk][];
+        var ended = false;
+        await using var source = rows.GetAsyncEnumerator(cancellationToken);
+        while (!ended)
         {
-            if (row.Sequence > lastChained)
+            chunk.Clear();
+            while (chunk.Count < Chunk && (ended = !await source.MoveNextAsync()) == false)
             {
-                break;
+                chunk.Add(source.Current);
             }
 
-            if (next < entries.Count && entries[next].Sequence < row.Sequence)
+            Parallel.For(0, chunk.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => hashes[i] = LeafEncoding.LeafHash(chunk[i]));
+            for (var i = 0; i < chunk.Count; i++)
             {
-                return (checkedCount, new Failure(entries[next].Sequence, "missing"));
-            }
+                var row = chunk[i];
+                if (entry is null)
+                {
+                    return (checkedCount, null);
+                }
 
-            if (next >= entries.Count || entries[next].Sequence > row.Sequence)
-            {
-                return (checkedCount, new Failure(row.Sequence, "inserted"));
-            }
+                if (entry.Sequence < row.Sequence)
+                {
+                    return (checkedCount, new Failure(entry.Sequence, "missing"));
+                }
 
-            var entry = entries[next++];
-            if (row.Id != entry.EventId)
-            {
-                return (checkedCount, new Failure(row.Sequence, ids.ContainsKey(row.Id) ? "reordered" : "altered"));
-            }
+                if (entry.Sequence > row.Sequence)
+                {
+                    return (checkedCount, new Failure(row.Sequence, "inserted"));
+                }
 
-            if (!LeafEncoding.LeafHash(row).AsSpan().SequenceEqual(entry.LeafHash))
-            {
-                return (checkedCount, new Failure(row.Sequence, "altered"));
-            }
+                if (row.Id != entry.EventId)
+                {
+                    return (checkedCount, new Failure(row.Sequence, await isChained(row.Id, cancellationToken) ? "reordered" : "altered"));
+                }
 
-            checkedCount++;
+                if (!hashes[i].AsSpan().SequenceEqual(entry.LeafHash))
+                {
+                    return (checkedCount, new Failure(row.Sequence, "altered"));
+                }
+
+                checkedCount++;
+                entry = await entries.MoveNextAsync() ? entries.Current : null;
+            }
         }
 
-        return next < entries.Count ? (checkedCount, new Failure(entries[next].Sequence, "missing")) : (checkedCount, null);
+        return entry is null ? (checkedCount, null) : (checkedCount, new Failure(entry.Sequence, "missing"));
     }
 }

@@ -31,18 +31,22 @@ public class AuditFixture : PlatformFixture
     {
         await base.InitializeAsync();
         Intake = new ServiceHost<IntakeApp>(this);
-        Audit = new ServiceHost<AuditApp>(this, new Dictionary<string, string?>
-        {
-            ["Audit:SigningKey"] = key.ExportPkcs8PrivateKeyPem(),
-            ["Audit:CheckpointEvery"] = "1000000",
-            ["Audit:CheckpointInterval"] = "01:00:00",
-        });
+        Audit = AnotherAudit();
         Admin = Intake.ClientFor(Roles.Admin);
         Compliance = Audit.ClientFor(Roles.Compliance);
         await Eventually.TrueAsync(async () => (await Admin.GetAsync("/health/ready")).IsSuccessStatusCode, "Intake to be ready");
         await Eventually.TrueAsync(async () => (await Compliance.GetAsync("/health/ready")).IsSuccessStatusCode, "Audit to be ready");
         Probe = await BusProbe.ConnectAsync(Bus);
     }
+
+    /// <summary>An Audit replica on the fixture's database with the same key; the fixture's own is <see cref="Audit"/>.</summary>
+    public ServiceHost<AuditApp> AnotherAudit(int checkpointEvery = 1_000_000) => new(this, new Dictionary<string, string?>
+    {
+        ["Audit:SigningKey"] = key.ExportPkcs8PrivateKeyPem(),
+        ["Audit:CheckpointEvery"] = checkpointEvery.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Audit:CheckpointInterval"] = "01:00:00",
+        ["Audit:PollInterval"] = "00:00:00.020",
+    });
 
     public override async Task DisposeAsync()
     {

@@ -61,6 +61,28 @@ public sealed class TimelineTests(AuditFixture fixture) : IClassFixture<AuditFix
     }
 
     [Fact]
+    public async Task A_timeline_until_a_world_time_holds_only_what_had_happened_by_then_and_asOf_stays_recorded_time()
+    {
+        await fixture.RegisterAsync("US-NCTC");
+        await fixture.SuspendAsync("US-NCTC", new DateTimeOffset(2017, 5, 25, 9, 0, 0, TimeSpan.Zero));
+        var recorded = await RecordedAtAsync("US-NCTC", "sharing_suspended");
+
+        static string[] Types(JsonElement t) => t.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("type").GetString()!).ToArray();
+        var before = await GetAsync("/audit/timeline/partner/US-NCTC?until=2017-05-25T08:00:00Z");
+        Assert.Empty(Types(before));
+        Assert.Equal(new DateTimeOffset(2017, 5, 25, 8, 0, 0, TimeSpan.Zero), before.GetProperty("until").GetDateTimeOffset());
+        var after = await GetAsync("/audit/timeline/partner/US-NCTC?until=2017-05-25T10:00:00Z");
+        Assert.Equal(["sharing_suspended"], Types(after));
+        Assert.Equal("suspended", after.GetProperty("state").GetProperty("sharing").GetString());
+
+        // Both bounds: known by a recorded time before the suspension was recorded, nothing had happened by 10:00 in 2017.
+        var known = await GetAsync($"/audit/timeline/partner/US-NCTC?until=2017-05-25T10:00:00Z&asOf={Uri.EscapeDataString(LeafEncoding.Time(recorded.AddTicks(-10)))}");
+        Assert.Empty(Types(known));
+        var page = await GetAsync("/audit/events?streamKind=partner&streamId=US-NCTC&to=2017-05-25T10:00:00Z");
+        Assert.Equal(["sharing_suspended"], page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("type").GetString()!).ToArray());
+    }
+
+    [Fact]
     public async Task A_timeline_query_by_the_compliance_token_appears_in_the_access_log()
     {
         await GetAsync("/audit/timeline/partner/US-NSA?asOf=2017-05-24T18:00:00Z");
