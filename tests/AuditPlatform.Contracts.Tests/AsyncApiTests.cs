@@ -85,7 +85,7 @@ public sealed class AsyncApiTests
         Assert.Equal("US-DHS", notice?.Partner);
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
