@@ -49,6 +49,7 @@ public static partial class PlatformMetrics
     private static Func<IEnumerable<KeyValuePair<int, long>>>? openCases;
     private static Func<IEnumerable<KeyValuePair<string, TimeSpan>>>? checkpointAges;
     private static ILogger commandLog = NullLogger.Instance;
+    private static string service = "unknown";
 
     static PlatformMetrics()
     {
@@ -69,19 +70,23 @@ public static partial class PlatformMetrics
             "Age of the newest audit checkpoint, by checkpoint chain.");
     }
 
-    /// <summary>Where the one-line-per-command log goes; set once at startup by the telemetry defaults.</summary>
-    public static void UseLogger(ILoggerFactory factory) => commandLog = factory.CreateLogger("AuditPlatform.Commands");
+    /// <summary>Where the one-line-per-command log goes, and the service it names; set once at startup by the telemetry defaults.</summary>
+    public static void UseLogger(ILoggerFactory factory, string serviceName = "unknown")
+    {
+        service = serviceName;
+        commandLog = factory.CreateLogger("AuditPlatform.Commands");
+    }
 
     public static void Accepted(string command, string transport)
     {
         CommandsAccepted.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("transport", transport));
-        LogAccepted(commandLog, command, transport);
+        LogAccepted(commandLog, service, command, transport);
     }
 
     public static void Rejected(string command, string transport, string reason)
     {
         CommandsRejected.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("transport", transport), new KeyValuePair<string, object?>("reason", reason));
-        LogRejected(commandLog, command, transport, reason);
+        LogRejected(commandLog, service, command, transport, reason);
     }
 
     /// <summary>The forwarder published the event at this global sequence (updates the lag histogram's companion gauge).</summary>
@@ -110,9 +115,9 @@ public static partial class PlatformMetrics
     /// <summary>Audit registers how to read the age of its newest checkpoint per chain; read at each collection.</summary>
     public static void ObserveCheckpointAge(Func<IEnumerable<KeyValuePair<string, TimeSpan>>> read) => checkpointAges = read;
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Accepted {Command} over {Transport}")]
-    private static partial void LogAccepted(ILogger logger, string command, string transport);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Service} accepted {Command} over {Transport}")]
+    private static partial void LogAccepted(ILogger logger, string service, string command, string transport);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Rejected {Command} over {Transport}: {Reason}")]
-    private static partial void LogRejected(ILogger logger, string command, string transport, string reason);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Service} rejected {Command} over {Transport}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string service, string command, string transport, string reason);
 }

@@ -28,6 +28,14 @@ public static class TelemetrySetup
             o.IncludeFormattedMessage = true;
             o.IncludeScopes = true;
         });
+        // One JSON object per line on the console too, with the trace and span ids of the request or message.
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.IncludeScopes = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
 
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("auditplatform-" + serviceName))
@@ -48,7 +56,7 @@ public static class TelemetrySetup
             telemetry.UseOtlpExporter();
         }
 
-        builder.Services.AddHostedService<CommandLogStartup>();
+        builder.Services.AddHostedService(sp => new CommandLogStartup(sp.GetRequiredService<ILoggerFactory>(), serviceName));
         builder.Services.ConfigureMarten(o => o.Listeners.Add(new LedgerAppendTimer()));
         builder.Services.AddConsumeObserver<ConsumerLagObserver>();
         return builder.Services;
@@ -64,11 +72,11 @@ public static class TelemetrySetup
         return app;
     }
 
-    private sealed class CommandLogStartup(ILoggerFactory loggers) : IHostedService
+    private sealed class CommandLogStartup(ILoggerFactory loggers, string serviceName) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            PlatformMetrics.UseLogger(loggers);
+            PlatformMetrics.UseLogger(loggers, serviceName);
             return Task.CompletedTask;
         }
 
