@@ -1,5 +1,6 @@
 using AuditPlatform.Audit.Access;
 using AuditPlatform.Audit.Ledger;
+using AuditPlatform.Audit.Page;
 using AuditPlatform.Audit.Queries;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
@@ -40,8 +41,7 @@ public static class AuditService
     public static WebApplication MapAudit(this WebApplication app)
     {
         app.UseAccessLog();
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        app.MapCompliancePage();
         app.MapAuditEndpoints();
         return app;
     }

@@ -15,7 +15,7 @@ public static class Cli
 
     private static readonly string[] FilterNames = ["streamKind", "streamId", "partner", "type", "from", "to", "asOf", "after", "limit"];
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static RootCommand Build()
     {

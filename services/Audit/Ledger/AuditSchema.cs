@@ -28,6 +28,7 @@ public sealed class AuditSchema(NpgsqlDataSource dataSource) : ILedgerMigration
         create index if not exists mt_events_audit_type_seq on ledger.mt_events (type, seq_id);
         create index if not exists mt_events_audit_recorded on ledger.mt_events (timestamp);
         create index if not exists mt_events_audit_partner on ledger.mt_events ((data->>'Partner'), seq_id);
+        create index if not exists mt_events_audit_disclosure on ledger.mt_events ((data->>'DisclosureId')) where data->>'DisclosureId' is not null;
         """;
 
     public Task ApplyAsync(IDocumentStore store, CancellationToken cancellationToken) => ApplyAsync(cancellationToken);

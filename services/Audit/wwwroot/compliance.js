@@ -2,6 +2,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const token = () => sessionStorage.getItem("auditToken") || "";
+  let subject = null;
 
   async function get(path) {
     const response = await fetch(path, { headers: { Authorization: "Bearer " + token() } });
@@ -10,6 +11,7 @@
   }
 
   function cell(row, text) { const td = document.createElement("td"); td.textContent = text === null || text === undefined ? "" : String(text); row.appendChild(td); }
+  function utc(input) { return input.value ? new Date(input.value + "Z").toISOString() : null; }
 
   async function verify() {
     try {
@@ -20,11 +22,37 @@
     } catch (e) { $("error").textContent = e.message; }
   }
 
-  async function show() {
+  async function find() {
     $("error").textContent = "";
-    const asOf = $("as-of").value ? "?asOf=" + encodeURIComponent(new Date($("as-of").value + "Z").toISOString()) : "";
+    const kind = $("kind").value;
     try {
-      const t = await get("/audit/timeline/" + encodeURIComponent($("kind").value) + "/" + encodeURIComponent($("id").value.trim()) + asOf);
+      const found = await get("/audit/streams?q=" + encodeURIComponent($("q").value.trim()) + (kind ? "&kind=" + encodeURIComponent(kind) : ""));
+      const list = $("results");
+      list.replaceChildren();
+      if (found.streams.length === 0) { const li = document.createElement("li"); li.textContent = "Nothing found."; list.appendChild(li); }
+      for (const s of found.streams) {
+        const li = document.createElement("li");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "hit";
+        button.textContent = s.kind + " " + s.id + (s.summary ? " — " + s.summary : "");
+        button.addEventListener("click", () => { subject = s; show(); });
+        li.appendChild(button);
+        list.appendChild(li);
+      }
+      if (found.streams.length === 1) { subject = found.streams[0]; show(); }
+    } catch (e) { $("error").textContent = e.message; }
+  }
+
+  async function show() {
+    if (!subject) { return; }
+    $("error").textContent = "";
+    const query = [];
+    if (utc($("as-of"))) { query.push("asOf=" + encodeURIComponent(utc($("as-of")))); }
+    if (utc($("until"))) { query.push("until=" + encodeURIComponent(utc($("until")))); }
+    try {
+      const t = await get("/audit/timeline/" + encodeURIComponent(subject.kind) + "/" + encodeURIComponent(subject.id) + (query.length ? "?" + query.join("&") : ""));
+      $("subject").textContent = t.kind + " " + t.id + " as known at " + t.asOf + (t.until ? ", world time up to " + t.until : "");
       $("state").textContent = JSON.stringify(t.state, null, 2);
       const body = $("events");
       body.replaceChildren();
@@ -33,11 +61,15 @@
         cell(row, e.sequence); cell(row, e.occurredAt); cell(row, e.recordedAt); cell(row, e.type); cell(row, JSON.stringify(e.data));
         body.appendChild(row);
       }
+      if (t.events.length === 0) { const row = document.createElement("tr"); cell(row, ""); cell(row, "nothing recorded in this window"); body.appendChild(row); }
     } catch (e) { $("error").textContent = e.message; }
   }
 
   $("save-token").addEventListener("click", () => { sessionStorage.setItem("auditToken", $("token").value.trim()); $("token").value = ""; verify(); });
-  $("show").addEventListener("click", show);
+  $("find").addEventListener("click", find);
+  $("q").addEventListener("keydown", (e) => { if (e.key === "Enter") { find(); } });
   $("as-of").addEventListener("change", show);
+  $("until").addEventListener("change", show);
+  $("now").addEventListener("click", () => { $("as-of").value = ""; $("until").value = ""; show(); });
   if (token()) { verify(); }
 }());

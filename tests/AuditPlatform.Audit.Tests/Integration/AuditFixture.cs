@@ -40,13 +40,16 @@ public class AuditFixture : PlatformFixture
     }
 
     /// <summary>An Audit replica on the fixture's database with the same key; the fixture's own is <see cref="Audit"/>.</summary>
-    public ServiceHost<AuditApp> AnotherAudit(int checkpointEvery = 1_000_000) => new(this, new Dictionary<string, string?>
+    public ServiceHost<AuditApp> AnotherAudit(int checkpointEvery = 1_000_000) => new(this, AuditSettings(checkpointEvery));
+
+    /// <summary>Audit's own settings on top of the fixture's database and bus.</summary>
+    public Dictionary<string, string?> AuditSettings(int checkpointEvery = 1_000_000) => new()
     {
         ["Audit:SigningKey"] = key.ExportPkcs8PrivateKeyPem(),
         ["Audit:CheckpointEvery"] = checkpointEvery.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Audit:CheckpointInterval"] = "01:00:00",
         ["Audit:PollInterval"] = "00:00:00.020",
-    });
+    };
 
     public override async Task DisposeAsync()
     {
