@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using AuditPlatform.Escalation.Ledger;
 using AuditPlatform.ServiceDefaults.Ledger;
+using AuditPlatform.ServiceDefaults.Messaging;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
 
@@ -76,14 +75,7 @@ public sealed record EscalationCase
     /// <summary>The handling-delay case of an intelligence item.</summary>
     public static Guid ForItem(Guid itemId) => Derived("intelligence", itemId);
 
-    private static Guid Derived(string kind, Guid id)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"auditplatform/case/{kind}/{id:D}"));
-        var bytes = hash.AsSpan(0, 16).ToArray();
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8: custom, name-based
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 9562 variant
-        return new Guid(bytes, bigEndian: true);
-    }
+    private static Guid Derived(string kind, Guid id) => NameBasedIds.From($"auditplatform/case/{kind}/{id:D}");
 }
 
 /// <summary>How a case's stream folds into its state; shared by the decider and the read model.</summary>

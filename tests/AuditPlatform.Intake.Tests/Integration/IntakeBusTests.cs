@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using AuditPlatform.ServiceDefaults.Ledger;
+using AuditPlatform.ServiceDefaults.Messaging;
 using AuditPlatform.Testing;
 
 namespace AuditPlatform.Intake.Tests.Integration;
@@ -50,6 +51,25 @@ public sealed class IntakeBusTests(IntakeFixture fixture) : IClassFixture<Intake
         await fixture.Probe.PublishRawAsync("RecordDisclosure", Json(IntakeFixture.Disclosure(marker, "FR-DGSI")), marker, OperatorToken);
         await Eventually.TrueAsync(async () => (await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, marker))).Count == 1, "a later command, so both copies were consumed");
         Assert.Single(await fixture.Ledger.ReadAsync(stream));
+    }
+
+    [Fact]
+    public async Task A_command_whose_message_id_is_not_a_uuid_is_still_recorded_once()
+    {
+        // amqplib, pika and the rest let an integrator send any string as message_id; MassTransit reads only UUIDs.
+        await fixture.RegisterAsync("FR-DGSE");
+        var body = Json(IntakeFixture.Disclosure(null, "FR-DGSE"));
+        var messageId = "order-" + Guid.NewGuid().ToString("N");
+
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", body, messageId, OperatorToken);
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", body, messageId, OperatorToken);
+
+        var marker = Guid.NewGuid();
+        await fixture.Probe.PublishRawAsync("RecordDisclosure", Json(IntakeFixture.Disclosure(marker, "FR-DGSE")), marker, OperatorToken);
+        await Eventually.TrueAsync(async () => (await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, marker))).Count == 1, "a later command, so both copies were consumed");
+        var recorded = (await fixture.Ledger.ReadAsync(type: "disclosure_recorded")).Where(r => r.Data.GetProperty("Recipients")[0].GetProperty("Partner").GetString() == "FR-DGSE").ToList();
+        Assert.Equal(2, recorded.Count);
+        Assert.Contains(recorded, r => r.StreamKey == StreamKey.For(StreamKinds.Disclosure, NameBasedIds.From("auditplatform/message-id/" + messageId)));
     }
 
     [Fact]

@@ -167,7 +167,7 @@ public sealed class ReportBreachConsumer(BreachDesk desk, BusCaller caller) : IC
     public async Task Consume(ConsumeContext<ReportBreach> context)
     {
         await caller.RequireOperatorAsync(context, servicesMaySend: false);
-        var outcome = await desk.ReportAsync(ReportBreachDecision.Normalise(context.Message, context.MessageId ?? Guid.CreateVersion7()), context.CancellationToken);
+        var outcome = await desk.ReportAsync(ReportBreachDecision.Normalise(context.Message, ClientIds.Of(context)), context.CancellationToken);
         if (outcome is BreachOutcome.ClientIdConflict conflict)
         {
             throw new InvalidCommandException("client-id-conflict", $"breachId '{conflict.BreachId}' was already used for a different request.", new Dictionary<string, string[]>());

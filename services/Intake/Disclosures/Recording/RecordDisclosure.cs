@@ -207,7 +207,7 @@ public sealed class RecordDisclosureConsumer(DisclosureDesk desk, BusCaller call
     public async Task Consume(ConsumeContext<RecordDisclosure> context)
     {
         await caller.RequireActingForAsync(context, context.Message.Originator ?? string.Empty);
-        var command = RecordDisclosureDecision.Normalise(context.Message, context.MessageId ?? Guid.CreateVersion7());
+        var command = RecordDisclosureDecision.Normalise(context.Message, ClientIds.Of(context));
         var outcome = await desk.RecordAsync(command, context.CancellationToken);
         switch (outcome)
         {

@@ -1,8 +1,8 @@
-using System.Security.Cryptography;
 using System.Text;
 using AuditPlatform.Contracts;
 using AuditPlatform.Notification.Ledger;
 using AuditPlatform.Notification.Partners;
+using AuditPlatform.ServiceDefaults.Messaging;
 using AuditPlatform.ServiceDefaults.Policy;
 using Contract = AuditPlatform.Contracts;
 
@@ -23,10 +23,7 @@ public static class NoticeIds
         var input = new byte[16 + name.Length];
         Namespace.TryWriteBytes(input, bigEndian: true, out _);
         name.CopyTo(input, 16);
-        var bytes = SHA256.HashData(input).AsSpan(0, 16).ToArray();
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
+        return NameBasedIds.From(input);
     }
 }
 

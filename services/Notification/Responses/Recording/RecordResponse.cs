@@ -178,7 +178,7 @@ public sealed class RecordPartnerResponseConsumer(ResponseDesk desk, BusCaller c
     public async Task Consume(ConsumeContext<RecordPartnerResponse> context)
     {
         await caller.RequireActingForAsync(context, context.Message.Partner ?? string.Empty);
-        var command = RecordResponseDecision.Normalise(context.Message, context.MessageId ?? Guid.CreateVersion7());
+        var command = RecordResponseDecision.Normalise(context.Message, ClientIds.Of(context));
         switch (await desk.RecordAsync(command, context.CancellationToken))
         {
             case ResponseOutcome.ClientIdConflict conflict:
