@@ -60,7 +60,11 @@ public sealed class BusProbe : IAsyncDisposable
     }
 
     /// <summary>Publishes a body as plain JSON (no envelope) to a command's exchange, with the sender's token when given.</summary>
-    public async Task PublishRawAsync(string contractType, string json, Guid? messageId = null, string? token = null, IDictionary<string, object?>? headers = null)
+    public Task PublishRawAsync(string contractType, string json, Guid? messageId = null, string? token = null, IDictionary<string, object?>? headers = null) =>
+        PublishRawAsync(contractType, json, messageId?.ToString(), token, headers);
+
+    /// <summary>The same with any string as the AMQP message id, as an integrator in another language may send.</summary>
+    public async Task PublishRawAsync(string contractType, string json, string? messageId, string? token = null, IDictionary<string, object?>? headers = null)
     {
         if (token is not null)
         {
@@ -71,7 +75,7 @@ public sealed class BusProbe : IAsyncDisposable
         {
             ContentType = "application/json",
             Persistent = true,
-            MessageId = messageId?.ToString(),
+            MessageId = messageId,
             Headers = headers,
         };
         await channel.BasicPublishAsync(ExchangeFor(contractType), string.Empty, mandatory: false, properties, Encoding.UTF8.GetBytes(json));
@@ -90,6 +94,21 @@ public sealed class BusProbe : IAsyncDisposable
         catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
         {
             return null;
+        }
+    }
+
+    /// <summary>Whether a queue exists.</summary>
+    public async Task<bool> ExistsAsync(string queue)
+    {
+        await using var look = await connection.CreateChannelAsync();
+        try
+        {
+            await look.QueueDeclarePassiveAsync(queue);
+            return true;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            return false;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AuditPlatform.Contracts;
+using AuditPlatform.Notification.Notices.Delivery;
 using AuditPlatform.ServiceDefaults.Messaging;
 using Marten;
 using MassTransit;
@@ -91,17 +92,25 @@ public abstract class PartnerChannelConsumer<T>(IDocumentSession session, TimePr
 
         var code = PartnerOf(context.Message);
         var current = await session.LoadAsync<PartnerChannel>(code, ct);
-        session.Store(Apply(current, context.Message, LedgerSequence.Of(context)));
+        var next = Apply(current, context.Message, LedgerSequence.Of(context));
+        await BeforeSaveAsync(next, ct);
+        session.Store(next);
         await session.SaveChangesAsync(ct);
     }
+
+    /// <summary>Work outside the ledger that must be done before the message counts as handled.</summary>
+    protected virtual Task BeforeSaveAsync(PartnerChannel channel, CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected abstract string PartnerOf(T message);
 
     protected abstract PartnerChannel Apply(PartnerChannel? current, T message, long? sequence);
 }
 
-public sealed class PartnerRegisteredConsumer(IDocumentSession session, TimeProvider clock) : PartnerChannelConsumer<PartnerRegistered>(session, clock)
+public sealed class PartnerRegisteredConsumer(IDocumentSession session, TimeProvider clock, PartnerQueues queues) : PartnerChannelConsumer<PartnerRegistered>(session, clock)
 {
+    protected override Task BeforeSaveAsync(PartnerChannel channel, CancellationToken cancellationToken) =>
+        channel.Kind == ChannelKinds.Bus ? queues.DeclareAsync(channel.Id, cancellationToken) : Task.CompletedTask;
+
     protected override string PartnerOf(PartnerRegistered message) => message.Code;
 
     protected override PartnerChannel Apply(PartnerChannel? current, PartnerRegistered message, long? sequence) => PartnerChannels.Registered(current, message, sequence);

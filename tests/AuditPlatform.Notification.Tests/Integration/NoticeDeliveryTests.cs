@@ -61,6 +61,18 @@ public sealed class NoticeDeliveryTests(NotificationFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_bus_partners_queue_exists_from_its_registration_before_any_notice()
+    {
+        Assert.False(await fixture.Probe.ExistsAsync("partner.US-NRO"));
+
+        await fixture.RegisterAsync("US-NRO");
+
+        // An integrator may not declare queues: it can subscribe to its queue as soon as it is registered.
+        await Eventually.TrueAsync(() => fixture.Probe.ExistsAsync("partner.US-NRO"), "partner.US-NRO to be declared");
+        Assert.Equal(0u, await fixture.Probe.CountAsync("partner.US-NRO"));
+    }
+
+    [Fact]
     public async Task A_webhook_that_fails_three_times_then_succeeds_is_delivered_once_with_each_attempt_recorded()
     {
         using var measurements = new MeasurementLog("audit.webhook.deliveries");

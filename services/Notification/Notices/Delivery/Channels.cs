@@ -69,12 +69,7 @@ public sealed class PartnerQueues(IConfiguration configuration) : IAsyncDisposab
         try
         {
             var open = await ChannelAsync(cancellationToken);
-            if (!declared.ContainsKey(queue))
-            {
-                var arguments = configuration.GetValue("Bus:QuorumQueues", false) ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum" } : null;
-                await open.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
-                declared[queue] = true;
-            }
+            await DeclareAsync(open, queue, cancellationToken);
 
             var properties = new BasicProperties
             {
@@ -93,6 +88,33 @@ public sealed class PartnerQueues(IConfiguration configuration) : IAsyncDisposab
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Creates the partner's queue, so its consumer can subscribe from the moment it is registered instead of only
+    /// after its first notice (an integrator may not declare queues itself).
+    /// </summary>
+    public async Task DeclareAsync(string partner, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await DeclareAsync(await ChannelAsync(cancellationToken), QueueFor(partner), cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task DeclareAsync(IChannel open, string queue, CancellationToken cancellationToken)
+    {
+        if (!declared.ContainsKey(queue))
+        {
+            var arguments = configuration.GetValue("Bus:QuorumQueues", false) ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum" } : null;
+            await open.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
+            declared[queue] = true;
         }
     }
 
