@@ -40,6 +40,7 @@ public static class Runner
 
         if (options.Runs("audit"))
         {
+            await GuardedAsync(report, "settle", () => Settle.RunAsync(platform, report));
             await GuardedAsync(report, "audit", () => AuditAtScale.RunAsync(platform, report));
         }
 

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+
+namespace AuditPlatform.Benchmarks;
+
+/// <summary>
+/// Between the load scenarios and the inquiry: scenarios 2-4 leave notices to deliver (two per disclosure) and
+/// events for Audit to chain. An inquiry is timed on a platform that has caught up, as it would be hours later;
+/// how fast it caught up is itself a figure (the rate Notification drains its backlog at when it has the CPU).
+/// </summary>
+public static class Settle
+{
+    private const string Scenario = "2 intake over bus";
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
+
+    public static async Task RunAsync(Platform platform, Report report)
+    {
+        Console.WriteLine("== settling: pending notices delivered, the chain caught up");
+        await using var ledger = platform.Ledger();
+        var pendingAtStart = await PendingAsync(ledger);
+        var clock = Stopwatch.StartNew();
+        long pending = pendingAtStart;
+        long behind = await ChainBehindAsync(ledger);
+        while ((pending > 0 || behind > 0) && clock.Elapsed < Limit)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            pending = await PendingAsync(ledger);
+            behind = await ChainBehindAsync(ledger);
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        var delivered = pendingAtStart - pending;
+        if (pendingAtStart > 0 && seconds > 0)
+        {
+            report.Add(new Figure(Scenario, "notices delivered after the load (backlog drain)", Math.Round(delivered / seconds, 1), "msg/s",
+                Note: string.Create(CultureInfo.InvariantCulture, $"{delivered:#,0} of {pendingAtStart:#,0} pending in {seconds:0} s")));
+        }
+
+        if (pending > 0 || behind > 0)
+        {
+            report.Add(new Figure(Scenario, "not settled before the inquiry", seconds, "s",
+                Note: $"{pending:#,0} notices pending, chain {behind:#,0} events behind after {Limit.TotalMinutes:0} min"));
+        }
+    }
+
+    private static Task<long> PendingAsync(NpgsqlDataSource ledger) =>
+        ScalarOrZeroAsync(ledger, "select count(*) from notification.mt_doc_notice where data->>'Status' = 'pending' and (data->>'NextAttemptAt')::timestamptz <= now()");
+
+    private static Task<long> ChainBehindAsync(NpgsqlDataSource ledger) =>
+        ScalarOrZeroAsync(ledger, "select greatest(0, (select coalesce(max(seq_id), 0) from ledger.mt_events) - (select coalesce(max(sequence), 0) from audit.chain) - 50)");
+
+    /// <summary>Zero when the service's tables are not there (the service never ran): nothing to wait for.</summary>
+    private static async Task<long> ScalarOrZeroAsync(NpgsqlDataSource ledger, string sql)
+    {
+        try
+        {
+            await using var command = ledger.CreateCommand(sql);
+            return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L, CultureInfo.InvariantCulture);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            return 0;
+        }
+    }
+}
