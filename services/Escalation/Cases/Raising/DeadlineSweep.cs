@@ -1,4 +1,5 @@
 using AuditPlatform.Escalation.Cases.Deciding;
+using AuditPlatform.ServiceDefaults;
 using AuditPlatform.ServiceDefaults.Policy;
 using AuditPlatform.ServiceDefaults.Telemetry;
 using JasperFx;
@@ -16,23 +17,8 @@ public sealed partial class DeadlineSweep(IDocumentStore store, IServiceScopeFac
     /// <summary>The <c>deadline</c> attribute of <c>audit.deadlines.missed</c> for a level's response deadline.</summary>
     public const string DeadlineKind = "escalation";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = configuration.GetValue("Escalation:DeadlineSweepInterval", TimeSpan.FromSeconds(5));
-        using var timer = new PeriodicTimer(interval, clock);
-        do
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogSweepFailed(logger, e);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicWork.RunAsync(configuration.GetValue("Escalation:DeadlineSweepInterval", TimeSpan.FromSeconds(5)), clock, SweepAsync, e => LogSweepFailed(logger, e), stoppingToken);
 
     /// <summary>One pass: each due case is raised once; returns how many this replica raised.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)

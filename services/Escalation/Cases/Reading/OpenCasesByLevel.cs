@@ -1,3 +1,4 @@
+using AuditPlatform.ServiceDefaults;
 using AuditPlatform.ServiceDefaults.Policy;
 using AuditPlatform.ServiceDefaults.Telemetry;
 using Marten;
@@ -16,23 +17,10 @@ public sealed partial class OpenCasesByLevel(IDocumentStore store, EscalationPol
     /// <summary>The last counts read, by level.</summary>
     public IReadOnlyList<KeyValuePair<int, long>> Counts => Volatile.Read(ref counts);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         PlatformMetrics.ObserveOpenCases(() => Counts);
-        var interval = configuration.GetValue("Escalation:OpenCasesRefreshInterval", TimeSpan.FromSeconds(10));
-        using var timer = new PeriodicTimer(interval, clock);
-        do
-        {
-            try
-            {
-                await RefreshAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogRefreshFailed(logger, e);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        return PeriodicWork.RunAsync(configuration.GetValue("Escalation:OpenCasesRefreshInterval", TimeSpan.FromSeconds(10)), clock, RefreshAsync, e => LogRefreshFailed(logger, e), stoppingToken);
     }
 
     /// <summary>Reads the counts now; returns them.</summary>

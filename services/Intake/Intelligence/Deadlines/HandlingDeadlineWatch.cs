@@ -1,4 +1,5 @@
 using AuditPlatform.Intake.Ledger;
+using AuditPlatform.ServiceDefaults;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Telemetry;
 using JasperFx;
@@ -16,23 +17,8 @@ public sealed partial class HandlingDeadlineWatch(IDocumentStore store, TimeProv
     /// <summary>The <c>deadline</c> attribute of <c>audit.deadlines.missed</c> for a report written up too late.</summary>
     public const string DeadlineKind = "intelligence-handling";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = configuration.GetValue("Intake:HandlingWatchInterval", TimeSpan.FromSeconds(5));
-        using var timer = new PeriodicTimer(interval, clock);
-        do
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogSweepFailed(logger, e);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicWork.RunAsync(configuration.GetValue("Intake:HandlingWatchInterval", TimeSpan.FromSeconds(5)), clock, SweepAsync, e => LogSweepFailed(logger, e), stoppingToken);
 
     /// <summary>One pass: every item whose report is overdue gets its miss recorded once.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
