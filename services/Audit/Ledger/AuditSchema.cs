@@ -7,6 +7,11 @@ namespace AuditPlatform.Audit.Ledger;
 /// <summary>
 /// Audit's own tables (the chain, checkpoints, the access log) and the indexes its queries need on the shared
 /// ledger table. Applied by <c>audit migrate</c> as the schema owner, or at startup when the schema is applied then.
+/// The <c>partner=</c> filter (<see cref="LedgerRows"/>) has an index for each branch of its OR (the stream, <c>Partner</c>,
+/// <c>AttributedPartner</c>, <c>Recipients</c>, <c>ExposureSet</c>, <c>Partners</c>), looked up one by one; partial, so only
+/// events carrying the field are indexed; built-in operators only, because every service's role evaluates them when it
+/// appends and least privilege gives it nothing in the <c>audit</c> schema. Not <c>concurrently</c>: the services' Marten
+/// daemons keep a transaction open, which a concurrent build waits for without end; a plain build holds appends for seconds.
 /// </summary>
 public sealed class AuditSchema(NpgsqlDataSource dataSource) : ILedgerMigration
 {
@@ -29,6 +34,10 @@ public sealed class AuditSchema(NpgsqlDataSource dataSource) : ILedgerMigration
         create index if not exists mt_events_audit_recorded on ledger.mt_events (timestamp);
         create index if not exists mt_events_audit_partner on ledger.mt_events ((data->>'Partner'), seq_id);
         create index if not exists mt_events_audit_disclosure on ledger.mt_events ((data->>'DisclosureId')) where data->>'DisclosureId' is not null;
+        create index if not exists mt_events_audit_attributed on ledger.mt_events ((data->>'AttributedPartner')) where data->>'AttributedPartner' is not null;
+        create index if not exists mt_events_audit_recipients on ledger.mt_events using gin ((data->'Recipients')) where data->'Recipients' is not null;
+        create index if not exists mt_events_audit_exposure_set on ledger.mt_events using gin ((data->'ExposureSet')) where data->'ExposureSet' is not null;
+        create index if not exists mt_events_audit_partners on ledger.mt_events using gin ((data->'Partners')) where data->'Partners' is not null;
         """;
 
     public Task ApplyAsync(IDocumentStore store, CancellationToken cancellationToken) => ApplyAsync(cancellationToken);

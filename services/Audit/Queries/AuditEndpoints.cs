@@ -269,9 +269,29 @@ public static class AuditEndpoints
     /// The partners that held a disclosure at world time <c>at</c> (default now), from everything recorded so far: its
     /// recipients, and when each acknowledged its handling notice.
     /// </summary>
-    private static async Task<IResult> GetExposure(string disclosureId, DateTimeOffset? at, LedgerRows rows, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetExposure(string disclosureId, string? at, LedgerRows rows, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var when = at ?? clock.GetUtcNow();
+        // Bound as text and parsed here, so a bad value is answered with the field at fault, not a bare 400.
+        var errors = new Dictionary<string, string[]>();
+        if (!Guid.TryParse(disclosureId, out var id))
+        {
+            errors["disclosureId"] = ["must be a UUID"];
+        }
+
+        var when = clock.GetUtcNow();
+        if (!string.IsNullOrEmpty(at) && !DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out when))
+        {
+            errors["at"] = ["must be an RFC 3339 date-time"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The query is not valid.", type: Problems.Type("validation"));
+        }
+
+        // Streams are keyed by the UUID's canonical text, whatever case the caller wrote it in.
+        disclosureId = id.ToString();
+        when = when.ToUniversalTime();
         var holders = new Dictionary<string, Holder>(StringComparer.Ordinal);
         var noticeHolders = new Dictionary<string, string>(StringComparer.Ordinal);
         await foreach (var e in rows.DisclosureTrailAsync(disclosureId, when, cancellationToken))
