@@ -85,7 +85,7 @@ public static class AuditEndpoints
 
             if (DateTimeOffset.TryParse(q[name], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
             {
-                return t;
+                return t.ToUniversalTime();
             }
 
             errors[name] = ["must be an RFC 3339 date-time"];
@@ -220,6 +220,8 @@ public static class AuditEndpoints
 
     private static async Task<IResult> GetTimeline(string kind, string id, DateTimeOffset? asOf, DateTimeOffset? until, LedgerRows rows, TimeProvider clock, CancellationToken cancellationToken)
     {
+        // Times with an offset are the same instants in UTC (PostgreSQL's timestamptz parameters take UTC only).
+        (asOf, until) = (asOf?.ToUniversalTime(), until?.ToUniversalTime());
         if (!TimelineFold.Kinds.Contains(kind))
         {
             return UnknownKind(kind);
@@ -418,6 +420,8 @@ public static class AuditEndpoints
 
     private static async Task<IResult> Evidence(string kind, string id, DateTimeOffset? asOf, DateTimeOffset? until, LedgerRows rows, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
     {
+        // Times with an offset are the same instants in UTC (PostgreSQL's timestamptz parameters take UTC only).
+        (asOf, until) = (asOf?.ToUniversalTime(), until?.ToUniversalTime());
         if (!TimelineFold.Kinds.Contains(kind))
         {
             return UnknownKind(kind);
@@ -443,6 +447,7 @@ public static class AuditEndpoints
 
     private static async Task<IResult> Access(string? by, DateTimeOffset? from, DateTimeOffset? to, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
+        (from, to) = (from?.ToUniversalTime(), to?.ToUniversalTime());
         await using var command = dataSource.CreateCommand(
             "select at, by, path from audit.access_log where ($1::text is null or by = $1) and ($2::timestamptz is null or at >= $2) " +
             "and ($3::timestamptz is null or at <= $3) order by id desc limit 1000");

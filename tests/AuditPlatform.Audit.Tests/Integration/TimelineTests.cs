@@ -83,6 +83,25 @@ public sealed class TimelineTests(AuditFixture fixture) : IClassFixture<AuditFix
     }
 
     [Fact]
+    public async Task Times_with_an_offset_mean_the_same_instants_as_in_utc()
+    {
+        await fixture.RegisterAsync("US-NGA");
+        await fixture.SuspendAsync("US-NGA", new DateTimeOffset(2017, 5, 25, 9, 0, 0, TimeSpan.Zero));
+        await RecordedAtAsync("US-NGA", "sharing_suspended");
+
+        // 10:30+01:00 is 09:30Z, after the suspension; 09:30+01:00 is 08:30Z, before it.
+        static int Count(JsonElement page) => page.GetProperty("events").GetArrayLength();
+        Assert.Equal(1, Count(await GetAsync("/audit/timeline/partner/US-NGA?until=" + Uri.EscapeDataString("2017-05-25T10:30:00+01:00"))));
+        Assert.Equal(0, Count(await GetAsync("/audit/timeline/partner/US-NGA?until=" + Uri.EscapeDataString("2017-05-25T09:30:00+01:00"))));
+        Assert.Equal(1, Count(await GetAsync("/audit/events?streamKind=partner&streamId=US-NGA&to=" + Uri.EscapeDataString("2017-05-25T10:30:00+01:00"))));
+        Assert.Equal(0, Count(await GetAsync("/audit/events?streamKind=partner&streamId=US-NGA&to=" + Uri.EscapeDataString("2017-05-25T09:30:00+01:00"))));
+        var now = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(-5)).ToString("yyyy-MM-ddTHH:mm:ss.fffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("suspended", (await GetAsync("/audit/timeline/partner/US-NGA?asOf=" + Uri.EscapeDataString(now))).GetProperty("state").GetProperty("sharing").GetString());
+        Assert.Equal(2, Count(await GetAsync("/audit/events?streamKind=partner&streamId=US-NGA&asOf=" + Uri.EscapeDataString(now)))); // registered, suspended
+        await GetAsync("/audit/access-log?from=" + Uri.EscapeDataString("2017-05-25T10:30:00+01:00"), fixture.Audit.ClientFor(Roles.Admin));
+    }
+
+    [Fact]
     public async Task A_timeline_query_by_the_compliance_token_appears_in_the_access_log()
     {
         await GetAsync("/audit/timeline/partner/US-NSA?asOf=2017-05-24T18:00:00Z");
