@@ -31,6 +31,7 @@ public sealed class AuditSchema(NpgsqlDataSource dataSource) : ILedgerMigration
         create index if not exists audit_access_log_by_at on audit.access_log (by, at);
         create index if not exists mt_events_audit_stream_seq on ledger.mt_events (stream_id text_pattern_ops, seq_id);
         create index if not exists mt_events_audit_type_seq on ledger.mt_events (type, seq_id);
+        create index if not exists mt_events_audit_kind_seq on ledger.mt_events ((split_part(stream_id, '/', 1)), seq_id);
         create index if not exists mt_events_audit_recorded on ledger.mt_events (timestamp);
         create index if not exists mt_events_audit_partner on ledger.mt_events ((data->>'Partner'), seq_id);
         create index if not exists mt_events_audit_disclosure on ledger.mt_events ((data->>'DisclosureId')) where data->>'DisclosureId' is not null;

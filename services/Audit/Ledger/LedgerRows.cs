@@ -24,7 +24,7 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
     /// </summary>
     private const string Where = """
         where seq_id > $1 and ($2::bigint is null or seq_id <= $2)
-          and ($3::text is null or stream_id like $3 || '/%')
+          and ($3::text is null or split_part(stream_id, '/', 1) = $3)
           and ($4::text is null or stream_id = $5)
           and ($6::text is null or stream_id = 'partner/' || $6 or data->>'Partner' = $6 or data->>'AttributedPartner' = $6
                or data->'Recipients' @> jsonb_build_array(jsonb_build_object('Partner', $6))
