@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,6 +16,7 @@ public sealed class ServiceHost<TApp> : WebApplicationFactory<TApp>
 {
     private readonly IReadOnlyDictionary<string, string?> settings;
     private readonly Action<IServiceCollection>? services;
+    private bool onLoopback;
 
     public ServiceHost(PlatformFixture fixture, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
@@ -30,6 +33,19 @@ public sealed class ServiceHost<TApp> : WebApplicationFactory<TApp>
 
     public PlatformFixture Fixture { get; }
 
+    /// <summary>
+    /// Serves on a real loopback socket instead of the in-memory test server, so a browser can load the service's
+    /// pages and hold its event stream; call before anything starts the host. Returns the address it listens on.
+    /// </summary>
+    public Uri ListenOnLoopback()
+    {
+        onLoopback = true;
+        UseKestrel(0);
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -41,6 +57,11 @@ public sealed class ServiceHost<TApp> : WebApplicationFactory<TApp>
         if (services is not null)
         {
             builder.ConfigureServices(services);
+        }
+
+        if (onLoopback)
+        {
+            builder.UseSetting("Urls", "http://127.0.0.1:0");
         }
     }
 

@@ -1,47 +1,9 @@
 using System.Net.Http.Json;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace AuditPlatform.Audit.Tests.Integration;
-
-/// <summary>Audit on a real loopback socket, so a browser can load the compliance page.</summary>
-public sealed class KestrelAudit : WebApplicationFactory<AuditApp>
-{
-    private readonly AuditFixture fixture;
-
-    public KestrelAudit(AuditFixture fixture)
-    {
-        this.fixture = fixture;
-        UseKestrel(0);
-    }
-
-    public Uri Address
-    {
-        get
-        {
-            StartServer();
-            var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        }
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Testing");
-        foreach (var (key, value) in fixture.ServiceSettings.Concat(fixture.AuditSettings()))
-        {
-            builder.UseSetting(key, value);
-        }
-
-        builder.UseSetting("Urls", "http://127.0.0.1:0");
-    }
-}
 
 /// <summary>The compliance page in headless Chromium, on the story's photographs: search, timeline, world time, as-of, verification.</summary>
 public sealed class CompliancePageTests(AuditFixture fixture) : IClassFixture<AuditFixture>
@@ -72,8 +34,8 @@ public sealed class CompliancePageTests(AuditFixture fixture) : IClassFixture<Au
         Assert.True(shared.IsSuccessStatusCode, await shared.Content.ReadAsStringAsync());
         await fixture.CheckpointAsync();
 
-        await using var host = new KestrelAudit(fixture);
-        var address = host.Address;
+        await using var host = new ServiceHost<AuditApp>(fixture, fixture.AuditSettings());
+        var address = host.ListenOnLoopback();
         using var http = new HttpClient { BaseAddress = address };
         await Eventually.TrueAsync(async () => (await http.GetAsync("/health/ready")).IsSuccessStatusCode, "the compliance page host to be ready");
 

@@ -2,48 +2,10 @@ using System.Net.Http.Json;
 using AuditPlatform.Escalation.Cases;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace AuditPlatform.Escalation.Tests.Integration;
-
-/// <summary>Escalation on a real loopback socket, so a browser can load the dashboard and hold its event stream.</summary>
-public sealed class KestrelEscalation : WebApplicationFactory<EscalationApp>
-{
-    private readonly EscalationFixture fixture;
-
-    public KestrelEscalation(EscalationFixture fixture)
-    {
-        this.fixture = fixture;
-        UseKestrel(0);
-    }
-
-    public Uri Address
-    {
-        get
-        {
-            StartServer();
-            var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        }
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Testing");
-        foreach (var (key, value) in fixture.ServiceSettings)
-        {
-            builder.UseSetting(key, value);
-        }
-
-        builder.UseSetting("Urls", "http://127.0.0.1:0");
-        builder.ConfigureServices(s => s.AddSingleton<TimeProvider>(fixture.Clock));
-    }
-}
 
 /// <summary>The dashboard in headless Chromium: a new case appears without a reload and can be acknowledged.</summary>
 public sealed class DashboardTests(EscalationFixture fixture) : IClassFixture<EscalationFixture>
@@ -54,8 +16,8 @@ public sealed class DashboardTests(EscalationFixture fixture) : IClassFixture<Es
     public async Task A_new_case_appears_live_and_the_acknowledge_button_records_it()
     {
         Assert.True(File.Exists(Chromium), $"Chromium is needed for the dashboard test and was not found at {Chromium} (set CHROMIUM_PATH).");
-        await using var host = new KestrelEscalation(fixture);
-        var address = host.Address;
+        await using var host = new ServiceHost<EscalationApp>(fixture, services: s => s.AddSingleton<TimeProvider>(fixture.Clock));
+        var address = host.ListenOnLoopback();
         using var http = new HttpClient { BaseAddress = address };
         await Eventually.TrueAsync(async () => (await http.GetAsync("/health/ready")).IsSuccessStatusCode, "the dashboard host to be ready");
         foreach (var partner in new[] { "US-DOS", "US-FBI", "CA-CSIS" })
@@ -117,8 +79,8 @@ public sealed class DashboardTests(EscalationFixture fixture) : IClassFixture<Es
     {
         Assert.True(File.Exists(Chromium), $"Chromium is needed for the dashboard test and was not found at {Chromium} (set CHROMIUM_PATH).");
         const string hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>";
-        await using var host = new KestrelEscalation(fixture);
-        var address = host.Address;
+        await using var host = new ServiceHost<EscalationApp>(fixture, services: s => s.AddSingleton<TimeProvider>(fixture.Clock));
+        var address = host.ListenOnLoopback();
         using var http = new HttpClient { BaseAddress = address };
         await Eventually.TrueAsync(async () => (await http.GetAsync("/health/ready")).IsSuccessStatusCode, "the dashboard host to be ready");
         (await fixture.IntakeAdmin.PutAsJsonAsync("/partners/XX-HOSTILE", new { name = hostile, country = hostile, channel = new { kind = "bus" } })).EnsureSuccessStatusCode();
