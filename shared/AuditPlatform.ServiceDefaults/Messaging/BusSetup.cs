@@ -32,6 +32,13 @@ public static class BusSetup
                 // A refused message is kept, with its reason, in the queue's _error queue; nothing consumes
                 // Fault<T> events, and publishing them would need topology no service user is granted.
                 endpoint.PublishFaults = false;
+                // MassTransit's default error pipe, with the sender's token taken off first.
+                endpoint.ConfigureError(e =>
+                {
+                    e.UseFilter(new WithoutCredentials());
+                    e.UseFilter(new MassTransit.Middleware.GenerateFaultFilter());
+                    e.UseFilter(new MassTransit.Middleware.ErrorTransportFilter());
+                });
                 if (quorum && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                 {
                     rabbit.SetQuorumQueue();

@@ -150,15 +150,18 @@ public sealed class IntakeBusTests(IntakeFixture fixture) : IClassFixture<Intake
 
         await Eventually.TrueAsync(async () => (await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, own))).Count == 1, "the integrator's own disclosure");
         var reasons = new List<string>();
+        var credentials = new List<string>();
         await Eventually.TrueAsync(async () =>
         {
             if (await fixture.Probe.GetAsync(ErrorQueue) is { } failed)
             {
                 reasons.Add(failed.Headers.GetValueOrDefault("MT-Fault-Message") ?? string.Empty);
+                credentials.AddRange(failed.Headers.Where(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase)).Select(h => h.Value));
             }
 
             return reasons.Count(r => r.Contains("token", StringComparison.Ordinal) || r.Contains("may not act", StringComparison.Ordinal)) == 2;
         }, "both refused commands in " + ErrorQueue);
+        Assert.Empty(credentials); // the impostor's bearer token is not kept in the error queue for anyone to replay
         Assert.Empty(await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, anonymous)));
         Assert.Empty(await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, impostor)));
     }
