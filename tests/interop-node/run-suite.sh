@@ -49,6 +49,8 @@ TRX
 
 [ -n "${AUDIT_PG:-}" ] || { [ -f "$LOCAL/env" ] && source "$LOCAL/env"; }
 [ -n "${AUDIT_PG:-}" ] || broken "no settings: run deploy/local/up.sh or test.sh first"
+# A machine without Node.js gets Debian's (like rabbitmq-server in up.sh); one too old is refused below.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then apt_install nodejs npm || true; fi
 command -v node >/dev/null && command -v npm >/dev/null || broken "Node.js 20 or later and npm are required"
 [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] || broken "Node.js 20 or later is required (found $(node --version))"
 
