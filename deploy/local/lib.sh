@@ -445,6 +445,38 @@ infrastructure() {
 
 # --- Services ------------------------------------------------------------------------------------
 
+# Exports one service's settings (service_env) into the current shell; call it in a subshell.
+export_service_env() { eval "$(service_env "$1" | sed 's/^/export "/; s/$/"/')"; }
+
+# Applies a service's schema as the database owner (<service>.dll migrate), from its Release build; output in $2.
+migrate_service() {
+  local name=$1 log=$2 svc
+  svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
+  ( export_service_env "$svc"; ConnectionStrings__Ledger=$(owner_connection); export ConnectionStrings__Ledger
+    cd "$ROOT/services/$name" && exec dotnet "bin/Release/net10.0/AuditPlatform.$name.dll" migrate ) > "$log" 2>&1
+}
+
+# Starts a service from its Release build in the background, under its own roles, listening on $2; output in $3.
+# Its pid is left in STARTED_PID. (up.sh starts its services detached instead, with pid files.)
+start_service_background() {
+  local name=$1 url=$2 log=$3 svc
+  svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
+  ( export_service_env "$svc"; export Ledger__ApplySchemaOnStartup=false
+    cd "$ROOT/services/$name" && exec dotnet "bin/Release/net10.0/AuditPlatform.$name.dll" --urls "$url" ) \
+    > "$log" 2>&1 < /dev/null &
+  STARTED_PID=$!
+}
+
+# Stops the processes given: SIGTERM, then SIGKILL after 15 s each.
+stop_pids() {
+  local pid _i
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do
+    for _i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+
 # Stops one service started by up.sh: SIGTERM, then SIGKILL after 10 s. The pid is only trusted while it
 # still is one of our services (a stale pid file must not kill whatever reused the number).
 stop_service() {

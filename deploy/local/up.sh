@@ -23,7 +23,6 @@ dotnet build "$ROOT/AuditPlatform.sln" -c Release -nologo -v quiet -clp:ErrorsOn
 mkdir -p "$LOCAL/run" "$LOCAL/logs" "$LOCAL/tokens"
 
 # Exports one service's settings (service_env) into the current (sub)shell.
-export_service_env() { eval "$(service_env "$1" | sed 's/^/export "/; s/$/"/')"; }
 
 # Schema changes run once, as the schema owner, before any service starts (never at service start);
 # then the services run under their own least-privileged roles.
@@ -36,9 +35,7 @@ for entry in "${present[@]}"; do
   name=${entry%%:*}; svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
   stop_service "$svc"   # a re-run must pick up the new build
   say "migrating $name"
-  ( export_service_env "$svc"; ConnectionStrings__Ledger=$(owner_connection); export ConnectionStrings__Ledger
-    cd "$ROOT/services/$name" && dotnet "bin/Release/net10.0/AuditPlatform.$name.dll" migrate ) \
-    > "$LOCAL/logs/$svc-migrate.log" 2>&1 || { tail -40 "$LOCAL/logs/$svc-migrate.log" >&2; die "migrating $name failed"; }
+  migrate_service "$name" "$LOCAL/logs/$svc-migrate.log" || { tail -40 "$LOCAL/logs/$svc-migrate.log" >&2; die "migrating $name failed"; }
 done
 [ ${#present[@]} -eq 0 ] || apply_least_privilege
 

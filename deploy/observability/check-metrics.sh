@@ -48,15 +48,7 @@ metrics=$(dashboard_metrics "$dashboard")
 # --- The services to scrape -------------------------------------------------------------------------------------
 declare -A url
 pids=()
-stop_started() {
-  local pid _i
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-}
-trap stop_started EXIT
+trap 'stop_pids "${pids[@]}"' EXIT
 
 offset=0
 for entry in $SERVICES; do
@@ -74,20 +66,14 @@ if [ "$start" = true ]; then
     [ -f "$dll" ] || dotnet build "$ROOT/services/$name" -c Release -nologo -v quiet -clp:ErrorsOnly > "$logs/build-$name.log" 2>&1 ||
       die "building $name failed; see $logs/build-$name.log"
     # Schema as the owner, as up.sh does; then the service under its own roles.
-    ( eval "$(service_env "$svc" | sed 's/^/export "/; s/$/"/')"
-      ConnectionStrings__Ledger=$(owner_connection); export ConnectionStrings__Ledger
-      cd "$ROOT/services/$name" && exec dotnet "$dll" migrate ) > "$logs/$svc-migrate.log" 2>&1 ||
-      die "migrating $name failed; see $logs/$svc-migrate.log"
+    migrate_service "$name" "$logs/$svc-migrate.log" || die "migrating $name failed; see $logs/$svc-migrate.log"
   done
   apply_least_privilege 2>/dev/null || die "applying the least-privilege grants failed"
   for entry in $SERVICES; do
     name=${entry%%:*}; svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
     say "starting $name on ${url[$name]} for the metrics check"
-    ( eval "$(service_env "$svc" | sed 's/^/export "/; s/$/"/')"
-      export Ledger__ApplySchemaOnStartup=false Escalation__OpenCasesRefreshInterval=00:00:02
-      cd "$ROOT/services/$name" && exec dotnet "bin/Release/net10.0/AuditPlatform.$name.dll" --urls "${url[$name]}" ) \
-      > "$logs/$svc.log" 2>&1 < /dev/null &
-    pids+=($!)
+    Escalation__OpenCasesRefreshInterval=00:00:02 start_service_background "$name" "${url[$name]}" "$logs/$svc.log"
+    pids+=("$STARTED_PID")
   done
 fi
 

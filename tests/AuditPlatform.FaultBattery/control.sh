@@ -23,10 +23,7 @@ case "$verb" in
       dll="$ROOT/services/$name/bin/Release/net10.0/AuditPlatform.$name.dll"
       [ -f "$dll" ] || continue
       mkdir -p "$LOCAL/logs"
-      ( eval "$(service_env "$svc" | sed 's/^/export "/; s/$/"/')"
-        ConnectionStrings__Ledger=$(owner_connection); export ConnectionStrings__Ledger
-        cd "$ROOT/services/$name" && dotnet "$dll" migrate ) > "$LOCAL/logs/$svc-migrate.log" 2>&1 ||
-        { tail -40 "$LOCAL/logs/$svc-migrate.log" >&2; die "migrating $name failed"; }
+      migrate_service "$name" "$LOCAL/logs/$svc-migrate.log" || { tail -40 "$LOCAL/logs/$svc-migrate.log" >&2; die "migrating $name failed"; }
     done
     apply_least_privilege
     ;;

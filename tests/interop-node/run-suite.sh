@@ -66,15 +66,7 @@ ensure_integrator "$PARTNER" "$(rabbitmqctl_local list_users --no-table-headers 
   broken "could not create the RabbitMQ user partner-$PARTNER"
 
 pids=()
-stop_started() {
-  local pid _i
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-}
-trap stop_started EXIT
+trap 'stop_pids "${pids[@]}"' EXIT
 
 mkdir -p "$logs"
 for entry in $NEEDED; do
@@ -92,21 +84,15 @@ done
 # Schema as the owner, then least privilege, as up.sh does; then each service under its own roles.
 for entry in $NEEDED; do
   name=${entry%%:*}; svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
-  ( eval "$(service_env "$svc" | sed 's/^/export "/; s/$/"/')"
-    ConnectionStrings__Ledger=$(owner_connection); export ConnectionStrings__Ledger
-    cd "$ROOT/services/$name" && exec dotnet "bin/Release/net10.0/AuditPlatform.$name.dll" migrate ) \
-    > "$logs/$svc-migrate.log" 2>&1 || broken "migrating $name failed; see $logs/$svc-migrate.log"
+  migrate_service "$name" "$logs/$svc-migrate.log" || broken "migrating $name failed; see $logs/$svc-migrate.log"
 done
 apply_least_privilege 2>/dev/null || broken "applying the least-privilege grants failed"
 
 for entry in $NEEDED; do
   name=${entry%%:*}; port=${entry##*:}; svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
   say "starting $name on http://127.0.0.1:$port for the interop suite"
-  ( eval "$(service_env "$svc" | sed 's/^/export "/; s/$/"/')"
-    export Ledger__ApplySchemaOnStartup=false
-    cd "$ROOT/services/$name" && exec dotnet "bin/Release/net10.0/AuditPlatform.$name.dll" --urls "http://127.0.0.1:$port" ) \
-    > "$logs/$svc.log" 2>&1 < /dev/null &
-  pids+=($!)
+  start_service_background "$name" "http://127.0.0.1:$port" "$logs/$svc.log"
+  pids+=("$STARTED_PID")
 done
 
 for entry in $NEEDED; do

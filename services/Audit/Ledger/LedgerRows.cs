@@ -51,36 +51,14 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
               union all select seq_id from ledger.mt_events where data->'Partners' ? $6 and seq_id > $1)
         """;
 
-    public async IAsyncEnumerable<LedgerEvent> ReadAsync(EventFilter filter, int? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var after = filter.After;
-        const int page = 1000;
-        var remaining = limit ?? int.MaxValue;
-        while (remaining > 0)
+    public IAsyncEnumerable<LedgerEvent> ReadAsync(EventFilter filter, int? limit, CancellationToken cancellationToken) =>
+        KeysetAsync(filter.After, 1000, limit, (after, take) =>
         {
-            var take = Math.Min(page, remaining);
-            await using var command = dataSource.CreateCommand(
+            var command = dataSource.CreateCommand(
                 $"select {Columns} from ledger.mt_events {Where} {(filter.Partner is null ? string.Empty : PartnerCandidates)} order by seq_id limit {take}");
             AddParameters(command, filter, after);
-            var read = 0;
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    var e = Read(reader);
-                    after = e.Sequence;
-                    read++;
-                    yield return e;
-                }
-            }
-
-            remaining -= read;
-            if (read < take)
-            {
-                yield break;
-            }
-        }
-    }
+            return command;
+        }, cancellationToken);
 
     /// <summary>
     /// A disclosure's own stream and the streams of its handling notices (where acknowledgements land), with world
@@ -131,16 +109,28 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Every raw row with a sequence in [<paramref name="from"/>, <paramref name="to"/>], streamed in keyset pages of 10,000.</summary>
-    public async IAsyncEnumerable<LedgerEvent> RangeAsync(long from, long to, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        const int page = 10_000;
-        var after = from - 1;
-        while (true)
+    public IAsyncEnumerable<LedgerEvent> RangeAsync(long from, long to, CancellationToken cancellationToken) =>
+        KeysetAsync(from - 1, 10_000, null, (after, take) =>
         {
-            await using var command = dataSource.CreateCommand($"select {Columns} from ledger.mt_events where seq_id > $1 and seq_id <= $2 order by seq_id limit {page}");
+            var command = dataSource.CreateCommand($"select {Columns} from ledger.mt_events where seq_id > $1 and seq_id <= $2 order by seq_id limit {take}");
             command.Parameters.AddWithValue(after);
             command.Parameters.AddWithValue(to);
+            return command;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Keyset paging on <c>seq_id</c>: each page is the command for (last sequence read, rows wanted), until a page
+    /// comes back short or <paramref name="limit"/> rows were read.
+    /// </summary>
+    private static async IAsyncEnumerable<LedgerEvent> KeysetAsync(
+        long after, int page, int? limit, Func<long, int, NpgsqlCommand> pageCommand, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long remaining = limit ?? long.MaxValue;
+        while (remaining > 0)
+        {
+            var take = (int)Math.Min(page, remaining);
             var read = 0;
+            await using (var command = pageCommand(after, take))
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
                 while (await reader.ReadAsync(cancellationToken))
@@ -152,7 +142,8 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
                 }
             }
 
-            if (read < page)
+            remaining -= read;
+            if (read < take)
             {
                 yield break;
             }
