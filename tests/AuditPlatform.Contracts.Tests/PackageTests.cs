@@ -16,7 +16,9 @@ public sealed class PackageTests
             // The assembly this test loaded was built in the same configuration: pack it without building again.
             var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
             var project = Path.Combine(AsyncApiTests.RepositoryRoot(), "shared", "AuditPlatform.Contracts", "AuditPlatform.Contracts.csproj");
-            var (exitCode, log) = await RunAsync("dotnet", "pack", project, "--no-build", "-c", configuration, "-o", output.FullName, "-nologo");
+            // Its own MSBuild, sharing no nodes or build servers with the `dotnet test` that runs this test.
+            var (exitCode, log) = await RunAsync("dotnet", "pack", project, "--no-build", "-c", configuration, "-o", output.FullName, "-nologo",
+                "-nodeReuse:false", "--disable-build-servers");
             Assert.True(exitCode == 0, log);
 
             var package = Assert.Single(output.GetFiles("AuditPlatform.Contracts.*.nupkg"));
