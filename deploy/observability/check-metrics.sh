@@ -112,7 +112,7 @@ call POST "$intake/intelligence/$item/reports" "$operator" '{"author":"check-met
 for name in Notification Escalation Audit; do curl -s -o /dev/null "${url[$name]}/health/ready"; done
 
 # --- Scrape until every metric has a sample -----------------------------------------------------------------------
-scrapes=$(mktemp -d); trap 'stop_started; rm -rf "$scrapes"' EXIT
+scrapes=$(mktemp -d); trap 'stop_pids "${pids[@]}"; rm -rf "$scrapes"' EXIT
 # Beside a platform that up.sh started, the services started here compete with it: its forwarders hold the ledger's
 # subscription and its consumers share the queues, so part of this traffic is forwarded and consumed there. Those
 # processes are scraped too (named Service@port), and count: they are real services measuring this run's traffic.
