@@ -37,6 +37,8 @@ public sealed class PackageTests
             }
 
             Assert.Equal("expression", metadata.Element(ns + "license")?.Attribute("type")?.Value);
+            Assert.Equal("Apache-2.0", metadata.Element(ns + "license")?.Value);
+            Assert.NotNull(zip.GetEntry("CHANGELOG.md"));
             Assert.NotNull(metadata.Element(ns + "repository")?.Attribute("url"));
             await using var docs = zip.GetEntry("lib/net10.0/AuditPlatform.Contracts.xml")!.Open();
             Assert.Contains(XDocument.Load(docs).Descendants("member"), m => (string?)m.Attribute("name") == "T:AuditPlatform.Contracts.RecordDisclosure");
