@@ -16,7 +16,7 @@ public enum ClientIdOutcome
     Conflict,
 }
 
-/// <summary>Client-id idempotency, as CONTRACT.md states it: same id and body replays, same id and other body conflicts.</summary>
+/// <summary>Client-id idempotency, as the public contract (docs/contract.md) states it: same id and body replays, same id and other body conflicts.</summary>
 public static class Idempotency
 {
     private static readonly JsonSerializerOptions Canonical = new(JsonSerializerDefaults.Web);

@@ -34,7 +34,7 @@ public sealed class AsyncApiTests
     {
         var document = AsyncApiDocument.Build();
 
-        // The commands and events CONTRACT.md names, and PartnerRegistered, which Notification and Escalation consume.
+        // The commands and events docs/contract.md names, and PartnerRegistered, which Notification and Escalation consume.
         string[] contract =
         [
             "RecordDisclosure", "ReportBreach", "RecordPartnerResponse", "AcknowledgeNotice", "SuspendSharing", "RestoreSharing",

@@ -51,7 +51,7 @@ public sealed record Exposure(string DisclosureId, DateTimeOffset At, IReadOnlyL
 
 public sealed record AccessEntry(DateTimeOffset At, string By, string Path);
 
-/// <summary>The Audit API of CONTRACT.md.</summary>
+/// <summary>The Audit API of docs/contract.md and docs/services/audit.md.</summary>
 public static class AuditEndpoints
 {
     public static void MapAuditEndpoints(this IEndpointRouteBuilder app)
