@@ -41,6 +41,21 @@ public sealed class IntakeHttpTests(IntakeFixture fixture) : IClassFixture<Intak
     }
 
     [Fact]
+    public async Task A_bus_partners_queue_exists_when_its_registration_returns()
+    {
+        // No Notification runs here: the queue an integrator subscribes to right after PUT must not wait for it.
+        var response = await fixture.Admin.PutAsJsonAsync("/partners/NODE-QUEUE", new { name = "Node", country = "Interop", channel = new { kind = "bus" } });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(await fixture.Probe.ExistsAsync("partner.NODE-QUEUE"), "partner.NODE-QUEUE exists when PUT returns");
+        using var management = fixture.Servers.ManagementClient();
+        var queue = await management.GetFromJsonAsync<JsonElement>($"queues/{fixture.VirtualHost}/partner.NODE-QUEUE");
+        Assert.True(queue.GetProperty("durable").GetBoolean());
+        Assert.False(queue.GetProperty("auto_delete").GetBoolean());
+        Assert.False(queue.GetProperty("exclusive").GetBoolean());
+    }
+
+    [Fact]
     public async Task Repeating_a_disclosure_with_its_client_id_replays_it_and_a_changed_body_conflicts()
     {
         await fixture.RegisterAsync("US-NSA");
