@@ -80,6 +80,8 @@ ensure_secrets() {
   for name in $BUS_USERS; do secret "rabbitmq-$name.password" >/dev/null; done
   [ -s "$SECRETS/jwt-signing.key" ] || (umask 077; openssl rand -base64 32 > "$SECRETS/jwt-signing.key")
   [ -s "$SECRETS/fingerprint.key" ] || (umask 077; openssl rand -base64 32 > "$SECRETS/fingerprint.key")
+  # Notification seals partners' webhook secrets with this key; no other service gets it.
+  [ -s "$SECRETS/webhook-secrets.key" ] || (umask 077; openssl rand -base64 32 > "$SECRETS/webhook-secrets.key")
   [ -s "$SECRETS/checkpoint-signing.pem" ] || (umask 077;
     openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out "$SECRETS/checkpoint-signing.pem")
   chmod 600 "$SECRETS"/*
@@ -317,6 +319,11 @@ bus_permissions() {
   local configure="^($own|$contracts($(bus_consumes "$svc")|$(bus_publishes "$svc")))\$"
   local write="^($own|$contracts($(bus_publishes "$svc")))\$"
   local read="^($own|$contracts($(bus_consumes "$svc")))\$"
+  # Intake declares a bus partner's queue before answering its registration, so the partner can subscribe at once;
+  # it may neither read nor write it.
+  if [ "$svc" = intake ]; then
+    configure="^($own|partner\\..*|$contracts($(bus_consumes "$svc")|$(bus_publishes "$svc")))\$"
+  fi
   # Notification delivers notices to the partners' queues through the default exchange.
   if [ "$svc" = notification ]; then
     configure="^($own|partner\\..*|$contracts($(bus_consumes "$svc")|$(bus_publishes "$svc")))\$"
@@ -405,6 +412,7 @@ ConnectionStrings__Ledger=Host=127.0.0.1;Port=$PG_PORT;Database=auditplatform;Us
 ConnectionStrings__Bus=amqp://$svc:$(secret "rabbitmq-$svc.password")@127.0.0.1:$RABBIT_PORT/audit
 Auth__SigningKeyFile=$SECRETS/jwt-signing.key
 Intake__FingerprintKeyFile=$SECRETS/fingerprint.key
+Notification__SecretKeyFile=$SECRETS/webhook-secrets.key
 Audit__SigningKeyFile=$SECRETS/checkpoint-signing.pem
 ESCALATION_POLICY=$ROOT/deploy/policy/escalation.json
 ASPNETCORE_ENVIRONMENT=Production

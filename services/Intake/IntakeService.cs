@@ -25,6 +25,7 @@ public static class IntakeService
         builder.AddLedger(Name, IntakeLedger.Describe);
         builder.Services.AddSingleton<ILedgerEventMapper, IntakeLedger>();
         builder.Services.AddSingleton<ILedgerMigration, FingerprintOwnerBackfill>();
+        builder.Services.AddSingleton<ILedgerMigration, PartnerSecretRemoval>();
         builder.AddBus(Name, bus =>
         {
             bus.AddConsumer<RecordDisclosureConsumer>();
@@ -34,6 +35,7 @@ public static class IntakeService
         });
         builder.Services.AddSingleton(_ => Fingerprints.FromConfiguration(builder.Configuration));
         builder.Services.AddSingleton(_ => EscalationPolicy.Load(EscalationPolicy.Locate(builder.Configuration["ESCALATION_POLICY"])));
+        builder.Services.AddSingleton<PartnerQueueDeclaration>();
         builder.Services.AddScoped<DisclosureDesk>();
         builder.Services.AddScoped<BreachDesk>();
         builder.Services.AddSingleton<HandlingDeadlineWatch>();

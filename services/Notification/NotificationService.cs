@@ -4,6 +4,7 @@ using AuditPlatform.Notification.Notices.Delivery;
 using AuditPlatform.Notification.Notices.Planning;
 using AuditPlatform.Notification.Notices.Reading;
 using AuditPlatform.Notification.Partners;
+using AuditPlatform.Notification.Partners.WebhookSecrets;
 using AuditPlatform.Notification.Responses;
 using AuditPlatform.Notification.Responses.Recording;
 using AuditPlatform.ServiceDefaults.Ledger;
@@ -34,6 +35,9 @@ public static class NotificationService
         builder.Services.AddSingleton(_ => EscalationPolicy.Load(EscalationPolicy.Locate(builder.Configuration["ESCALATION_POLICY"])));
         builder.Services.AddScoped<AcknowledgementDesk>();
         builder.Services.AddScoped<ResponseDesk>();
+        builder.Services.AddSingleton(_ => SecretSeal.FromConfiguration(builder.Configuration));
+        builder.Services.AddSingleton(_ => SecretRotationOptions.FromConfiguration(builder.Configuration));
+        builder.Services.AddSingleton<ILedgerMigration, PlaintextSecretMigration>();
         builder.AddNoticeDelivery();
         return builder;
     }
@@ -61,6 +65,7 @@ public static class NotificationService
         app.MapAcknowledgeNotice();
         app.MapRecordResponse();
         app.MapGetResponse();
+        app.MapWebhookSecret();
         return app;
     }
 }

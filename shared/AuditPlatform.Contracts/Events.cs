@@ -25,11 +25,8 @@ public sealed record PartnerRegistered
     /// <summary>One of <see cref="ChannelKinds"/>.</summary>
     public required string ChannelKind { get; init; }
 
-    /// <summary>Where webhook notices go, for the webhook channel.</summary>
+    /// <summary>Where webhook notices go, for the webhook channel (its signing secret is never on the bus).</summary>
     public Uri? WebhookUrl { get; init; }
-
-    /// <summary>The webhook signing secret; internal to the platform (only Notification binds this message).</summary>
-    public string? WebhookSecret { get; init; }
 
     /// <summary>When, in the world.</summary>
     public required DateTimeOffset OccurredAt { get; init; }

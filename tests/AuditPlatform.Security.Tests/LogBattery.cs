@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using AuditPlatform.Intake;
+using AuditPlatform.Notification;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,17 +41,22 @@ public sealed class LogBattery : IAsyncLifetime
     private readonly PlatformFixture fixture = new();
     private readonly CapturedLogs logs = new();
     private ServiceHost<IntakeApp> intake = null!;
+    private ServiceHost<NotificationApp> notification = null!;
 
     public async Task InitializeAsync()
     {
         await fixture.InitializeAsync();
         intake = new ServiceHost<IntakeApp>(fixture, services: s => s.AddLogging(l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Trace)));
+        notification = new ServiceHost<NotificationApp>(fixture, services: s => s.AddLogging(l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Trace)));
         using var probe = intake.CreateClient();
         await Eventually.TrueAsync(async () => (await probe.GetAsync("/health/ready")).IsSuccessStatusCode, "Intake to be ready");
+        using var notificationProbe = notification.CreateClient();
+        await Eventually.TrueAsync(async () => (await notificationProbe.GetAsync("/health/ready")).IsSuccessStatusCode, "Notification to be ready");
     }
 
     public async Task DisposeAsync()
     {
+        await notification.DisposeAsync();
         await intake.DisposeAsync();
         await fixture.DisposeAsync();
     }
@@ -65,7 +71,9 @@ public sealed class LogBattery : IAsyncLifetime
         using var operatorClient = intake.CreateClient();
         operatorClient.DefaultRequestHeaders.Authorization = new("Bearer", operatorToken);
 
-        (await admin.PutAsJsonAsync("/partners/LOG-HOOK", new { name = "n", country = "c", channel = new { kind = "webhook", webhookUrl = "http://127.0.0.1:9/x", secret = webhookSecret } })).EnsureSuccessStatusCode();
+        using var notificationAdmin = notification.ClientFor(Roles.Admin);
+        (await notificationAdmin.PutAsJsonAsync("/partners/LOG-HOOK/webhook-secret", new { secret = webhookSecret })).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync("/partners/LOG-HOOK", new { name = "n", country = "c", channel = new { kind = "webhook", webhookUrl = "http://127.0.0.1:9/x" } })).EnsureSuccessStatusCode();
         (await operatorClient.PostAsJsonAsync("/disclosures", new
         {
             originator = "UK-GMP",
@@ -87,6 +95,10 @@ public sealed class LogBattery : IAsyncLifetime
             await Eventually.TrueAsync(async () => await probe.CountAsync("intake-record-disclosure_error") > 0, "the invalid command in the error queue");
         }
 
+        // A signed delivery was attempted (port 9 refuses it), so the signing path wrote what it logs.
+        using var notificationOperator = notification.ClientFor(Roles.Operator);
+        await Eventually.TrueAsync(async () => (await notificationOperator.GetFromJsonAsync<System.Text.Json.JsonElement>("/notifications?partner=LOG-HOOK"))
+            .EnumerateArray().Any(n => n.GetProperty("attempts").GetInt32() > 0), "a webhook attempt for LOG-HOOK");
         Assert.NotEmpty(logs.Lines);
         var leaks = logs.Lines.Where(l => l.Contains(operatorToken, StringComparison.Ordinal) || l.Contains(webhookSecret, StringComparison.Ordinal)
             || l.Contains(contentHash, StringComparison.Ordinal) || l.Contains(operatorToken.Split('.')[2], StringComparison.Ordinal)).ToList();

@@ -169,7 +169,7 @@ public sealed class StorageAndBusBattery(HostileFixture fixture) : IClassFixture
             await ConnectAsync(broker, c => c.QueueDeclareAsync("spy", durable: false, exclusive: false, autoDelete: true))) ? 0 : 1;
         failures += SecurityTable.Record("rabbitmq", "integrator US-FBI reads partner.US-DHS", "access refused",
             await ConnectAsync(broker, c => c.BasicGetAsync("partner.US-DHS", autoAck: false))) ? 0 : 1;
-        failures += SecurityTable.Record("rabbitmq", "intake user binds to PartnerRegistered (carries webhook secrets)", "access refused",
+        failures += SecurityTable.Record("rabbitmq", "intake user binds to PartnerRegistered (it publishes it, never consumes it)", "access refused",
             await ConnectAsync(Broker("intake", Secret("rabbitmq-intake.password")), async c =>
             {
                 await c.QueueDeclareAsync("intake-spy", durable: false, exclusive: true, autoDelete: true);

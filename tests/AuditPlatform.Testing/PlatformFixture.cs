@@ -27,6 +27,9 @@ public class PlatformFixture : IAsyncLifetime
 
     public byte[] FingerprintKey { get; } = RandomNumberGenerator.GetBytes(32);
 
+    /// <summary>The key Notification seals webhook secrets with.</summary>
+    public byte[] WebhookSecretKey { get; } = RandomNumberGenerator.GetBytes(32);
+
     /// <summary>The Audit service's checkpoint signing key (ECDSA P-256, PKCS#8 PEM).</summary>
     public string CheckpointKeyPem { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem();
 
@@ -37,6 +40,7 @@ public class PlatformFixture : IAsyncLifetime
         ["ConnectionStrings:Bus"] = Bus.ToString(),
         ["Auth:SigningKey"] = Convert.ToBase64String(SigningKey),
         ["Intake:FingerprintKey"] = Convert.ToBase64String(FingerprintKey),
+        ["Notification:SecretKey"] = Convert.ToBase64String(WebhookSecretKey),
         ["Audit:SigningKey"] = CheckpointKeyPem,
         ["ESCALATION_POLICY"] = RepositoryFile("deploy/policy/escalation.json"),
     };

@@ -3,7 +3,8 @@ namespace AuditPlatform.Intake.Ledger;
 // Stored ledger events of the Intake service. They are mapped to stable names in IntakeLedger and to
 // the public contract by IntakeMessages; changing a field here changes history, so only add fields.
 
-public sealed record PartnerRegistered(string Code, string Name, string Country, string ChannelKind, Uri? WebhookUrl, string? WebhookSecretSha256, DateTimeOffset OccurredAt);
+/// <summary>Events recorded before issue 14 also hold <c>WebhookSecretSha256</c>; it is read by nothing, and no secret is recorded any more.</summary>
+public sealed record PartnerRegistered(string Code, string Name, string Country, string ChannelKind, Uri? WebhookUrl, DateTimeOffset OccurredAt);
 
 public sealed record SharingSuspended(string Partner, string By, string Reason, Guid? CaseId, DateTimeOffset OccurredAt);
 

@@ -33,7 +33,6 @@ public sealed class IntakeLedger : ILedgerEventMapper
             options.Projections.Add(new IntelligenceProjection(), ProjectionLifecycle.Inline);
             options.Projections.Add(new FingerprintOwnerProjection(), ProjectionLifecycle.Inline);
             options.Schema.For<IntelligenceItem>().Index(i => i.ReportDue);
-            options.Schema.For<PartnerSecret>();
             options.Schema.For<ProcessedMessage>();
         });
 
@@ -43,7 +42,7 @@ public sealed class IntakeLedger : ILedgerEventMapper
         typeof(SharingBlocked), typeof(BreachReported), typeof(HandlingDeadlineMissed),
     ];
 
-    public async ValueTask<object?> ToMessageAsync(IEvent committed, IQuerySession session, CancellationToken cancellationToken) => committed.Data switch
+    public ValueTask<object?> ToMessageAsync(IEvent committed, IQuerySession session, CancellationToken cancellationToken) => ValueTask.FromResult<object?>(committed.Data switch
     {
         PartnerRegistered e => new Contract.PartnerRegistered
         {
@@ -53,7 +52,6 @@ public sealed class IntakeLedger : ILedgerEventMapper
             ChannelKind = e.ChannelKind,
             WebhookUrl = e.WebhookUrl,
             OccurredAt = e.OccurredAt,
-            WebhookSecret = e.WebhookSecretSha256 is null ? null : (await session.LoadAsync<PartnerSecret>(e.Code, cancellationToken))?.Secret,
         },
         SharingSuspended e => new Contract.SharingSuspended { Partner = e.Partner, By = e.By, Reason = e.Reason, CaseId = e.CaseId, OccurredAt = e.OccurredAt },
         SharingRestored e => new Contract.SharingRestored { Partner = e.Partner, By = e.By, Reason = e.Reason, CaseId = e.CaseId, OccurredAt = e.OccurredAt },
@@ -104,5 +102,5 @@ public sealed class IntakeLedger : ILedgerEventMapper
             OccurredAt = e.OccurredAt,
         },
         _ => null,
-    };
+    });
 }

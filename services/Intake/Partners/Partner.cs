@@ -23,8 +23,6 @@ public sealed record Partner
 
     public Uri? WebhookUrl { get; init; }
 
-    public string? WebhookSecretSha256 { get; init; }
-
     public string Sharing { get; init; } = Active;
 
     public DateTimeOffset? SuspendedAt { get; init; }
@@ -45,7 +43,7 @@ public static class PartnerHistory
     {
         PartnerRegistered e => (state ?? new Partner { Id = Partner.StreamFor(e.Code), Code = e.Code, Name = e.Name, Country = e.Country, ChannelKind = e.ChannelKind })
             with
-        { Name = e.Name, Country = e.Country, ChannelKind = e.ChannelKind, WebhookUrl = e.WebhookUrl, WebhookSecretSha256 = e.WebhookSecretSha256 },
+        { Name = e.Name, Country = e.Country, ChannelKind = e.ChannelKind, WebhookUrl = e.WebhookUrl },
         SharingSuspended e when state is not null => state with { Sharing = Partner.Suspended, SuspendedAt = e.OccurredAt, SuspensionReason = e.Reason, CaseId = e.CaseId },
         SharingRestored when state is not null => state with { Sharing = Partner.Active, SuspendedAt = null, SuspensionReason = null, CaseId = null },
         _ => state,

@@ -1,5 +1,6 @@
 using AuditPlatform.Notification.Notices;
 using AuditPlatform.Notification.Partners;
+using AuditPlatform.Notification.Partners.WebhookSecrets;
 using AuditPlatform.Notification.Responses;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
@@ -26,6 +27,7 @@ public sealed class NotificationLedger : ILedgerEventMapper
             options.Schema.For<Notice>().Index(n => n.Partner).Index(n => n.Status).Index(n => n.NextAttemptAt).Index(n => n.CreatedAt);
             options.Schema.For<DiplomaticResponse>();
             options.Schema.For<PartnerChannel>();
+            options.Schema.For<WebhookSecret>();
             options.Schema.For<ProcessedMessage>();
         });
 

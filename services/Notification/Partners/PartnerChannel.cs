@@ -9,8 +9,8 @@ using MassTransit;
 namespace AuditPlatform.Notification.Partners;
 
 /// <summary>
-/// What Notification keeps of a partner: its channel (with the webhook secret, which only this schema and
-/// Intake's hold) and whether sharing is suspended. Fed by Intake's events; the id is the partner code.
+/// What Notification keeps of a partner: its channel and whether sharing is suspended. Fed by Intake's events;
+/// the id is the partner code. The webhook secret is not here: no event carries it (see <c>WebhookSecrets</c>).
 /// </summary>
 public sealed record PartnerChannel
 {
@@ -20,8 +20,6 @@ public sealed record PartnerChannel
     public string? Kind { get; init; }
 
     public Uri? WebhookUrl { get; init; }
-
-    public string? WebhookSecret { get; init; }
 
     public bool Suspended { get; init; }
 
@@ -45,7 +43,6 @@ public static class PartnerChannels
             {
                 Kind = message.ChannelKind,
                 WebhookUrl = message.ChannelKind == ChannelKinds.Webhook ? message.WebhookUrl : null,
-                WebhookSecret = message.ChannelKind == ChannelKinds.Webhook ? message.WebhookSecret : null,
                 RegisteredSequence = sequence ?? state?.RegisteredSequence,
             };
 

@@ -225,7 +225,8 @@ public static partial class AsyncApiDocument
             ["name"] = nameof(NoticeMessage),
             ["title"] = "Partner notice",
             ["summary"] = "A handling or breach notice to a partner, as bare camelCase JSON (no envelope). The same bytes are POSTed to a webhook partner, " +
-                "signed in the header `X-Audit-Signature: sha256=<hex HMAC-SHA256 of the body with the partner's secret>`.",
+                "signed in the header `X-Audit-Signature: sha256=<hex HMAC-SHA256 of the body with the partner's secret>` (and, during a secret rotation's " +
+                "grace window, `X-Audit-Signature-Previous` with the secret being replaced). The secret is set on Notification alone and never travels on the bus.",
             ["contentType"] = "application/json",
             ["payload"] = Ref($"#/components/schemas/{nameof(NoticeMessage)}"),
             ["bindings"] = new JsonObject { ["amqp"] = new JsonObject { ["messageType"] = "notice", ["bindingVersion"] = "0.3.0" } },
@@ -238,7 +239,7 @@ public static partial class AsyncApiDocument
         ["address"] = "partner.{code}",
         ["title"] = "partner.<code>",
         ["description"] = "A partner's own durable queue of notices, fed by Notification through the default exchange with publisher confirms. " +
-            "The AMQP `message_id` is the notice id (drop repeats by it); a partner's user (`partner-<CODE>`) may read only its own queue.",
+            "It exists from the moment Intake answers the partner's registration with the bus channel. The AMQP `message_id` is the notice id (drop repeats by it); a partner's user (`partner-<CODE>`) may read only its own queue.",
         ["parameters"] = new JsonObject { ["code"] = new JsonObject { ["description"] = "The partner code, e.g. US-DHS." } },
         ["messages"] = new JsonObject { [nameof(NoticeMessage)] = Ref($"#/components/messages/{nameof(NoticeMessage)}") },
         ["bindings"] = new JsonObject

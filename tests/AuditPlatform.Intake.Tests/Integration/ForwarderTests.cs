@@ -12,7 +12,7 @@ namespace AuditPlatform.Intake.Tests.Integration;
 /// <summary>The ledger forwarder under concurrency and around gaps in the global sequence.</summary>
 public sealed class ForwarderTests(IntakeFixture fixture) : IClassFixture<IntakeFixture>
 {
-    private static PartnerRegistered Registered(string code) => new(code, code, "Testland", "bus", null, null, DateTimeOffset.UtcNow);
+    private static PartnerRegistered Registered(string code) => new(code, code, "Testland", "bus", null, DateTimeOffset.UtcNow);
 
     private async Task<IReadOnlyList<long>> SequencesAsync(string prefix)
     {

@@ -41,6 +41,38 @@ public sealed class IntakeHttpTests(IntakeFixture fixture) : IClassFixture<Intak
     }
 
     [Fact]
+    public async Task A_bus_partners_queue_exists_when_its_registration_returns()
+    {
+        // No Notification runs here: the queue an integrator subscribes to right after PUT must not wait for it.
+        var response = await fixture.Admin.PutAsJsonAsync("/partners/NODE-QUEUE", new { name = "Node", country = "Interop", channel = new { kind = "bus" } });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(await fixture.Probe.ExistsAsync("partner.NODE-QUEUE"), "partner.NODE-QUEUE exists when PUT returns");
+        using var management = fixture.Servers.ManagementClient();
+        var queue = await management.GetFromJsonAsync<JsonElement>($"queues/{fixture.VirtualHost}/partner.NODE-QUEUE");
+        Assert.True(queue.GetProperty("durable").GetBoolean());
+        Assert.False(queue.GetProperty("auto_delete").GetBoolean());
+        Assert.False(queue.GetProperty("exclusive").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_webhook_secret_is_refused_by_intake_which_never_holds_one()
+    {
+        var response = await fixture.Admin.PutAsJsonAsync("/partners/NODE-HOOK", new
+        {
+            name = "Node",
+            country = "Interop",
+            channel = new { kind = "webhook", webhookUrl = "http://127.0.0.1:9/hook", secret = "a-secret-for-intake-to-refuse" },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("/webhook-secret", (await Json(response)).GetProperty("errors").GetProperty("channel.secret")[0].GetString());
+        await fixture.RegisterAsync("NODE-HOOK", "webhook");
+        var registered = await Json(await fixture.Admin.GetAsync("/partners/NODE-HOOK"));
+        Assert.False(registered.GetProperty("channel").TryGetProperty("secret", out _));
+    }
+
+    [Fact]
     public async Task Repeating_a_disclosure_with_its_client_id_replays_it_and_a_changed_body_conflicts()
     {
         await fixture.RegisterAsync("US-NSA");

@@ -5,25 +5,23 @@ namespace AuditPlatform.Notification.Tests.Decisions;
 
 public class PartnerChannelSpecs
 {
-    private static PartnerRegistered Registered(string kind, string? secret = null) => new()
+    private static PartnerRegistered Registered(string kind) => new()
     {
         Code = "US-DHS",
         Name = "Homeland Security",
         Country = "United States",
         ChannelKind = kind,
         WebhookUrl = kind == ChannelKinds.Webhook ? new Uri("https://dhs.example/hook") : null,
-        WebhookSecret = secret,
         OccurredAt = DateTimeOffset.UnixEpoch,
     };
 
     [Fact]
-    public void A_registration_keeps_the_channel_and_its_secret()
+    public void A_registration_keeps_the_channel()
     {
-        var channel = PartnerChannels.Registered(null, Registered(ChannelKinds.Webhook, "s3cret-s3cret-s3cret"), 7);
+        var channel = PartnerChannels.Registered(null, Registered(ChannelKinds.Webhook), 7);
 
         Assert.Equal(ChannelKinds.Webhook, channel.Kind);
         Assert.Equal(new Uri("https://dhs.example/hook"), channel.WebhookUrl);
-        Assert.Equal("s3cret-s3cret-s3cret", channel.WebhookSecret);
         Assert.Equal(7, channel.RegisteredSequence);
     }
 
@@ -32,10 +30,10 @@ public class PartnerChannelSpecs
     {
         var newer = PartnerChannels.Registered(null, Registered(ChannelKinds.Bus), 9);
 
-        var after = PartnerChannels.Registered(newer, Registered(ChannelKinds.Webhook, "s3cret-s3cret-s3cret"), 7);
+        var after = PartnerChannels.Registered(newer, Registered(ChannelKinds.Webhook), 7);
 
         Assert.Equal(ChannelKinds.Bus, after.Kind);
-        Assert.Null(after.WebhookSecret);
+        Assert.Null(after.WebhookUrl);
     }
 
     [Fact]

@@ -32,6 +32,8 @@ public class NotificationFixture : PlatformFixture
 
     public HttpClient NotificationOperator { get; private set; } = null!;
 
+    public HttpClient NotificationAdmin { get; private set; } = null!;
+
     /// <summary>Delivery settings for this fixture's Notification.</summary>
     protected virtual IReadOnlyDictionary<string, string?> DeliverySettings => new Dictionary<string, string?>
     {
@@ -59,6 +61,7 @@ public class NotificationFixture : PlatformFixture
     {
         Notification = new ServiceHost<NotificationApp>(this, DeliverySettings);
         NotificationOperator = Notification.ClientFor(Roles.Operator);
+        NotificationAdmin = Notification.ClientFor(Roles.Admin);
         await Eventually.TrueAsync(async () => (await NotificationOperator.GetAsync("/health/ready")).IsSuccessStatusCode, "Notification to be ready");
     }
 
@@ -66,6 +69,7 @@ public class NotificationFixture : PlatformFixture
     public async Task StopNotificationAsync()
     {
         NotificationOperator.Dispose();
+        NotificationAdmin.Dispose();
         await Notification.DisposeAsync();
     }
 
@@ -78,14 +82,26 @@ public class NotificationFixture : PlatformFixture
         await base.DisposeAsync();
     }
 
-    /// <summary>Registers a partner with Intake and waits until Notification has heard of its channel.</summary>
+    /// <summary>
+    /// Registers a partner with Intake, sets its webhook secret on Notification (the one service that holds it), and
+    /// waits until Notification has heard of its channel.
+    /// </summary>
     public async Task RegisterAsync(string code, Uri? webhook = null, string? secret = null)
     {
-        var channel = webhook is null ? (object)new { kind = "bus" } : new { kind = "webhook", webhookUrl = webhook, secret };
+        var channel = webhook is null ? (object)new { kind = "bus" } : new { kind = "webhook", webhookUrl = webhook };
+        if (secret is not null)
+        {
+            (await SetSecretAsync(code, secret)).EnsureSuccessStatusCode();
+        }
+
         var response = await Admin.PutAsJsonAsync($"/partners/{code}", new { name = code + " agency", country = "United States", channel });
         response.EnsureSuccessStatusCode();
         await Eventually.TrueAsync(async () => await ChannelAsync(code) is { Kind: not null }, $"Notification to know {code}'s channel");
     }
+
+    /// <summary>Sets (or, without a secret, generates) a partner's webhook secret on Notification, as an admin.</summary>
+    public Task<HttpResponseMessage> SetSecretAsync(string code, string? secret) =>
+        NotificationAdmin.PutAsJsonAsync($"/partners/{code}/webhook-secret", new { secret });
 
     public async Task<PartnerChannel?> ChannelAsync(string code)
     {

@@ -13,12 +13,15 @@ using Microsoft.Extensions.Logging;
 
 namespace AuditPlatform.Notification.Tests.Integration;
 
-/// <summary>One POST a partner's webhook received: the exact body, whether its signature held, and what it answered.</summary>
-public sealed record ReceivedHook(string Hook, byte[] Body, string? Signature, bool SignatureValid, string? NoticeId, int Answered);
+/// <summary>
+/// One POST a partner's webhook received: the exact body, whether its signature (and, during a rotation, the
+/// signature under the previous secret) held under the secret the hook knows, and what it answered.
+/// </summary>
+public sealed record ReceivedHook(string Hook, byte[] Body, string? Signature, bool SignatureValid, string? PreviousSignature, bool PreviousSignatureValid, string? NoticeId, int Answered);
 
 /// <summary>
 /// Partners' webhooks, served by the test on loopback (a real Kestrel on a dynamic port). Each hook checks the
-/// signature with the secret its partner registered, the way a partner would, and answers what the test says.
+/// signature with the secret it knows, the way a partner would (accepting either signature header), and answers what the test says.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -55,6 +58,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return new Uri(BaseAddress, "/hooks/" + name);
     }
 
+    /// <summary>Changes the secret a hook verifies with from now on, as a partner switching over after a rotation.</summary>
+    public void Verify(string name, string secret) => hooks[name] = (secret, hooks[name].Answer);
+
     /// <summary>Changes what a hook answers from now on.</summary>
     public void Answer(string name, Func<int, int> answer) => hooks[name] = (hooks[name].Secret, answer);
 
@@ -66,6 +72,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         await context.Request.Body.CopyToAsync(buffer);
         var body = buffer.ToArray();
         var signature = context.Request.Headers[WebhookSignature.Header].FirstOrDefault();
+        var previous = context.Request.Headers[WebhookSignature.PreviousHeader].FirstOrDefault();
         if (!hooks.TryGetValue(name, out var hook))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -75,9 +82,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
         // Checked independently of the service's own code, as a partner in any language would.
         var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(hook.Secret), body));
         var valid = string.Equals(expected, signature, StringComparison.Ordinal);
+        var previousValid = string.Equals(expected, previous, StringComparison.Ordinal);
         var call = calls.AddOrUpdate(name, 1, (_, n) => n + 1);
-        var status = valid ? hook.Answer(call) : StatusCodes.Status401Unauthorized;
-        Received.Enqueue(new ReceivedHook(name, body, signature, valid, context.Request.Headers[WebhookChannel.NoticeIdHeader].FirstOrDefault(), status));
+        var status = valid || previousValid ? hook.Answer(call) : StatusCodes.Status401Unauthorized;
+        Received.Enqueue(new ReceivedHook(name, body, signature, valid, previous, previousValid, context.Request.Headers[WebhookChannel.NoticeIdHeader].FirstOrDefault(), status));
         context.Response.StatusCode = status;
     }
 

@@ -41,13 +41,16 @@ describe('A Node.js integrator on the bus', () => {
   before(async () => {
     webhook = await startWebhook(secret);
     // The admin registers the two partners over Intake's HTTP API: one takes notices on its bus queue, one on
-    // this process's webhook. PUT is idempotent; the webhook URL and secret change with every run.
+    // this process's webhook, whose secret is set on Notification (the only service that holds it). PUT is
+    // idempotent; the webhook URL and secret change with every run.
     const admin = token('admin');
     const bus = await call('PUT', `${urls.intake}/partners/${partner}`, admin,
       { name: 'Node interop (bus)', country: 'Interop', channel: { kind: 'bus' } });
     assert.equal(bus.status, 200, JSON.stringify(bus.body));
+    const signing = await call('PUT', `${urls.notification}/partners/${webhookPartner}/webhook-secret`, admin, { secret });
+    assert.equal(signing.status, 200, JSON.stringify(signing.body));
     const hook = await call('PUT', `${urls.intake}/partners/${webhookPartner}`, admin,
-      { name: 'Node interop (webhook)', country: 'Interop', channel: { kind: 'webhook', webhookUrl: webhook.url, secret } });
+      { name: 'Node interop (webhook)', country: 'Interop', channel: { kind: 'webhook', webhookUrl: webhook.url } });
     assert.equal(hook.status, 200, JSON.stringify(hook.body));
     connection = await amqp.connect(integratorAmqp());
     connection.on('error', () => {});

@@ -11,7 +11,7 @@ namespace AuditPlatform.Intake.Partners;
 public sealed record PartnerView(string Code, string Name, string Country, string Sharing, DateTimeOffset? SuspendedAt, string? SuspensionReason, Guid? CaseId, ChannelView Channel)
 {
     public static PartnerView From(Partner p) =>
-        new(p.Code, p.Name, p.Country, p.Sharing, p.SuspendedAt, p.SuspensionReason, p.CaseId, new ChannelView(p.ChannelKind, p.WebhookUrl, null));
+        new(p.Code, p.Name, p.Country, p.Sharing, p.SuspendedAt, p.SuspensionReason, p.CaseId, new ChannelView(p.ChannelKind, p.WebhookUrl));
 }
 
 public static class GetPartner

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using AuditPlatform.Intake.Ledger;
 using AuditPlatform.ServiceDefaults.Http;
 using AuditPlatform.ServiceDefaults.Security;
@@ -9,11 +7,15 @@ using ChannelKinds = AuditPlatform.Contracts.ChannelKinds;
 
 namespace AuditPlatform.Intake.Partners.Registering;
 
+/// <summary>
+/// The notice channel. <paramref name="Secret"/> is read only to refuse it: the webhook secret is set on Notification,
+/// the one service that signs with it (<c>PUT /partners/{code}/webhook-secret</c>), and never passes through Intake.
+/// </summary>
 public sealed record ChannelBody(string? Kind, Uri? WebhookUrl, string? Secret);
 
 public sealed record RegisterPartnerBody(string? Name, string? Country, ChannelBody? Channel);
 
-public sealed record ChannelView(string Kind, Uri? WebhookUrl, string? Secret);
+public sealed record ChannelView(string Kind, Uri? WebhookUrl);
 
 public static class RegisterPartner
 {
@@ -35,9 +37,9 @@ public static class RegisterPartner
                 errors.Add("channel.webhookUrl", "is required for the webhook channel, as an absolute http(s) URL.");
             }
 
-            if (body.Channel.Secret is { Length: < 16 or > 200 })
+            if (body.Channel.Secret is not null)
             {
-                errors.Add("channel.secret", "must be between 16 and 200 characters.");
+                errors.Add("channel.secret", $"is not accepted here: set the webhook secret on Notification, PUT /partners/{code}/webhook-secret.");
             }
         }
 
@@ -45,37 +47,36 @@ public static class RegisterPartner
     }
 
     /// <summary>A registration records an event only when something changed, so PUT stays idempotent.</summary>
-    public static PartnerRegistered? Decide(Partner? current, string code, RegisterPartnerBody body, string? secretSha256, DateTimeOffset now)
+    public static PartnerRegistered? Decide(Partner? current, string code, RegisterPartnerBody body, DateTimeOffset now)
     {
         var webhook = body.Channel!.Kind == ChannelKinds.Webhook ? body.Channel.WebhookUrl : null;
         var unchanged = current is not null
             && current.Name == body.Name && current.Country == body.Country
-            && current.ChannelKind == body.Channel.Kind && current.WebhookUrl == webhook
-            && current.WebhookSecretSha256 == secretSha256;
-        return unchanged ? null : new PartnerRegistered(code, body.Name!, body.Country!, body.Channel.Kind!, webhook, secretSha256, now);
+            && current.ChannelKind == body.Channel.Kind && current.WebhookUrl == webhook;
+        return unchanged ? null : new PartnerRegistered(code, body.Name!, body.Country!, body.Channel.Kind!, webhook, now);
     }
 
     public static async Task<Results<Ok<PartnerView>, ValidationProblem, ProblemHttpResult>> Handle(
-        string code, RegisterPartnerBody body, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
+        string code, RegisterPartnerBody body, IDocumentSession session, PartnerQueueDeclaration queues, TimeProvider clock, CancellationToken cancellationToken)
     {
         Validate(code, body);
-        var stream = await session.Events.FetchForWriting<Partner>(Partner.StreamFor(code), cancellationToken);
-        string? secret = null;
-        string? generated = null;
-        if (body.Channel!.Kind == ChannelKinds.Webhook)
+        if (body.Channel!.Kind == ChannelKinds.Bus)
         {
-            var stored = await session.LoadAsync<PartnerSecret>(code, cancellationToken);
-            secret = body.Channel.Secret ?? stored?.Secret;
-            if (secret is null)
+            // Before anything is recorded: when the answer is 200 the integrator can subscribe at once, and when the
+            // broker refused, nothing changed and the same PUT can be repeated.
+            try
             {
-                secret = generated = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+                await queues.DeclareAsync(code, cancellationToken);
             }
-
-            session.Store(new PartnerSecret { Id = code, Secret = secret });
+            catch (PartnerQueueUnavailableException)
+            {
+                return Problems.Refusal(StatusCodes.Status503ServiceUnavailable, "partner-queue-unavailable", "The partner's queue could not be declared.",
+                    $"The broker did not declare partner.{code}; nothing was recorded. Repeat the request.");
+            }
         }
 
-        var secretSha256 = secret is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
-        var registered = Decide(stream.Aggregate, code, body, secretSha256, clock.GetUtcNow());
+        var stream = await session.Events.FetchForWriting<Partner>(Partner.StreamFor(code), cancellationToken);
+        var registered = Decide(stream.Aggregate, code, body, clock.GetUtcNow());
         if (registered is not null)
         {
             stream.AppendOne(registered);
@@ -83,11 +84,10 @@ public static class RegisterPartner
 
         await session.SaveChangesAsync(cancellationToken);
         var partner = registered is null ? stream.Aggregate! : PartnerHistory.Evolve(stream.Aggregate, registered)!;
-        // The secret is shown once, to the admin who set or generated it; GET never returns it.
-        return TypedResults.Ok(PartnerView.From(partner) with { Channel = new ChannelView(partner.ChannelKind, partner.WebhookUrl, body.Channel.Secret ?? generated) });
+        return TypedResults.Ok(PartnerView.From(partner));
     }
 
     public static void MapRegisterPartner(this IEndpointRouteBuilder app) =>
         app.MapPut("/partners/{code}", Handle).RequireAuthorization(Policies.Administer).WithTags("Partners")
-            .WithSummary("Register a partner or change its details and channel.");
+            .WithSummary("Register a partner or change its details and channel; a bus partner's queue exists when it returns.");
 }

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using AuditPlatform.Contracts;
 using AuditPlatform.Notification.Partners;
+using AuditPlatform.Notification.Partners.WebhookSecrets;
+using AuditPlatform.ServiceDefaults.Messaging;
 using Marten;
 using RabbitMQ.Client;
 
@@ -32,11 +34,17 @@ public sealed class WebhookChannel(HttpClient http)
     public const string NoticeIdHeader = "X-Audit-Notice-Id";
     public const string AttemptHeader = "X-Audit-Delivery-Attempt";
 
-    public async Task SendAsync(Uri url, string secret, Guid noticeId, int attempt, byte[] body, CancellationToken cancellationToken)
+    /// <summary>Signs with the first secret; a second (the one being rotated out) signs <see cref="WebhookSignature.PreviousHeader"/>.</summary>
+    public async Task SendAsync(Uri url, IReadOnlyList<string> secrets, Guid noticeId, int attempt, byte[] body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        request.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(secret, body));
+        request.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(secrets[0], body));
+        if (secrets.Count > 1)
+        {
+            request.Headers.Add(WebhookSignature.PreviousHeader, WebhookSignature.Compute(secrets[1], body));
+        }
+
         request.Headers.Add(NoticeIdHeader, noticeId.ToString("D"));
         request.Headers.Add(AttemptHeader, attempt.ToString(CultureInfo.InvariantCulture));
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -60,7 +68,7 @@ public sealed class PartnerQueues(IConfiguration configuration) : IAsyncDisposab
     private IConnection? connection;
     private IChannel? channel;
 
-    public static string QueueFor(string partner) => "partner." + partner;
+    public static string QueueFor(string partner) => PartnerQueueTopology.For(partner);
 
     public async Task SendAsync(string partner, Guid noticeId, byte[] body, CancellationToken cancellationToken)
     {
@@ -112,8 +120,7 @@ public sealed class PartnerQueues(IConfiguration configuration) : IAsyncDisposab
     {
         if (!declared.ContainsKey(queue))
         {
-            var arguments = configuration.GetValue("Bus:QuorumQueues", false) ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum" } : null;
-            await open.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
+            await PartnerQueueTopology.DeclareAsync(open, queue, configuration, cancellationToken);
             declared[queue] = true;
         }
     }
@@ -163,16 +170,21 @@ public sealed class PartnerQueues(IConfiguration configuration) : IAsyncDisposab
     }
 }
 
-/// <summary>Sends one notice over the partner's current channel, read afresh for every attempt.</summary>
-public sealed class NoticeCourier(IDocumentStore store, WebhookChannel webhooks, PartnerQueues queues)
+/// <summary>
+/// Sends one notice over the partner's current channel, read afresh for every attempt; a webhook attempt is signed
+/// when it is sent, with the secrets in force at that moment, so a retry after a rotation carries the new signature.
+/// </summary>
+public sealed class NoticeCourier(IDocumentStore store, WebhookChannel webhooks, PartnerQueues queues, SecretSeal seal, TimeProvider clock)
 {
     /// <summary>Returns the channel kind used; throws when the attempt failed.</summary>
     public async Task<string> SendAsync(Notice notice, int attempt, CancellationToken cancellationToken)
     {
         PartnerChannel? partner;
+        WebhookSecret? secret;
         await using (var query = store.QuerySession())
         {
             partner = await query.LoadAsync<PartnerChannel>(notice.Partner, cancellationToken);
+            secret = partner?.Kind == ChannelKinds.Webhook ? await query.LoadAsync<WebhookSecret>(notice.Partner, cancellationToken) : null;
         }
 
         var body = NoticeMessage.From(notice.Content).ToUtf8Json();
@@ -181,11 +193,14 @@ public sealed class NoticeCourier(IDocumentStore store, WebhookChannel webhooks,
             case ChannelKinds.Bus:
                 await queues.SendAsync(notice.Partner, notice.NoticeId, body, cancellationToken);
                 return ChannelKinds.Bus;
-            case ChannelKinds.Webhook when partner.WebhookUrl is not null && !string.IsNullOrEmpty(partner.WebhookSecret):
-                await webhooks.SendAsync(partner.WebhookUrl, partner.WebhookSecret, notice.NoticeId, attempt, body, cancellationToken);
-                return ChannelKinds.Webhook;
+            case ChannelKinds.Webhook when partner.WebhookUrl is null:
+                throw new DeliveryRefusedException($"Partner {notice.Partner} has a webhook channel without a URL.");
+            case ChannelKinds.Webhook when secret is null:
+                // The admin sets it on Notification (PUT /partners/{code}/webhook-secret): a later attempt will find it.
+                throw new DeliveryRefusedException($"No webhook secret is set yet for partner {notice.Partner}.");
             case ChannelKinds.Webhook:
-                throw new DeliveryRefusedException($"Partner {notice.Partner} has a webhook channel without a URL or secret.");
+                await webhooks.SendAsync(partner.WebhookUrl, seal.Open(secret).At(clock.GetUtcNow()), notice.NoticeId, attempt, body, cancellationToken);
+                return ChannelKinds.Webhook;
             default:
                 // Intake's registration may still be on its way: a later attempt will find it.
                 throw new DeliveryRefusedException($"No channel is known yet for partner {notice.Partner}.");

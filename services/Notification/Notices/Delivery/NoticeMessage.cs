@@ -41,6 +41,9 @@ public sealed record NoticeMessage(
 public static class WebhookSignature
 {
     public const string Header = "X-Audit-Signature";
+
+    /// <summary>During a rotation's grace window: the same signature under the secret being replaced.</summary>
+    public const string PreviousHeader = "X-Audit-Signature-Previous";
     public const string Prefix = "sha256=";
 
     public static string Compute(string secret, ReadOnlySpan<byte> body) =>
