@@ -43,6 +43,12 @@ public sealed class IntakeLedger : ILedgerEventMapper
         typeof(SharingBlocked), typeof(BreachReported), typeof(HandlingDeadlineMissed),
     ];
 
+    public IReadOnlyCollection<Type> PublishedMessages { get; } =
+    [
+        typeof(Contract.PartnerRegistered), typeof(Contract.SharingSuspended), typeof(Contract.SharingRestored), typeof(Contract.DisclosureRecorded),
+        typeof(Contract.SharingBlocked), typeof(Contract.BreachReported), typeof(Contract.HandlingDeadlineMissed),
+    ];
+
     public async ValueTask<object?> ToMessageAsync(IEvent committed, IQuerySession session, CancellationToken cancellationToken) => committed.Data switch
     {
         PartnerRegistered e => new Contract.PartnerRegistered
