@@ -40,23 +40,23 @@ service_port() { local entry; for entry in $SERVICES; do [ "${entry%%:*}" != "$1
 
 # The settings read from the environment, each with its default and the value in effect now; for --help.
 settings_help() {
-  cat <<HELP
-Settings (environment variables; default, then the value in effect now):
-  AUDIT_PG_PORT                PostgreSQL port                      55432; now $PG_PORT
-  AUDIT_RABBITMQ_PORT          RabbitMQ AMQP port (management +10000) 5672; now $RABBIT_PORT
-  AUDIT_INTAKE_PORT            Intake HTTP port                     5101; now $(service_port Intake)
-  AUDIT_NOTIFICATION_PORT      Notification HTTP port               5102; now $(service_port Notification)
-  AUDIT_ESCALATION_PORT        Escalation HTTP port                 5103; now $(service_port Escalation)
-  AUDIT_AUDIT_PORT             Audit HTTP port                      5104; now $(service_port Audit)
-  ESCALATION_POLICY            escalation policy file               deploy/policy/escalation.json; now $POLICY_FILE
-  AUDIT_JWT_KEY_FILE           development token signing key (base64 of 32 bytes; or Auth__SigningKeyFile)
-                                                                    .local/secrets/jwt-signing.key; now $JWT_KEY_FILE
-  AUDIT_FINGERPRINT_KEY_FILE   fingerprint key (base64; or Intake__FingerprintKeyFile)
-                                                                    .local/secrets/fingerprint.key; now $FINGERPRINT_KEY_FILE
-  AUDIT_CHECKPOINT_KEY_FILE    checkpoint signing key (P-256 PKCS#8 PEM; or Audit__SigningKeyFile)
-                                                                    .local/secrets/checkpoint-signing.pem; now $CHECKPOINT_KEY_FILE
-Keys under .local/secrets/ are made on first use; a key file named here must exist.
-HELP
+  local row
+  echo "Settings, taken from the environment when set:"
+  while IFS='|' read -r -a row; do
+    printf '  %-27s %s\n  %-27s default %s; now %s\n' "${row[0]}" "${row[1]}" "" "${row[2]}" "${row[3]}"
+  done <<ROWS
+AUDIT_PG_PORT|PostgreSQL port|55432|$PG_PORT
+AUDIT_RABBITMQ_PORT|RabbitMQ AMQP port (management UI on it + 10000)|5672|$RABBIT_PORT
+AUDIT_INTAKE_PORT|Intake HTTP port|5101|$(service_port Intake)
+AUDIT_NOTIFICATION_PORT|Notification HTTP port|5102|$(service_port Notification)
+AUDIT_ESCALATION_PORT|Escalation HTTP port (operators' dashboard)|5103|$(service_port Escalation)
+AUDIT_AUDIT_PORT|Audit HTTP port (compliance page)|5104|$(service_port Audit)
+ESCALATION_POLICY|escalation policy file|deploy/policy/escalation.json|$POLICY_FILE
+AUDIT_JWT_KEY_FILE|development token signing key, base64 of 32 bytes (or Auth__SigningKeyFile)|.local/secrets/jwt-signing.key|$JWT_KEY_FILE
+AUDIT_FINGERPRINT_KEY_FILE|fingerprint key, base64 (or Intake__FingerprintKeyFile)|.local/secrets/fingerprint.key|$FINGERPRINT_KEY_FILE
+AUDIT_CHECKPOINT_KEY_FILE|checkpoint signing key, P-256 PKCS#8 PEM (or Audit__SigningKeyFile)|.local/secrets/checkpoint-signing.pem|$CHECKPOINT_KEY_FILE
+ROWS
+  echo "Keys under .local/secrets/ are made on first use; a file named in a setting must already exist."
 }
 
 apt_install() {
