@@ -29,10 +29,11 @@ unset AUDIT_PG_PORT AUDIT_RABBITMQ_PORT AUDIT_INTAKE_PORT AUDIT_NOTIFICATION_POR
 lib() {
   local settings=()
   while [ "$1" != -- ]; do settings+=("$1"); shift; done; shift
-  (cd "$work" && env ROOT="$scratch" "${settings[@]}" bash -c "source '$REPO/deploy/local/lib.sh'; $*" 2>&1)
+  # A failure is an outcome to report, not a reason to stop the suite.
+  (cd "$work" && env ROOT="$scratch" "${settings[@]}" bash -c "source '$REPO/deploy/local/lib.sh'; $*" 2>&1) || true
 }
 
-record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$report"; }
+record() { printf '%s\t%s\t%s\n' "$1" "$2" "$(tr '\n\t' '  ' <<<"$3")" >> "$report"; }
 # expect NAME NEEDLE OUTPUT: passes when OUTPUT holds the line (or text) NEEDLE.
 expect() {
   if grep -qxF -- "$2" <<<"$3" || grep -qF -- "$2" <<<"$3"; then record "$1" passed ""
@@ -80,12 +81,20 @@ signature=$(printf '%s' "${token%.*}" | openssl dgst -sha256 -mac HMAC -macopt "
 if [ "$signature" = "${token##*.}" ]; then record "mint_token signs with AUDIT_JWT_KEY_FILE" passed ""
 else record "mint_token signs with AUDIT_JWT_KEY_FILE" failed "token $token is not signed with $work/mine/jwt.key"; fi
 
-out=$(lib AUDIT_FINGERPRINT_KEY_FILE="$work/missing.key" -- 'ensure_secrets && echo accepted' || true)
+out=$(lib AUDIT_FINGERPRINT_KEY_FILE="$work/missing.key" -- 'ensure_secrets && echo accepted')
 expect "a key file named in the environment that does not exist stops the scripts" "$work/missing.key does not exist" "$out"
 
-# --help, which starts nothing, names every setting with its default.
+# --help, which starts nothing, names every setting with its default. The scripts run from a copy in the scratch
+# ROOT, without CI (which lets claim_port stop another checkout's servers), with the tools that would install or start
+# anything replaced by ones that refuse: a script that ignored --help could not touch a running platform.
+mkdir -p "$scratch/deploy/local" "$work/refuse"
+cp "$REPO"/deploy/local/*.sh "$scratch/deploy/local/"
+for tool in apt-get service pg_ctlcluster pg_lsclusters runuser dotnet setsid nohup rabbitmqctl; do
+  printf '#!/bin/sh\necho "settings-check: --help ran %s" >&2\nexit 1\n' "$tool" > "$work/refuse/$tool"; chmod +x "$work/refuse/$tool"
+done
+help_of() { env -u CI PATH="$work/refuse:$PATH" timeout 30 bash "$scratch/deploy/local/$1.sh" --help 2>&1 || true; }
 for script in up test; do
-  out=$(bash "$REPO/deploy/local/$script.sh" --help 2>&1 || true)
+  out=$(help_of "$script")
   for pair in AUDIT_PG_PORT:55432 AUDIT_RABBITMQ_PORT:5672 AUDIT_INTAKE_PORT:5101 AUDIT_NOTIFICATION_PORT:5102 \
       AUDIT_ESCALATION_PORT:5103 AUDIT_AUDIT_PORT:5104 ESCALATION_POLICY:deploy/policy/escalation.json \
       AUDIT_JWT_KEY_FILE:.local/secrets/jwt-signing.key AUDIT_FINGERPRINT_KEY_FILE:.local/secrets/fingerprint.key \
@@ -98,7 +107,7 @@ for script in up test; do
     fi
   done
 done
-out=$(bash "$REPO/deploy/local/down.sh" --help 2>&1 || true)
+out=$(help_of down)
 expect "down.sh --help names AUDIT_PG_PORT" "AUDIT_PG_PORT" "$out"
 expect "down.sh --help names AUDIT_RABBITMQ_PORT" "AUDIT_RABBITMQ_PORT" "$out"
 
