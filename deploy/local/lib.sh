@@ -498,10 +498,12 @@ infrastructure() {
 
 # --- Services ------------------------------------------------------------------------------------
 
-# Exports one service's settings (service_env) into the current shell; call it in a subshell.
-export_service_env() { eval "$(service_env "$1" | sed 's/^/export "/; s/$/"/')"; }
+# Exports one service's settings (service_env, or the function in SERVICE_ENV: cluster.sh's) into the current shell;
+# call it in a subshell.
+export_service_env() { eval "$("${SERVICE_ENV:-service_env}" "$1" | sed 's/^/export "/; s/$/"/')"; }
 
-# Applies a service's schema as the database owner (<service>.dll migrate), from its Release build; output in $2.
+# Applies a service's schema as the database owner and declares its bus topology as its own broker user
+# (<service>.dll migrate), from its Release build; output in $2.
 migrate_service() {
   local name=$1 log=$2 svc
   svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
