@@ -36,8 +36,8 @@ if command -v kubectl >/dev/null; then
   fi
 fi
 
-# Service ports, as deploy/local/lib.sh assigns them.
-services=$(sed -n 's/^SERVICES="\(.*\)"/\1/p' "$ROOT/deploy/local/lib.sh")
+# Service ports, as deploy/local/lib.sh assigns them by default (the images expose these).
+services=$(sed -n 's/^DEFAULT_SERVICE_PORTS="\(.*\)"/\1/p' "$ROOT/deploy/local/lib.sh")
 python3 - "$ROOT" "$work/json" "$services" <<'EOF' || status=1
 import json, os, re, sys
 root, jsondir, services = sys.argv[1], sys.argv[2], sys.argv[3]

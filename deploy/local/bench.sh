@@ -13,8 +13,8 @@ source "$ROOT/deploy/local/lib.sh"
 source "$LOCAL/env"
 pg_running || die "PostgreSQL is not running: start the platform with deploy/local/up.sh, then run bench.sh"
 rabbitmqctl_local ping >/dev/null 2>&1 || die "RabbitMQ is not running: start the platform with deploy/local/up.sh, then run bench.sh"
-curl -fsS "http://127.0.0.1:5101/health/ready" >/dev/null 2>&1 ||
-  die "Intake does not answer on 127.0.0.1:5101: start the platform with deploy/local/up.sh, then run bench.sh"
+curl -fsS "http://127.0.0.1:$(service_port Intake)/health/ready" >/dev/null 2>&1 ||
+  die "Intake does not answer on 127.0.0.1:$(service_port Intake): start the platform with deploy/local/up.sh, then run bench.sh"
 [ -s "$LOCAL/tokens/operator.jwt" ] || die "no development tokens in $LOCAL/tokens: run deploy/local/up.sh"
 
 say "building the benchmark (Release)"

@@ -36,6 +36,8 @@ use_node 1
 
 cluster_nodes() { local p out=""; for p in $CLUSTER_PORTS; do out+="${out:+,}127.0.0.1:$p"; done; echo "$out"; }
 
+# migrate_service declares the queues with these settings too: quorum queues, on the cluster's nodes.
+SERVICE_ENV=cluster_service_env
 cluster_service_env() {
   use_node 1
   service_env "$1"

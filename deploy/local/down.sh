@@ -2,6 +2,7 @@
 # Stops the services, RabbitMQ and PostgreSQL. Data stays under .local/ unless --purge, which also
 # deletes the database and the broker's state (secrets are kept).
 #   deploy/local/down.sh [--purge]
+#   deploy/local/down.sh --help     the settings that pick which instance is stopped (the ports up.sh was given)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 source "$ROOT/deploy/local/lib.sh"
@@ -10,7 +11,15 @@ purge=false
 for arg in "$@"; do
   case "$arg" in
     --purge) purge=true ;;
-    *) die "unknown option $arg (usage: down.sh [--purge])" ;;
+    -h|--help)
+      cat <<USAGE
+Stops the services, RabbitMQ and PostgreSQL of this checkout; data stays under .local/ unless --purge.
+usage: deploy/local/down.sh [--purge] [--help]
+Give it the same AUDIT_PG_PORT and AUDIT_RABBITMQ_PORT as up.sh (defaults 55432 and 5672; now $PG_PORT and $RABBIT_PORT):
+they name the instance to stop. Services are stopped by the pid files up.sh wrote, whatever their ports.
+USAGE
+      exit 0 ;;
+    *) die "unknown option $arg (usage: down.sh [--purge] [--help])" ;;
   esac
 done
 

@@ -5,7 +5,8 @@
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 LOCAL="$ROOT/.local"
 SECRETS="$LOCAL/secrets"
-# Ports can be moved (AUDIT_PG_PORT, AUDIT_RABBITMQ_PORT) to run a second copy beside a running one.
+# Every setting below can be given in the environment (settings_help lists them with their defaults): ports can be
+# moved to run a second copy beside a running one, and the keys and the policy can come from files of your own.
 PG_PORT=${AUDIT_PG_PORT:-55432}
 RABBIT_PORT=${AUDIT_RABBITMQ_PORT:-5672}
 RABBIT_UI_PORT=$((RABBIT_PORT + 10000))
@@ -16,12 +17,49 @@ PG_SOCKET="$LOCAL/pg/run"
 RABBIT_HOME="$LOCAL/rabbitmq"
 RABBIT_NODE=$([ "$RABBIT_PORT" = 5672 ] && echo audit@localhost || echo "audit$RABBIT_PORT@localhost")
 RABBIT_BIN=/usr/lib/rabbitmq/bin
-SERVICES="Intake:5101 Notification:5102 Escalation:5103 Audit:5104"
+# The ports the services' images expose (deploy/check-manifests.sh reads this line); each can be moved locally.
+DEFAULT_SERVICE_PORTS="Intake:5101 Notification:5102 Escalation:5103 Audit:5104"
+SERVICES="Intake:${AUDIT_INTAKE_PORT:-5101} Notification:${AUDIT_NOTIFICATION_PORT:-5102} Escalation:${AUDIT_ESCALATION_PORT:-5103} Audit:${AUDIT_AUDIT_PORT:-5104}"
 BUS_USERS="intake notification escalation audit test admin"
 DB_ROLES="intake notification escalation audit"
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# A file named in the environment, made absolute (the services run in services/<Name>), or the default.
+#   setting_file <value or empty> <default>
+setting_file() { if [ -n "$1" ]; then realpath -m -- "$1"; else echo "$2"; fi; }
+# The service's own configuration names (Auth__SigningKeyFile, ...) are honoured too, under the AUDIT_ ones.
+JWT_KEY_FILE=$(setting_file "${AUDIT_JWT_KEY_FILE:-${Auth__SigningKeyFile:-}}" "$SECRETS/jwt-signing.key")
+FINGERPRINT_KEY_FILE=$(setting_file "${AUDIT_FINGERPRINT_KEY_FILE:-${Intake__FingerprintKeyFile:-}}" "$SECRETS/fingerprint.key")
+CHECKPOINT_KEY_FILE=$(setting_file "${AUDIT_CHECKPOINT_KEY_FILE:-${Audit__SigningKeyFile:-}}" "$SECRETS/checkpoint-signing.pem")
+WEBHOOK_KEY_FILE=$(setting_file "${AUDIT_WEBHOOK_KEY_FILE:-${Notification__SecretKeyFile:-}}" "$SECRETS/webhook-secrets.key")
+POLICY_FILE=$(setting_file "${ESCALATION_POLICY:-}" "$ROOT/deploy/policy/escalation.json")
+
+# The port of a service (Intake, ...) as SERVICES has it.
+service_port() { local entry; for entry in $SERVICES; do [ "${entry%%:*}" != "$1" ] || { echo "${entry##*:}"; return 0; }; done; return 1; }
+
+# The settings read from the environment, each with its default and the value in effect now; for --help.
+settings_help() {
+  local row
+  echo "Settings, taken from the environment when set:"
+  while IFS='|' read -r -a row; do
+    printf '  %-27s %s\n  %-27s default %s; now %s\n' "${row[0]}" "${row[1]}" "" "${row[2]}" "${row[3]}"
+  done <<ROWS
+AUDIT_PG_PORT|PostgreSQL port|55432|$PG_PORT
+AUDIT_RABBITMQ_PORT|RabbitMQ AMQP port (management UI on it + 10000)|5672|$RABBIT_PORT
+AUDIT_INTAKE_PORT|Intake HTTP port|5101|$(service_port Intake)
+AUDIT_NOTIFICATION_PORT|Notification HTTP port|5102|$(service_port Notification)
+AUDIT_ESCALATION_PORT|Escalation HTTP port (operators' dashboard)|5103|$(service_port Escalation)
+AUDIT_AUDIT_PORT|Audit HTTP port (compliance page)|5104|$(service_port Audit)
+ESCALATION_POLICY|escalation policy file|deploy/policy/escalation.json|$POLICY_FILE
+AUDIT_JWT_KEY_FILE|development token signing key, base64 of 32 bytes (or Auth__SigningKeyFile)|.local/secrets/jwt-signing.key|$JWT_KEY_FILE
+AUDIT_FINGERPRINT_KEY_FILE|fingerprint key, base64 (or Intake__FingerprintKeyFile)|.local/secrets/fingerprint.key|$FINGERPRINT_KEY_FILE
+AUDIT_CHECKPOINT_KEY_FILE|checkpoint signing key, P-256 PKCS#8 PEM (or Audit__SigningKeyFile)|.local/secrets/checkpoint-signing.pem|$CHECKPOINT_KEY_FILE
+AUDIT_WEBHOOK_KEY_FILE|key Notification seals webhook secrets with, base64 of 32 bytes (or Notification__SecretKeyFile)|.local/secrets/webhook-secrets.key|$WEBHOOK_KEY_FILE
+ROWS
+  echo "Keys under .local/secrets/ are made on first use; a file named in a setting must already exist."
+}
 
 apt_install() {
   say "installing $*"
@@ -85,6 +123,15 @@ ensure_secrets() {
   [ -s "$SECRETS/checkpoint-signing.pem" ] || (umask 077;
     openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out "$SECRETS/checkpoint-signing.pem")
   chmod 600 "$SECRETS"/*
+  check_setting_files
+}
+
+# Files named in the environment are used as they are, never made up: a missing one is a mistake worth stopping for.
+check_setting_files() {
+  local file
+  for file in "$JWT_KEY_FILE" "$FINGERPRINT_KEY_FILE" "$CHECKPOINT_KEY_FILE" "$WEBHOOK_KEY_FILE" "$POLICY_FILE"; do
+    [ -s "$file" ] || die "$file does not exist or is empty (see --help for the settings that name it)"
+  done
 }
 
 # --- Our fixed ports -----------------------------------------------------------------------------
@@ -306,12 +353,14 @@ bus_publishes() {
   case "$1" in
     intake) echo "PartnerRegistered|SharingSuspended|SharingRestored|DisclosureRecorded|SharingBlocked|BreachReported|HandlingDeadlineMissed" ;;
     notification) echo "PartnerNotified|NoticeAcknowledged|DiplomaticResponseRecorded" ;;
-    escalation) echo "EscalationOpened|EscalationRaised|EscalationResolved|EscalationAcknowledged|EscalationAssigned|EscalationNoted|SuspendSharing|RestoreSharing" ;;
+    escalation) echo "EscalationOpened|EscalationRaised|EscalationResolved|SuspendSharing|RestoreSharing" ;;
     audit) echo "CheckpointSigned" ;;
   esac
 }
 
-bus_permissions() {
+# A service's configure, write and read patterns, one a line. It configures (declares) the exchanges of what it
+# publishes and consumes, its queues and their _error queues: migrate declares all of them (BusSetup.DeployTopologyAsync).
+bus_permission_patterns() {
   local svc=$1 own contracts
   # Own queues and exchanges, the bus instance's temporary endpoint, and MassTransit's fault exchanges.
   own="$svc-.*|.*_bus_.*|MassTransit:Fault--.*"
@@ -329,7 +378,13 @@ bus_permissions() {
     configure="^($own|partner\\..*|$contracts($(bus_consumes "$svc")|$(bus_publishes "$svc")))\$"
     write="^($own|amq\\.default|$contracts($(bus_publishes "$svc")))\$"
   fi
-  rabbitmqctl_local set_permissions -p audit "$svc" "$configure" "$write" "$read" >/dev/null
+  printf '%s\n' "$configure" "$write" "$read"
+}
+
+bus_permissions() {
+  local patterns
+  mapfile -t patterns < <(bus_permission_patterns "$1")
+  rabbitmqctl_local set_permissions -p audit "$1" "${patterns[@]}" >/dev/null
 }
 
 # An integrator may publish the commands partners send and read its own partner queue, nothing else.
@@ -410,11 +465,11 @@ service_env() {
   cat <<ENV
 ConnectionStrings__Ledger=Host=127.0.0.1;Port=$PG_PORT;Database=auditplatform;Username=audit_$svc;Password=$(secret "pg-$svc.password")
 ConnectionStrings__Bus=amqp://$svc:$(secret "rabbitmq-$svc.password")@127.0.0.1:$RABBIT_PORT/audit
-Auth__SigningKeyFile=$SECRETS/jwt-signing.key
-Intake__FingerprintKeyFile=$SECRETS/fingerprint.key
-Notification__SecretKeyFile=$SECRETS/webhook-secrets.key
-Audit__SigningKeyFile=$SECRETS/checkpoint-signing.pem
-ESCALATION_POLICY=$ROOT/deploy/policy/escalation.json
+Auth__SigningKeyFile=$JWT_KEY_FILE
+Intake__FingerprintKeyFile=$FINGERPRINT_KEY_FILE
+Notification__SecretKeyFile=$WEBHOOK_KEY_FILE
+Audit__SigningKeyFile=$CHECKPOINT_KEY_FILE
+ESCALATION_POLICY=$POLICY_FILE
 ASPNETCORE_ENVIRONMENT=Production
 DOTNET_ENVIRONMENT=Production
 ENV
@@ -436,8 +491,8 @@ mint_token() {
   header=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
   payload=$(printf '{%s,"iss":"auditplatform-local","aud":"auditplatform","iat":%d,"nbf":%d,"exp":%d}' "$claims" "$now" "$now" $((now + 43200)) | b64url)
   # The key is the base64-decoded bytes of the secret, handed to openssl as hex.
-  key=$(openssl base64 -d -A < "$SECRETS/jwt-signing.key" | od -An -v -tx1 | tr -d ' \n')
-  [ ${#key} -eq 64 ] || die "$SECRETS/jwt-signing.key does not hold 32 base64 bytes"
+  key=$(openssl base64 -d -A < "$JWT_KEY_FILE" | od -An -v -tx1 | tr -d ' \n')
+  [ ${#key} -eq 64 ] || die "$JWT_KEY_FILE does not hold 32 base64 bytes"
   signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary | b64url)
   printf '%s.%s.%s\n' "$header" "$payload" "$signature"
 }
@@ -453,10 +508,12 @@ infrastructure() {
 
 # --- Services ------------------------------------------------------------------------------------
 
-# Exports one service's settings (service_env) into the current shell; call it in a subshell.
-export_service_env() { eval "$(service_env "$1" | sed 's/^/export "/; s/$/"/')"; }
+# Exports one service's settings (service_env, or the function in SERVICE_ENV: cluster.sh's) into the current shell;
+# call it in a subshell.
+export_service_env() { eval "$("${SERVICE_ENV:-service_env}" "$1" | sed 's/^/export "/; s/$/"/')"; }
 
-# Applies a service's schema as the database owner (<service>.dll migrate), from its Release build; output in $2.
+# Applies a service's schema as the database owner and declares its bus topology as its own broker user
+# (<service>.dll migrate), from its Release build; output in $2.
 migrate_service() {
   local name=$1 log=$2 svc
   svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')

@@ -2,11 +2,22 @@
 # Runs every test against real PostgreSQL and RabbitMQ on loopback, then prints one summary line
 # summed over every test project's TRX results, last and alone: "N passed, N failed, N skipped".
 #   deploy/local/test.sh [dotnet test arguments, e.g. --filter FullyQualifiedName~Forwarder]
+#   deploy/local/test.sh --help     the settings taken from the environment (ports, policy, keys) and their defaults
 # Fails if the build or any test fails, if no results were written, or (with CI set) if any test was
 # skipped: in CI the integration tests must really run.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 source "$ROOT/deploy/local/lib.sh"
+
+if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
+  cat <<USAGE
+Starts PostgreSQL and RabbitMQ as up.sh does, builds, runs every test and prints "N passed, N failed, N skipped".
+usage: deploy/local/test.sh [dotnet test arguments, e.g. --filter FullyQualifiedName~Forwarder]
+The suites that start services (metrics check, fault battery, Node integrator) use ports of their own.
+USAGE
+  settings_help
+  exit 0
+fi
 
 infrastructure
 # Browser tests drive Debian's Chromium headless; it is installed here, never downloaded by a test tool.

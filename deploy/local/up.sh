@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
 # Starts the whole platform on loopback: PostgreSQL, RabbitMQ and every service, with development tokens.
 #   deploy/local/up.sh [--demo]     (--demo also replays the story in deploy/demo/ through the public API)
+#   deploy/local/up.sh --help       the settings taken from the environment (ports, policy, keys) and their defaults
 # Safe to run again: running infrastructure is reused, services are restarted on the new build.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 source "$ROOT/deploy/local/lib.sh"
 
+usage() {
+  cat <<USAGE
+Starts PostgreSQL, RabbitMQ and every service on loopback, with development tokens; safe to run again.
+usage: deploy/local/up.sh [--demo] [--help]
+  --demo   also replay the story in deploy/demo/ through the public APIs
+USAGE
+  settings_help
+}
+
 demo=false
 for arg in "$@"; do
   case "$arg" in
     --demo) demo=true ;;
-    *) die "unknown option $arg (usage: up.sh [--demo])" ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown option $arg (usage: up.sh [--demo] [--help])" ;;
   esac
 done
 
@@ -21,8 +32,6 @@ say "building (Release)"
 dotnet build "$ROOT/AuditPlatform.sln" -c Release -nologo -v quiet -clp:ErrorsOnly || die "the build failed"
 
 mkdir -p "$LOCAL/run" "$LOCAL/logs" "$LOCAL/tokens"
-
-# Exports one service's settings (service_env) into the current (sub)shell.
 
 # Schema changes run once, as the schema owner, before any service starts (never at service start);
 # then the services run under their own least-privileged roles.
@@ -77,7 +86,8 @@ for partner in US-FBI US-DHS; do mint_token integrator "$partner" > "$LOCAL/toke
 if [ "$demo" = true ]; then
   if [ -f "$ROOT/deploy/demo/replay.sh" ]; then
     say "replaying the demo story"
-    bash "$ROOT/deploy/demo/replay.sh"
+    INTAKE_URL="http://127.0.0.1:$(service_port Intake)" NOTIFICATION_URL="http://127.0.0.1:$(service_port Notification)" \
+      ESCALATION_URL="http://127.0.0.1:$(service_port Escalation)" bash "$ROOT/deploy/demo/replay.sh"
   else
     say "no demo scenario in deploy/demo/ yet"
   fi
@@ -86,10 +96,11 @@ fi
 cat <<MSG
 
 AuditPlatform is up.
-  Intake        http://127.0.0.1:5101   (OpenAPI: /openapi/v1.json)
-  Notification  http://127.0.0.1:5102
-  Escalation    http://127.0.0.1:5103   (operators' dashboard at /)
-  Audit         http://127.0.0.1:5104   (compliance page at /)
+  Intake        http://127.0.0.1:$(service_port Intake)   (OpenAPI: /openapi/v1.json)
+  Notification  http://127.0.0.1:$(service_port Notification)
+  Escalation    http://127.0.0.1:$(service_port Escalation)   (operators' dashboard at /)
+  Audit         http://127.0.0.1:$(service_port Audit)   (compliance page at /)
+  Policy        $POLICY_FILE
   RabbitMQ UI   http://127.0.0.1:$RABBIT_UI_PORT  (user admin, password in .local/secrets/rabbitmq-admin.password)
   PostgreSQL    127.0.0.1:$PG_PORT, database auditplatform (deploy/local/psql.sh)
   Tokens        .local/tokens/<role>.jwt, or deploy/local/token.sh <role> [partner]

@@ -60,6 +60,8 @@ public sealed class AuditLedger : ILedgerEventMapper
 {
     public IReadOnlyCollection<Type> ForwardedTypes { get; } = [typeof(CheckpointSigned)];
 
+    public IReadOnlyCollection<Type> PublishedMessages { get; } = [typeof(Contract.CheckpointSigned)];
+
     public ValueTask<object?> ToMessageAsync(IEvent committed, IQuerySession session, CancellationToken cancellationToken) => ValueTask.FromResult<object?>(committed.Data switch
     {
         CheckpointSigned e => new Contract.CheckpointSigned { Sequence = e.Sequence, Root = e.Root, SignedAt = e.SignedAt, Signature = e.Signature, PublicKey = e.PublicKey },

@@ -7,15 +7,15 @@ using RabbitMQ.Client;
 
 namespace AuditPlatform.Benchmarks;
 
-/// <summary>The running platform as up.sh leaves it: services on 5101-5104, their pids, the ledger and the bus.</summary>
+/// <summary>The running platform as up.sh leaves it: services on 5101-5104 (or AUDIT_INTAKE_PORT, ...), their pids, the ledger and the bus.</summary>
 public sealed class Platform(BenchOptions options) : IDisposable
 {
     public static readonly IReadOnlyDictionary<string, int> Ports = new Dictionary<string, int>
     {
-        ["Intake"] = 5101,
-        ["Notification"] = 5102,
-        ["Escalation"] = 5103,
-        ["Audit"] = 5104,
+        ["Intake"] = PortOf("Intake", 5101),
+        ["Notification"] = PortOf("Notification", 5102),
+        ["Escalation"] = PortOf("Escalation", 5103),
+        ["Audit"] = PortOf("Audit", 5104),
     };
 
     private readonly HttpClient health = new() { Timeout = TimeSpan.FromSeconds(3) };
@@ -27,6 +27,10 @@ public sealed class Platform(BenchOptions options) : IDisposable
     {
         Timeout = TimeSpan.FromSeconds(60),
     };
+
+    /// <summary>The port up.sh gave the service: its AUDIT_&lt;SERVICE&gt;_PORT setting, else the default.</summary>
+    private static int PortOf(string service, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable($"AUDIT_{service.ToUpperInvariant()}_PORT"), CultureInfo.InvariantCulture, out var port) ? port : fallback;
 
     public static Uri Base(string service) => new($"http://127.0.0.1:{Ports[service]}");
 

@@ -12,7 +12,7 @@ public static class Runner
         using var platform = new Platform(options);
         if (!await platform.IsUpAsync("Intake"))
         {
-            await Console.Error.WriteLineAsync("Intake does not answer on http://127.0.0.1:5101/health/ready: start the platform with deploy/local/up.sh first.");
+            await Console.Error.WriteLineAsync($"Intake does not answer on {Platform.Base("Intake")}health/ready: start the platform with deploy/local/up.sh first.");
             return 2;
         }
 

@@ -37,6 +37,9 @@ public sealed class EscalationLedger : ILedgerEventMapper
     public IReadOnlyCollection<Type> ForwardedTypes { get; } =
         [typeof(CaseOpened), typeof(CaseRaised), typeof(CaseResolved), typeof(SharingSuspensionRequested), typeof(SharingRestorationRequested)];
 
+    public IReadOnlyCollection<Type> PublishedMessages { get; } =
+        [typeof(Contract.EscalationOpened), typeof(Contract.EscalationRaised), typeof(Contract.EscalationResolved), typeof(Contract.SuspendSharing), typeof(Contract.RestoreSharing)];
+
     public ValueTask<object?> ToMessageAsync(IEvent committed, IQuerySession session, CancellationToken cancellationToken) => ValueTask.FromResult<object?>(committed.Data switch
     {
         CaseOpened e => new Contract.EscalationOpened

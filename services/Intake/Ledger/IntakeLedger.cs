@@ -42,6 +42,12 @@ public sealed class IntakeLedger : ILedgerEventMapper
         typeof(SharingBlocked), typeof(BreachReported), typeof(HandlingDeadlineMissed),
     ];
 
+    public IReadOnlyCollection<Type> PublishedMessages { get; } =
+    [
+        typeof(Contract.PartnerRegistered), typeof(Contract.SharingSuspended), typeof(Contract.SharingRestored), typeof(Contract.DisclosureRecorded),
+        typeof(Contract.SharingBlocked), typeof(Contract.BreachReported), typeof(Contract.HandlingDeadlineMissed),
+    ];
+
     public ValueTask<object?> ToMessageAsync(IEvent committed, IQuerySession session, CancellationToken cancellationToken) => ValueTask.FromResult<object?>(committed.Data switch
     {
         PartnerRegistered e => new Contract.PartnerRegistered

@@ -33,6 +33,9 @@ public sealed class NotificationLedger : ILedgerEventMapper
 
     public IReadOnlyCollection<Type> ForwardedTypes { get; } = [typeof(PartnerNotified), typeof(NoticeAcknowledged), typeof(DiplomaticResponseRecorded)];
 
+    public IReadOnlyCollection<Type> PublishedMessages { get; } =
+        [typeof(Contract.PartnerNotified), typeof(Contract.NoticeAcknowledged), typeof(Contract.DiplomaticResponseRecorded)];
+
     public ValueTask<object?> ToMessageAsync(IEvent committed, IQuerySession session, CancellationToken cancellationToken) => ValueTask.FromResult<object?>(committed.Data switch
     {
         PartnerNotified e => new Contract.PartnerNotified

@@ -1,3 +1,4 @@
+using AuditPlatform.ServiceDefaults.Messaging;
 using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,8 @@ public static class LedgerMigrationExtensions
 {
     /// <summary>
     /// <c>&lt;service&gt; migrate</c> applies this service's schema (Marten's objects and any
-    /// <see cref="ILedgerMigration"/>) and exits; run it as the schema owner. Otherwise the service runs.
+    /// <see cref="ILedgerMigration"/>) and declares its bus topology (<see cref="BusSetup.DeployTopologyAsync"/>), then
+    /// exits; run it as the schema owner, with the service's own broker user. Otherwise the service runs.
     /// In production the services run with <c>Ledger:ApplySchemaOnStartup=false</c> under roles that cannot
     /// change the schema, so migrations never happen at service start.
     /// </summary>
@@ -22,16 +24,23 @@ public static class LedgerMigrationExtensions
     {
         if (args.Contains("migrate", StringComparer.Ordinal))
         {
-            var store = app.Services.GetRequiredService<IDocumentStore>();
-            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate);
-            foreach (var migration in app.Services.GetServices<ILedgerMigration>())
-            {
-                await migration.ApplyAsync(store, CancellationToken.None);
-            }
-
+            await MigrateAsync(app.Services, CancellationToken.None);
             return;
         }
 
         await app.RunAsync();
+    }
+
+    /// <summary>What <c>migrate</c> does: the bus topology, then the schema, without starting the service.</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        // First: resolving the store may build the ledger forwarder, and with it the bus, which must know it only deploys.
+        await BusSetup.DeployTopologyAsync(services, cancellationToken);
+        var store = services.GetRequiredService<IDocumentStore>();
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate);
+        foreach (var migration in services.GetServices<ILedgerMigration>())
+        {
+            await migration.ApplyAsync(store, cancellationToken);
+        }
     }
 }

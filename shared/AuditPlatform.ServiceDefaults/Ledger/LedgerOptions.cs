@@ -45,6 +45,12 @@ public interface ILedgerEventMapper
     /// <summary>The stored event types this service forwards.</summary>
     IReadOnlyCollection<Type> ForwardedTypes { get; }
 
+    /// <summary>
+    /// The contract messages those events become on the bus: their exchanges are declared by <c>migrate</c>
+    /// and at bus start, before anything is forwarded, so a binding made early never misses a message.
+    /// </summary>
+    IReadOnlyCollection<Type> PublishedMessages { get; }
+
     /// <summary>The contract message for a committed event, or null when it has none; may read the service's own documents.</summary>
     ValueTask<object?> ToMessageAsync(IEvent committed, IQuerySession session, CancellationToken cancellationToken);
 }

@@ -1,4 +1,8 @@
+using AuditPlatform.ServiceDefaults.Ledger;
 using MassTransit;
+using MassTransit.RabbitMqTransport;
+using MassTransit.RabbitMqTransport.Configuration;
+using MassTransit.RabbitMqTransport.Middleware;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +15,8 @@ public static class BusSetup
     /// MassTransit over RabbitMQ. Queues are named <c>&lt;service&gt;-&lt;consumer&gt;</c>; messages with
     /// MassTransit's envelope and plain JSON (any AMQP client, no envelope) are both accepted; refused
     /// input goes straight to the queue's <c>_error</c> queue with the reason in its headers.
+    /// The exchanges of the messages the service publishes, its queues with their bindings and their <c>_error</c>
+    /// queues are declared when the bus starts, and by <see cref="DeployTopologyAsync"/> without consuming.
     /// </summary>
     public static IServiceCollection AddBus(this WebApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator> consumers)
     {
@@ -22,6 +28,8 @@ public static class BusSetup
         var clusterNodes = builder.Configuration.GetValue<string>("Bus:ClusterNodes")?
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 
+        var deployment = new TopologyDeployment();
+        builder.Services.AddSingleton(deployment);
         builder.Services.AddMassTransit(x =>
         {
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, false));
@@ -43,9 +51,19 @@ public static class BusSetup
                 {
                     rabbit.SetQuorumQueue();
                 }
+
+                if (endpoint is IRabbitMqReceiveEndpointConfiguration and IRabbitMqReceiveEndpointConfigurator)
+                {
+                    DeclareErrorQueue(endpoint);
+                }
             });
             x.UsingRabbitMq((context, cfg) =>
             {
+                // Set by migrate before anything resolves the bus: declare everything, consume nothing.
+                cfg.DeployTopologyOnly = deployment.TopologyOnly;
+                // Exchanges exist before the first event is forwarded, so an integrator can bind to them early.
+                cfg.DeployPublishTopology = true;
+                cfg.AddPublishMessageTypes(context.GetServices<ILedgerEventMapper>().SelectMany(m => m.PublishedMessages).Distinct());
                 var (user, password) = Credentials(address);
                 cfg.Host(address.Host, (ushort)(address.IsDefaultPort ? 5672 : address.Port), VirtualHost(address), h =>
                 {
@@ -88,6 +106,44 @@ public static class BusSetup
         });
 
         return builder.Services;
+    }
+
+    /// <summary>
+    /// Declares the bus topology of this service and stops: the exchanges of what it publishes and consumes, its
+    /// queues bound to them and their <c>_error</c> queues, under the service's own broker user. <c>migrate</c> runs it,
+    /// so a command published or a queue bound right after setup finds its exchange even before the service runs.
+    /// Call it before anything else resolves the bus.
+    /// </summary>
+    public static async Task DeployTopologyAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (services.GetService<TopologyDeployment>() is not { } deployment)
+        {
+            return;
+        }
+
+        deployment.TopologyOnly = true;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        await services.GetRequiredService<IBusControl>().DeployAsync(timeout.Token);
+    }
+
+    // MassTransit declares a queue's _error queue only when the first message fails; declared with the receive
+    // endpoint (on the same settings MassTransit uses for it), it is there for operators and integrators to read.
+    private static void DeclareErrorQueue(IReceiveEndpointConfigurator endpoint)
+    {
+        var configuration = (IRabbitMqReceiveEndpointConfiguration)endpoint;
+        var settings = configuration.Topology.Send.GetErrorSettings(configuration.Settings);
+        var filter = new ConfigureRabbitMqTopologyFilter<ErrorQueue>(new ErrorQueue(settings), settings.GetBrokerTopology());
+        ((IRabbitMqReceiveEndpointConfigurator)endpoint).ConfigureChannel(channel => channel.UseFilter(filter));
+    }
+
+    /// <summary>Keys the one-time declaration of a receive endpoint's _error queue on its channel.</summary>
+    private sealed record ErrorQueue(ErrorSettings Settings);
+
+    /// <summary>Whether this process only deploys the bus topology (<c>migrate</c>) instead of running consumers.</summary>
+    public sealed class TopologyDeployment
+    {
+        public bool TopologyOnly { get; set; }
     }
 
     /// <summary>The ledger could not be reached (refused, reset or shut-down connections), as opposed to a refusal or a bug.</summary>
