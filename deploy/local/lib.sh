@@ -5,6 +5,18 @@
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 LOCAL="$ROOT/.local"
 SECRETS="$LOCAL/secrets"
+# The ports this checkout's servers and services were last started on (write_env keeps them in .local/ports), so
+# down.sh, token.sh, bench.sh and the next up.sh or test.sh find the same instances without being told again.
+# A port given in the environment wins.
+PORT_SETTINGS="AUDIT_PG_PORT AUDIT_RABBITMQ_PORT AUDIT_INTAKE_PORT AUDIT_NOTIFICATION_PORT AUDIT_ESCALATION_PORT AUDIT_AUDIT_PORT"
+if [ -f "$LOCAL/ports" ]; then
+  while IFS='=' read -r _name _value; do
+    case " $PORT_SETTINGS " in *" $_name "*) ;; *) continue ;; esac
+    [[ "$_value" =~ ^[0-9]+$ ]] || continue
+    [ -n "${!_name:-}" ] || printf -v "$_name" '%s' "$_value"
+  done < "$LOCAL/ports"
+  unset _name _value
+fi
 # Every setting below can be given in the environment (settings_help lists them with their defaults): ports can be
 # moved to run a second copy beside a running one, and the keys and the policy can come from files of your own.
 PG_PORT=${AUDIT_PG_PORT:-55432}
@@ -447,6 +459,8 @@ export AUDIT_RABBITMQ_ADMIN="http://admin:$(secret rabbitmq-admin.password)@127.
 export AUDIT_SECRETS="$SECRETS"
 ENV
   )
+  local name
+  for name in $PORT_SETTINGS; do echo "$name=${!name:-}"; done | grep -E '=[0-9]+$' > "$LOCAL/ports" || true
 }
 
 owner_connection() {

@@ -110,6 +110,15 @@ for script in up test; do
     fi
   done
 done
+# Ports given once are kept in .local/ports for the scripts that come after; the environment still wins.
+mkdir -p "$scratch/.local"
+printf 'AUDIT_PG_PORT=55499\nAUDIT_INTAKE_PORT=6199\nAUDIT_RABBITMQ_PORT=not-a-port\n' > "$scratch/.local/ports"
+out=$(lib -- 'echo "pg=$PG_PORT rabbit=$RABBIT_PORT intake=$(service_port Intake)"')
+expect "ports kept in .local/ports are used again; a malformed one is ignored" "pg=55499 rabbit=5672 intake=6199" "$out"
+out=$(lib AUDIT_PG_PORT=55488 -- 'echo "pg=$PG_PORT"')
+expect "a port in the environment wins over .local/ports" "pg=55488" "$out"
+rm -f "$scratch/.local/ports"
+
 out=$(help_of down)
 expect "down.sh --help names AUDIT_PG_PORT" "AUDIT_PG_PORT" "$out"
 expect "down.sh --help names AUDIT_RABBITMQ_PORT" "AUDIT_RABBITMQ_PORT" "$out"
