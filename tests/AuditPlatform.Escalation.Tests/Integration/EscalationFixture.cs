@@ -58,10 +58,13 @@ public class EscalationFixture : PlatformFixture
             await Escalation.DisposeAsync();
         }
 
-        Escalation = NewEscalationHost();
+        Escalation = NewEscalationHost(EscalationSettings);
         Operator = Client(Escalation, Roles.Operator);
         await Eventually.TrueAsync(async () => (await Operator.GetAsync("/health/ready")).IsSuccessStatusCode, "Escalation to be ready");
     }
+
+    /// <summary>Settings a derived fixture gives the Escalation host it starts.</summary>
+    protected virtual IReadOnlyDictionary<string, string?>? EscalationSettings => null;
 
     /// <summary>What a derived fixture adds to the Escalation host, e.g. a fault to inject.</summary>
     protected virtual void ConfigureEscalation(IServiceCollection services)
