@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AuditPlatform.ServiceDefaults.Security;
+using AuditPlatform.Testing;
 
 namespace AuditPlatform.Audit.Tests.Integration;
 
@@ -33,14 +34,14 @@ public sealed class QueryParameterTests(AuditFixture fixture) : IClassFixture<Au
     [InlineData("/audit/checkpoints/latest?sequence=3", "sequence")]
     [InlineData("/audit/proof/1?checkpoint=3", "checkpoint")]
     public async Task A_query_parameter_that_cannot_be_honoured_is_a_problem_naming_it(string path, string parameter) =>
-        await AssertNamesAsync(await fixture.Compliance.GetAsync(path), parameter);
+        await ProblemAssert.NamesAsync(await fixture.Compliance.GetAsync(path), parameter);
 
     [Theory]
     [InlineData("/audit/access-log?from=yesterday", "from")]
     [InlineData("/audit/access-log?from=2017-05-25T00:00:00Z&to=2017-05-24T00:00:00Z", "from")]
     [InlineData("/audit/access-log?user=someone", "user")]
     public async Task The_access_log_names_a_parameter_it_cannot_honour(string path, string parameter) =>
-        await AssertNamesAsync(await fixture.Audit.ClientFor(Roles.Admin).GetAsync(path), parameter);
+        await ProblemAssert.NamesAsync(await fixture.Audit.ClientFor(Roles.Admin).GetAsync(path), parameter);
 
     [Fact]
     public async Task A_stream_id_with_its_kind_and_an_export_limit_are_applied()
@@ -60,15 +61,5 @@ public sealed class QueryParameterTests(AuditFixture fixture) : IClassFixture<Au
         var response = await fixture.Compliance.GetAsync(path);
         Assert.True(response.IsSuccessStatusCode, $"{path}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    /// <summary>A 400 problem (RFC 9457) whose field errors name the parameter.</summary>
-    private static async Task AssertNamesAsync(HttpResponseMessage response, string parameter)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{response.RequestMessage?.RequestUri}: {response.StatusCode} {body[..Math.Min(body.Length, 300)]}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(body).RootElement;
-        Assert.True(problem.TryGetProperty("errors", out var errors) && errors.TryGetProperty(parameter, out _), $"the problem names {parameter}: {body}");
     }
 }

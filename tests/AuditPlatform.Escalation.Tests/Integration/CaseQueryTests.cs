@@ -1,7 +1,7 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AuditPlatform.Escalation.Cases;
+using AuditPlatform.Testing;
 
 namespace AuditPlatform.Escalation.Tests.Integration;
 
@@ -49,13 +49,13 @@ public sealed class CaseQueryTests(SmallPageFixture fixture) : IClassFixture<Sma
     [InlineData("/escalations/6b1f3a52-0000-4000-8000-000000000002?history=false", "history")]
     [InlineData("/partners?code=CA-RCMP", "code")]
     public async Task A_query_parameter_that_cannot_be_honoured_is_a_problem_naming_it(string path, string parameter) =>
-        await AssertNamesAsync(await fixture.Operator.GetAsync(path), parameter);
+        await ProblemAssert.NamesAsync(await fixture.Operator.GetAsync(path), parameter);
 
     [Fact]
     public async Task An_action_with_a_query_parameter_is_refused_and_changes_nothing()
     {
         var response = await fixture.Operator.PostAsJsonAsync("/escalations/6b1f3a52-0000-4000-8000-000000000002/note?by=someone", new { text = "x" });
-        await AssertNamesAsync(response, "by");
+        await ProblemAssert.NamesAsync(response, "by");
     }
 
     private async Task<List<Guid>> ListAsync(string path)
@@ -63,14 +63,5 @@ public sealed class CaseQueryTests(SmallPageFixture fixture) : IClassFixture<Sma
         var response = await fixture.Operator.GetAsync(path);
         Assert.True(response.IsSuccessStatusCode, $"{path}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(c => c.GetProperty("caseId").GetGuid())];
-    }
-
-    private static async Task AssertNamesAsync(HttpResponseMessage response, string parameter)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{response.RequestMessage?.RequestUri}: {response.StatusCode} {body[..Math.Min(body.Length, 300)]}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(body).RootElement;
-        Assert.True(problem.TryGetProperty("errors", out var errors) && errors.TryGetProperty(parameter, out _), $"the problem names {parameter}: {body}");
     }
 }
