@@ -391,7 +391,6 @@ public static class AuditEndpoints
 
     private static async Task<IResult> ConsistencyAsync(long from, long to, NpgsqlDataSource dataSource, LedgerRows rows, CancellationToken cancellationToken)
     {
-
         var older = await ChainStore.CheckpointAsync(dataSource, from, cancellationToken);
         var newer = await ChainStore.CheckpointAsync(dataSource, to, cancellationToken);
         if (older is null || newer is null)
