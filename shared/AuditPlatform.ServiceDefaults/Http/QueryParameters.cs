@@ -25,9 +25,10 @@ public static class QueryParameters
         }
 
         var errors = new FieldErrors();
-        foreach (var (name, values) in context.Request.Query)
+        // An empty name ('?a=1&' as auditctl writes it) carries nothing to ignore. Binding matches names without regard
+        // to case, so the check does too.
+        foreach (var (name, values) in context.Request.Query.Where(p => p.Key.Length > 0))
         {
-            // Binding matches names without regard to case, so the check does too.
             if (!accepted.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
                 errors.Add(name, accepted.Names.Count == 0
