@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using AuditPlatform.Audit.Chain;
 using AuditPlatform.Audit.Ledger;
 using AuditPlatform.Audit.Verification;
@@ -52,7 +53,7 @@ public sealed record Exposure(string DisclosureId, DateTimeOffset At, IReadOnlyL
 public sealed record AccessEntry(DateTimeOffset At, string By, string Path);
 
 /// <summary>The Audit API of CONTRACT.md.</summary>
-public static class AuditEndpoints
+public static partial class AuditEndpoints
 {
     public static void MapAuditEndpoints(this IEndpointRouteBuilder app)
     {
@@ -93,13 +94,21 @@ public static class AuditEndpoints
             errors.Add("streamKind", "is required with streamId: a stream id is unique only within its kind.");
         }
 
+        errors.Plain("streamId", streamId);
         errors.PartnerCode("partner", partner, required: false);
-        errors.Text("type", q["type"], 200, required: false);
+        var type = NullIfEmpty(q["type"]);
+        if (type is not null && !EventTypePattern().IsMatch(type))
+        {
+            errors.Add("type", "must be a stored event type name: lower-case letters, digits and '_', e.g. sharing_suspended.");
+        }
         var (from, to, asOf) = (errors.Instant("from", q["from"]), errors.Instant("to", q["to"]), errors.Instant("asOf", q["asOf"]));
         errors.Ordered("from", from, "to", to);
-        filter = new EventFilter(kind, streamId, partner, NullIfEmpty(q["type"]), from, to, asOf, after);
+        filter = new EventFilter(kind, streamId, partner, type, from, to, asOf, after);
         return errors.Any ? Invalid(errors) : null;
     }
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,99}$")]
+    private static partial Regex EventTypePattern();
 
     private static ValidationProblem Invalid(FieldErrors errors) =>
         TypedResults.ValidationProblem(errors.ToDictionary(), title: "The query is not valid.", type: Problems.Type("validation"));
@@ -225,12 +234,20 @@ public static class AuditEndpoints
             return UnknownKind(kind);
         }
 
-        if (string.IsNullOrWhiteSpace(q) || q.Trim().Length < 2)
+        var text = q?.Trim() ?? string.Empty;
+        var errors = new FieldErrors();
+        if (text.Length < 2)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["q"] = ["must hold at least two characters"] }, type: Problems.Type("validation"));
+            errors.Add("q", "must hold at least two characters");
         }
 
-        var found = await rows.FindStreamsAsync(kind, q.Trim(), 20, cancellationToken);
+        errors.Plain("q", text);
+        if (errors.Any)
+        {
+            return Invalid(errors);
+        }
+
+        var found = await rows.FindStreamsAsync(kind, text, 20, cancellationToken);
         return TypedResults.Ok(new
         {
             streams = found.Select(f => StreamKey.Parse(f.Key)).Zip(found, (key, f) => new SearchHit(key.Kind, key.Id, TimelineFold.Summary(f.Summary)))
@@ -453,7 +470,7 @@ public static class AuditEndpoints
     private static async Task<IResult> Access(string? by, string? from, string? to, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        errors.Text("by", by, 200, required: false);
+        errors.Plain("by", by);
         var (since, until) = (errors.Instant("from", from), errors.Instant("to", to));
         errors.Ordered("from", since, "to", until);
         if (errors.Any)

@@ -79,6 +79,27 @@ public sealed partial class FieldErrors
 
     public void Time(string field, DateTimeOffset value) => Time(field, value == default ? null : value);
 
+    /// <summary>
+    /// Optional free text from a query or a path: bounded, and free of control characters, which no identifier or
+    /// search holds (PostgreSQL text cannot hold NUL, so one would otherwise fail the query).
+    /// </summary>
+    public void Plain(string field, string? value, int maxLength = 200)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.Length > maxLength)
+        {
+            Add(field, $"must be at most {maxLength} characters.");
+        }
+        else if (value.Any(char.IsControl))
+        {
+            Add(field, "must not contain control characters.");
+        }
+    }
+
     /// <summary>A query parameter that must be a whole number in a range; null when absent or malformed.</summary>
     public long? WholeNumber(string field, string? value, long min, long max, bool required = false)
     {

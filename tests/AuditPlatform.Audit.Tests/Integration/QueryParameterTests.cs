@@ -31,6 +31,10 @@ public sealed class QueryParameterTests(AuditFixture fixture) : IClassFixture<Au
     [InlineData("/audit/verify?to=last", "to")]
     [InlineData("/audit/consistency?to=2", "from")]
     [InlineData("/audit/consistency?from=one&to=2", "from")]
+    [InlineData("/audit/events?type=%00", "type")]
+    [InlineData("/audit/events?type=Partner%20Registered", "type")]
+    [InlineData("/audit/events?streamKind=partner&streamId=%00", "streamId")]
+    [InlineData("/audit/streams?q=US%00", "q")]
     [InlineData("/audit/checkpoints/latest?sequence=3", "sequence")]
     [InlineData("/audit/proof/1?checkpoint=3", "checkpoint")]
     public async Task A_query_parameter_that_cannot_be_honoured_is_a_problem_naming_it(string path, string parameter) =>
@@ -40,6 +44,7 @@ public sealed class QueryParameterTests(AuditFixture fixture) : IClassFixture<Au
     [InlineData("/audit/access-log?from=yesterday", "from")]
     [InlineData("/audit/access-log?from=2017-05-25T00:00:00Z&to=2017-05-24T00:00:00Z", "from")]
     [InlineData("/audit/access-log?user=someone", "user")]
+    [InlineData("/audit/access-log?by=%00", "by")]
     public async Task The_access_log_names_a_parameter_it_cannot_honour(string path, string parameter) =>
         await ProblemAssert.NamesAsync(await fixture.Audit.ClientFor(Roles.Admin).GetAsync(path), parameter);
 
