@@ -62,6 +62,7 @@ public static class ServiceDefaultsExtensions
         app.Use(RefuseOversizeBodies);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(QueryParameters.RefuseUnknownAsync);
         app.MapPlatformHealth();
         app.MapOpenApi().AllowAnonymous();
         app.MapPlatformMetrics();

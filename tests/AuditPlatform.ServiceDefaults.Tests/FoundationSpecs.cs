@@ -57,6 +57,46 @@ public class FoundationSpecs
         Assert.Equal(!valid, errors.Any);
     }
 
+    [Theory]
+    [InlineData("3", 3L, false)]
+    [InlineData("", null, false)]
+    [InlineData(null, null, false)]
+    [InlineData("0", null, true)]
+    [InlineData("1001", null, true)]
+    [InlineData("ten", null, true)]
+    [InlineData("1.5", null, true)]
+    public void A_whole_number_query_parameter_is_read_in_range_or_named(string? value, long? expected, bool named)
+    {
+        var errors = new FieldErrors();
+        Assert.Equal(expected, errors.WholeNumber("limit", value, 1, 1000));
+        Assert.Equal(named, errors.ToDictionary().ContainsKey("limit"));
+    }
+
+    [Fact]
+    public void Query_times_are_read_in_utc_and_a_range_out_of_order_names_its_lower_bound()
+    {
+        var errors = new FieldErrors();
+        var from = errors.Instant("from", "2017-05-24T20:00:00+02:00");
+        var to = errors.Instant("to", "2017-05-24T17:00:00Z");
+        Assert.Equal((new DateTimeOffset(2017, 5, 24, 18, 0, 0, TimeSpan.Zero), TimeSpan.Zero), (from!.Value, from.Value.Offset));
+        Assert.False(errors.Any);
+
+        errors.Ordered("from", from, "to", to);
+        Assert.Null(errors.Instant("asOf", "yesterday"));
+        Assert.Equal(["from", "asOf"], errors.ToDictionary().Keys);
+    }
+
+    [Theory]
+    [InlineData("sharing_suspended", false)]
+    [InlineData("US\u0000", true)]
+    [InlineData("line\nbreak", true)]
+    public void Plain_text_refuses_control_characters(string value, bool named)
+    {
+        var errors = new FieldErrors();
+        errors.Plain("q", System.Text.RegularExpressions.Regex.Unescape(value));
+        Assert.Equal(named, errors.Any);
+    }
+
     [Fact]
     public void Field_errors_become_an_invalid_command_naming_every_field()
     {

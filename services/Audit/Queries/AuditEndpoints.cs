@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using AuditPlatform.Audit.Chain;
 using AuditPlatform.Audit.Ledger;
 using AuditPlatform.Audit.Verification;
@@ -52,71 +53,65 @@ public sealed record Exposure(string DisclosureId, DateTimeOffset At, IReadOnlyL
 public sealed record AccessEntry(DateTimeOffset At, string By, string Path);
 
 /// <summary>The Audit API of docs/contract.md and docs/services/audit.md.</summary>
-public static class AuditEndpoints
+public static partial class AuditEndpoints
 {
     public static void MapAuditEndpoints(this IEndpointRouteBuilder app)
     {
         var audit = app.MapGroup("/audit").RequireAuthorization(Policies.Comply).WithTags("Audit");
-        audit.MapGet("/events", Events).WithSummary("Ledger events by filter, paged by global sequence.");
-        audit.MapGet("/export", Export).WithSummary("The filtered ledger streamed as NDJSON or CSV.");
-        audit.MapGet("/timeline/{kind}/{id}", GetTimeline).WithSummary("A stream's state and events as the ledger knew them at asOf (recorded time), up to until (world time).");
-        audit.MapGet("/streams", FindStreams).WithSummary("Partners, items, breaches and cases whose id or first event contains the text.");
-        audit.MapGet("/exposure/{disclosureId}", GetExposure).WithSummary("Who held a disclosure at a given world time.");
-        audit.MapGet("/verify", Verify).WithSummary("Recomputes the chain from the raw ledger rows.");
-        audit.MapGet("/checkpoints/latest", Latest).WithSummary("The latest signed checkpoint.");
-        audit.MapGet("/proof/{sequence:long}", GetProof).WithSummary("An inclusion proof of an event in the latest checkpoint.");
-        audit.MapGet("/consistency", GetConsistency).WithSummary("An RFC 6962 consistency proof between two checkpoints.");
-        audit.MapGet("/evidence/{kind}/{id}", Evidence).WithSummary("A self-verifying evidence pack.");
-        audit.MapGet("/access-log", Access).RequireAuthorization(Policies.Administer).WithSummary("Who asked the Audit service what, and when.");
+        audit.MapGet("/events", Events).AcceptsQuery(FilterNames).WithSummary("Ledger events by filter, paged by global sequence.");
+        audit.MapGet("/export", Export).AcceptsQuery([.. FilterNames, "format"]).WithSummary("The filtered ledger streamed as NDJSON or CSV.");
+        audit.MapGet("/timeline/{kind}/{id}", GetTimeline).AcceptsQuery("asOf", "until")
+            .WithSummary("A stream's state and events as the ledger knew them at asOf (recorded time), up to until (world time).");
+        audit.MapGet("/streams", FindStreams).AcceptsQuery("q", "kind").WithSummary("Partners, items, breaches and cases whose id or first event contains the text.");
+        audit.MapGet("/exposure/{disclosureId}", GetExposure).AcceptsQuery("at").WithSummary("Who held a disclosure at a given world time.");
+        audit.MapGet("/verify", Verify).AcceptsQuery("from", "to").WithSummary("Recomputes the chain from the raw ledger rows.");
+        audit.MapGet("/checkpoints/latest", Latest).AcceptsQuery().WithSummary("The latest signed checkpoint.");
+        audit.MapGet("/proof/{sequence:long}", GetProof).AcceptsQuery().WithSummary("An inclusion proof of an event in the latest checkpoint.");
+        audit.MapGet("/consistency", GetConsistency).AcceptsQuery("from", "to").WithSummary("An RFC 6962 consistency proof between two checkpoints.");
+        audit.MapGet("/evidence/{kind}/{id}", Evidence).AcceptsQuery("asOf", "until").WithSummary("A self-verifying evidence pack.");
+        audit.MapGet("/access-log", Access).AcceptsQuery("by", "from", "to").RequireAuthorization(Policies.Administer).WithSummary("Who asked the Audit service what, and when.");
     }
 
-    private static ValidationProblem? ParseFilter(HttpRequest request, out EventFilter filter, out int limit)
+    /// <summary>The filters of <c>/audit/events</c> and <c>/audit/export</c>.</summary>
+    private static readonly string[] FilterNames = ["streamKind", "streamId", "partner", "type", "from", "to", "asOf", "after", "limit"];
+
+    /// <summary>
+    /// The filters of the query, each either applied or refused with its name: a stream id is unique only within its kind,
+    /// so <c>streamId</c> needs <c>streamKind</c>. <paramref name="limit"/> is null when the query sets none.
+    /// </summary>
+    private static ValidationProblem? ParseFilter(HttpRequest request, out EventFilter filter, out int? limit)
     {
         var q = request.Query;
-        filter = new EventFilter();
-        limit = 100;
-        var errors = new Dictionary<string, string[]>();
-        DateTimeOffset? Time(string name)
-        {
-            if (string.IsNullOrEmpty(q[name]))
-            {
-                return null;
-            }
-
-            if (DateTimeOffset.TryParse(q[name], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
-            {
-                return t.ToUniversalTime();
-            }
-
-            errors[name] = ["must be an RFC 3339 date-time"];
-            return null;
-        }
-
+        var errors = new FieldErrors();
         var kind = NullIfEmpty(q["streamKind"]);
-        var after = 0L;
-        if (!string.IsNullOrEmpty(q["after"]) && (!long.TryParse(q["after"], NumberStyles.None, CultureInfo.InvariantCulture, out after)))
+        var streamId = NullIfEmpty(q["streamId"]);
+        var partner = NullIfEmpty(q["partner"]);
+        var after = errors.WholeNumber("after", q["after"], 0, long.MaxValue) ?? 0;
+        limit = (int?)errors.WholeNumber("limit", q["limit"], 1, 1000);
+        errors.OneOf("streamKind", kind, StreamKindsKnown, required: false);
+        if (streamId is not null && kind is null)
         {
-            errors["after"] = ["must be a global sequence (the previous page's next)"];
+            errors.Add("streamKind", "is required with streamId: a stream id is unique only within its kind.");
         }
 
-        if (!string.IsNullOrEmpty(q["limit"]) && (!int.TryParse(q["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > 1000))
+        errors.Plain("streamId", streamId);
+        errors.PartnerCode("partner", partner, required: false);
+        var type = NullIfEmpty(q["type"]);
+        if (type is not null && !EventTypePattern().IsMatch(type))
         {
-            errors["limit"] = ["must be between 1 and 1000"];
+            errors.Add("type", "must be a stored event type name: lower-case letters, digits and '_', e.g. sharing_suspended.");
         }
-
-        if (kind is not null && !StreamKindsKnown.Contains(kind))
-        {
-            errors["streamKind"] = [$"must be one of {string.Join(", ", StreamKindsKnown)}"];
-        }
-
-        filter = new EventFilter(kind, NullIfEmpty(q["streamId"]), NullIfEmpty(q["partner"]), NullIfEmpty(q["type"]), Time("from"), Time("to"), Time("asOf"), after);
-        if (filter.From > filter.To)
-        {
-            errors["from"] = ["must not be after to"];
-        }
-
-        return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors, title: "The query is not valid.", type: Problems.Type("validation"));
+        var (from, to, asOf) = (errors.Instant("from", q["from"]), errors.Instant("to", q["to"]), errors.Instant("asOf", q["asOf"]));
+        errors.Ordered("from", from, "to", to);
+        filter = new EventFilter(kind, streamId, partner, type, from, to, asOf, after);
+        return errors.Any ? Invalid(errors) : null;
     }
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,99}$")]
+    private static partial Regex EventTypePattern();
+
+    private static ValidationProblem Invalid(FieldErrors errors) =>
+        TypedResults.ValidationProblem(errors.ToDictionary(), title: "The query is not valid.", type: Problems.Type("validation"));
 
     private static readonly string[] StreamKindsKnown =
         [StreamKinds.Partner, StreamKinds.Disclosure, StreamKinds.Breach, StreamKinds.Intelligence, StreamKinds.Notice, StreamKinds.Response, StreamKinds.Case, StreamKinds.Checkpoint];
@@ -130,19 +125,20 @@ public static class AuditEndpoints
             return problem;
         }
 
+        var page = limit ?? 100;
         var events = new List<EventView>();
-        await foreach (var e in rows.ReadAsync(filter, limit + 1, cancellationToken))
+        await foreach (var e in rows.ReadAsync(filter, page + 1, cancellationToken))
         {
             events.Add(EventView.From(e));
         }
 
-        var next = events.Count > limit ? events[limit - 1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new EventPage(events.Take(limit).ToList(), next));
+        var next = events.Count > page ? events[page - 1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new EventPage(events.Take(page).ToList(), next));
     }
 
     private static async Task<IResult> Export(HttpContext context, LedgerRows rows, CancellationToken cancellationToken)
     {
-        if (ParseFilter(context.Request, out var filter, out _) is { } problem)
+        if (ParseFilter(context.Request, out var filter, out var limit) is { } problem)
         {
             return problem;
         }
@@ -165,7 +161,8 @@ public static class AuditEndpoints
         }
 
         var written = 0;
-        await foreach (var e in rows.ReadAsync(filter, null, cancellationToken))
+        // Without limit the export runs to the end of the ledger; with it, it stops there.
+        await foreach (var e in rows.ReadAsync(filter, limit, cancellationToken))
         {
             var (kind, id) = StreamKey.Parse(e.StreamKey);
             var occurredAt = e.OccurredAt;
@@ -218,18 +215,16 @@ public static class AuditEndpoints
 
     private static string Csv(string value) => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private static async Task<IResult> GetTimeline(string kind, string id, DateTimeOffset? asOf, DateTimeOffset? until, LedgerRows rows, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetTimeline(string kind, string id, string? asOf, string? until, LedgerRows rows, TimeProvider clock, CancellationToken cancellationToken)
     {
-        // Times with an offset are the same instants in UTC (PostgreSQL's timestamptz parameters take UTC only).
-        (asOf, until) = (asOf?.ToUniversalTime(), until?.ToUniversalTime());
-        if (!TimelineFold.Kinds.Contains(kind))
+        if (ParseStreamQuery(kind, asOf, until, out var recorded, out var world) is { } problem)
         {
-            return UnknownKind(kind);
+            return problem;
         }
 
-        var at = asOf ?? clock.GetUtcNow();
-        var events = await StreamAsync(rows, kind, id, at, until, cancellationToken);
-        return TypedResults.Ok(new Timeline(kind, id, at, until, TimelineFold.Fold(kind, events), events.Select(EventView.From).ToList()));
+        var at = recorded ?? clock.GetUtcNow();
+        var events = await StreamAsync(rows, kind, id, at, world, cancellationToken);
+        return TypedResults.Ok(new Timeline(kind, id, at, world, TimelineFold.Fold(kind, events), events.Select(EventView.From).ToList()));
     }
 
     private static async Task<IResult> FindStreams(string? kind, string? q, LedgerRows rows, CancellationToken cancellationToken)
@@ -239,17 +234,36 @@ public static class AuditEndpoints
             return UnknownKind(kind);
         }
 
-        if (string.IsNullOrWhiteSpace(q) || q.Trim().Length < 2)
+        var text = q?.Trim() ?? string.Empty;
+        var errors = new FieldErrors();
+        if (text.Length < 2)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["q"] = ["must hold at least two characters"] }, type: Problems.Type("validation"));
+            errors.Add("q", "must hold at least two characters");
         }
 
-        var found = await rows.FindStreamsAsync(kind, q.Trim(), 20, cancellationToken);
+        errors.Plain("q", text);
+        if (errors.Any)
+        {
+            return Invalid(errors);
+        }
+
+        var found = await rows.FindStreamsAsync(kind, text, 20, cancellationToken);
         return TypedResults.Ok(new
         {
             streams = found.Select(f => StreamKey.Parse(f.Key)).Zip(found, (key, f) => new SearchHit(key.Kind, key.Id, TimelineFold.Summary(f.Summary)))
                 .Where(f => TimelineFold.Kinds.Contains(f.Kind)).ToList(),
         });
+    }
+
+    /// <summary>
+    /// The kind and the times of a timeline or an evidence pack. Times are bound as text and parsed here, so a bad one is
+    /// answered with its name; times with an offset are the same instants in UTC (timestamptz parameters take UTC only).
+    /// </summary>
+    private static ValidationProblem? ParseStreamQuery(string kind, string? asOf, string? until, out DateTimeOffset? recorded, out DateTimeOffset? world)
+    {
+        var errors = new FieldErrors();
+        (recorded, world) = (errors.Instant("asOf", asOf), errors.Instant("until", until));
+        return !TimelineFold.Kinds.Contains(kind) ? UnknownKind(kind) : errors.Any ? Invalid(errors) : null;
     }
 
     private static ValidationProblem UnknownKind(string kind) =>
@@ -320,13 +334,15 @@ public static class AuditEndpoints
         return TypedResults.Ok(new Exposure(disclosureId, when, holders.Values.OrderBy(h => h.Partner, StringComparer.Ordinal).ToList()));
     }
 
-    private static async Task<IResult> Verify(long? from, long? to, NpgsqlDataSource dataSource, LedgerRows rows, CancellationToken cancellationToken)
+    private static async Task<IResult> Verify(string? from, string? to, NpgsqlDataSource dataSource, LedgerRows rows, CancellationToken cancellationToken)
     {
-        var first = from ?? 1;
-        var last = to ?? long.MaxValue;
-        if (first > last || first < 0)
+        var errors = new FieldErrors();
+        var first = errors.WholeNumber("from", from, 0, long.MaxValue) ?? 1;
+        var last = errors.WholeNumber("to", to, 0, long.MaxValue) ?? long.MaxValue;
+        errors.Ordered("from", (long?)first, "to", (long?)last);
+        if (errors.Any)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["must be a sequence not after to"] }, type: Problems.Type("validation"));
+            return Invalid(errors);
         }
 
         var (checkedCount, failure) = await Verifier.VerifyAsync(
@@ -377,13 +393,21 @@ public static class AuditEndpoints
             (IReadOnlyList<PathStep>)ranges[i].Select(r => new PathStep(r.Side!, Hex.Of(MerkleRanges.RangeRoot(r, s => roots[s])))).ToList())).ToList();
     }
 
-    private static async Task<IResult> GetConsistency(long from, long to, NpgsqlDataSource dataSource, LedgerRows rows, CancellationToken cancellationToken)
+    private static async Task<IResult> GetConsistency(string? from, string? to, NpgsqlDataSource dataSource, LedgerRows rows, CancellationToken cancellationToken)
     {
-        if (from > to)
+        var errors = new FieldErrors();
+        var (older, newer) = (errors.WholeNumber("from", from, 0, long.MaxValue, required: true), errors.WholeNumber("to", to, 0, long.MaxValue, required: true));
+        errors.Ordered("from", older, "to", newer);
+        if (errors.Any)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["must not be after to"] }, type: Problems.Type("validation"));
+            return Invalid(errors);
         }
 
+        return await ConsistencyAsync(older!.Value, newer!.Value, dataSource, rows, cancellationToken);
+    }
+
+    private static async Task<IResult> ConsistencyAsync(long from, long to, NpgsqlDataSource dataSource, LedgerRows rows, CancellationToken cancellationToken)
+    {
         var older = await ChainStore.CheckpointAsync(dataSource, from, cancellationToken);
         var newer = await ChainStore.CheckpointAsync(dataSource, to, cancellationToken);
         if (older is null || newer is null)
@@ -418,13 +442,11 @@ public static class AuditEndpoints
             frontiers.Select(f => Hex.Of(f.Root())).ToList()));
     }
 
-    private static async Task<IResult> Evidence(string kind, string id, DateTimeOffset? asOf, DateTimeOffset? until, LedgerRows rows, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> Evidence(string kind, string id, string? asOf, string? until, LedgerRows rows, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
     {
-        // Times with an offset are the same instants in UTC (PostgreSQL's timestamptz parameters take UTC only).
-        (asOf, until) = (asOf?.ToUniversalTime(), until?.ToUniversalTime());
-        if (!TimelineFold.Kinds.Contains(kind))
+        if (ParseStreamQuery(kind, asOf, until, out var recorded, out var world) is { } problem)
         {
-            return UnknownKind(kind);
+            return problem;
         }
 
         if (await ChainStore.CheckpointAsync(dataSource, null, cancellationToken) is not { } latest)
@@ -432,8 +454,8 @@ public static class AuditEndpoints
             return Problems.NotFound("checkpoint", "latest");
         }
 
-        var at = asOf ?? clock.GetUtcNow();
-        var events = (await StreamAsync(rows, kind, id, at, until, cancellationToken)).Where(e => e.Sequence <= latest.Checkpoint.Sequence).ToList();
+        var at = recorded ?? clock.GetUtcNow();
+        var events = (await StreamAsync(rows, kind, id, at, world, cancellationToken)).Where(e => e.Sequence <= latest.Checkpoint.Sequence).ToList();
         var proofs = await ProveAsync(dataSource, latest.Size, events.Select(e => e.Sequence).ToList(), cancellationToken);
         var bySequence = proofs.ToDictionary(p => p.Sequence);
         var packed = events.Where(e => bySequence.ContainsKey(e.Sequence)).Select(e =>
@@ -442,18 +464,25 @@ public static class AuditEndpoints
             var p = bySequence[e.Sequence];
             return new EvidenceEvent(v.Sequence, v.StreamKind, v.StreamId, v.Version, v.Type, v.OccurredAt, v.RecordedAt, v.Data, e.Data, e.StreamKey, p.LeafHash, p.Path);
         }).ToList();
-        return TypedResults.Ok(new EvidencePack(kind, id, at, until, TimelineFold.Fold(kind, events), latest.Checkpoint, packed, LeafEncoding.Name));
+        return TypedResults.Ok(new EvidencePack(kind, id, at, world, TimelineFold.Fold(kind, events), latest.Checkpoint, packed, LeafEncoding.Name));
     }
 
-    private static async Task<IResult> Access(string? by, DateTimeOffset? from, DateTimeOffset? to, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    private static async Task<IResult> Access(string? by, string? from, string? to, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        (from, to) = (from?.ToUniversalTime(), to?.ToUniversalTime());
+        var errors = new FieldErrors();
+        errors.Plain("by", by);
+        var (since, until) = (errors.Instant("from", from), errors.Instant("to", to));
+        errors.Ordered("from", since, "to", until);
+        if (errors.Any)
+        {
+            return Invalid(errors);
+        }
         await using var command = dataSource.CreateCommand(
             "select at, by, path from audit.access_log where ($1::text is null or by = $1) and ($2::timestamptz is null or at >= $2) " +
             "and ($3::timestamptz is null or at <= $3) order by id desc limit 1000");
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = (object?)by ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz, Value = (object?)from ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz, Value = (object?)to ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz, Value = (object?)since ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz, Value = (object?)until ?? DBNull.Value });
         var entries = new List<AccessEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -20,7 +20,19 @@ public sealed class CaseDesk(IDocumentSession session, EscalationPolicy policy, 
 {
     public IDocumentSession Session => session;
 
+    /// <summary>Decides, appends and commits: one command, one transaction.</summary>
     public async Task<CaseOutcome> ActAsync(CaseCommand command, CancellationToken cancellationToken)
+    {
+        var outcome = await StageAsync(command, cancellationToken);
+        await session.SaveChangesAsync(cancellationToken);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Decides and appends in the session without committing. A message that touches several cases stages each
+    /// and saves once, so its effects on every case, the records and its inbox mark commit together or not at all.
+    /// </summary>
+    public async Task<CaseOutcome> StageAsync(CaseCommand command, CancellationToken cancellationToken)
     {
         var stream = await session.Events.FetchForWriting<EscalationCase>(EscalationCase.StreamFor(command.CaseId), cancellationToken);
         var (events, refusal) = CaseDecider.Decide(command, stream.Aggregate, policy, clock.GetUtcNow());
@@ -41,8 +53,6 @@ public sealed class CaseDesk(IDocumentSession session, EscalationPolicy policy, 
         {
             CaseFeed.Announce(session, command.CaseId);
         }
-
-        await session.SaveChangesAsync(cancellationToken);
 
         return new CaseOutcome(state, null, events.Count);
     }

@@ -25,13 +25,13 @@ public static class PartnerEndpoints
     {
         var partners = app.MapGroup("/partners").WithTags("Partners");
         partners.MapGet("/", async (IQuerySession session, CancellationToken ct) => TypedResults.Ok(await session.Query<PartnerStanding>().OrderBy(p => p.Id).ToListAsync(ct)))
-            .RequireAuthorization(Policies.ReadInternal).WithSummary("Partners' sharing status and broken assurances, as Escalation knows them.");
+            .AcceptsQuery().RequireAuthorization(Policies.ReadInternal).WithSummary("Partners' sharing status and broken assurances, as Escalation knows them.");
         partners.MapPost("/{code}/suspend", (string code, SuspendBody body, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
             RequestAsync(code, body.By, body.Reason, body.CaseId, user, session, (by, reason) => new SharingSuspensionRequested(body.CaseId, code, by, reason, clock.GetUtcNow()), ct))
-            .RequireAuthorization(Policies.Operate).WithSummary("Ask Intake to suspend sharing with a partner.");
+            .AcceptsQuery().RequireAuthorization(Policies.Operate).WithSummary("Ask Intake to suspend sharing with a partner.");
         partners.MapPost("/{code}/restore", (string code, RestoreBody body, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
             RequestAsync(code, body.By, body.Reason, null, user, session, (by, reason) => new SharingRestorationRequested(null, code, by, reason, clock.GetUtcNow()), ct))
-            .RequireAuthorization(Policies.Operate).WithSummary("Ask Intake to restore sharing with a partner.");
+            .AcceptsQuery().RequireAuthorization(Policies.Operate).WithSummary("Ask Intake to restore sharing with a partner.");
     }
 
     private static async Task<IResult> RequestAsync(string code, string? by, string? reason, Guid? caseId, ClaimsPrincipal user, IDocumentSession session, Func<string, string, object> request, CancellationToken ct)

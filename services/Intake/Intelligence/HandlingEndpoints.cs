@@ -26,10 +26,10 @@ public static class HandlingEndpoints
     public static void MapIntelligence(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/intelligence").WithTags("Intelligence");
-        group.MapPost("/", Receive).RequireAuthorization(Policies.Operate).WithSummary("Record intelligence received.");
-        group.MapPost("/{id:guid}/assessments", Assess).RequireAuthorization(Policies.Operate).WithSummary("Record an assessment; a pressing concern starts the report deadline.");
-        group.MapPost("/{id:guid}/reports", Report).RequireAuthorization(Policies.Operate).WithSummary("Record the write-up; a late one records the missed deadline.");
-        group.MapGet("/{id:guid}", Get).RequireAuthorization(Policies.ReadInternal).WithSummary("The item with its handling timeline.");
+        group.MapPost("/", Receive).AcceptsQuery().RequireAuthorization(Policies.Operate).WithSummary("Record intelligence received.");
+        group.MapPost("/{id:guid}/assessments", Assess).AcceptsQuery().RequireAuthorization(Policies.Operate).WithSummary("Record an assessment; a pressing concern starts the report deadline.");
+        group.MapPost("/{id:guid}/reports", Report).AcceptsQuery().RequireAuthorization(Policies.Operate).WithSummary("Record the write-up; a late one records the missed deadline.");
+        group.MapGet("/{id:guid}", Get).AcceptsQuery().RequireAuthorization(Policies.ReadInternal).WithSummary("The item with its handling timeline.");
     }
 
     public static async Task<IResult> Receive(ReceiveBody body, IDocumentSession session, CancellationToken cancellationToken)

@@ -50,7 +50,7 @@ public static class GetResponse
     }
 
     public static void MapGetResponse(this IEndpointRouteBuilder app) =>
-        app.MapGet("/responses/{id:guid}", Handle).RequireAuthorization(Policies.AnyRole).WithTags("Responses")
+        app.MapGet("/responses/{id:guid}", Handle).AcceptsQuery().RequireAuthorization(Policies.AnyRole).WithTags("Responses")
             .WithSummary("A recorded diplomatic response; integrators see their own partner's only.")
             .Produces<ResponseView>().ProducesProblem(StatusCodes.Status404NotFound);
 }

@@ -79,6 +79,77 @@ public sealed partial class FieldErrors
 
     public void Time(string field, DateTimeOffset value) => Time(field, value == default ? null : value);
 
+    /// <summary>
+    /// Optional free text from a query or a path: bounded, and free of control characters, which no identifier or
+    /// search holds (PostgreSQL text cannot hold NUL, so one would otherwise fail the query).
+    /// </summary>
+    public void Plain(string field, string? value, int maxLength = 200)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.Length > maxLength)
+        {
+            Add(field, $"must be at most {maxLength} characters.");
+        }
+        else if (value.Any(char.IsControl))
+        {
+            Add(field, "must not contain control characters.");
+        }
+    }
+
+    /// <summary>A query parameter that must be a whole number in a range; null when absent or malformed.</summary>
+    public long? WholeNumber(string field, string? value, long min, long max, bool required = false)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            if (required)
+            {
+                Add(field, "is required.");
+            }
+
+            return null;
+        }
+
+        if (!long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            || number < min || number > max)
+        {
+            Add(field, max == long.MaxValue ? $"must be a whole number of at least {min}." : $"must be a whole number from {min} to {max}.");
+            return null;
+        }
+
+        return number;
+    }
+
+    /// <summary>A query parameter that must be an RFC 3339 date-time; in UTC, or null when absent or malformed.</summary>
+    public DateTimeOffset? Instant(string field, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (!DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var instant))
+        {
+            Add(field, "must be an RFC 3339 date-time, e.g. 2017-05-24T18:00:00Z.");
+            return null;
+        }
+
+        return instant.ToUniversalTime();
+    }
+
+    /// <summary>Two bounds of a range, given together, in order.</summary>
+    public void Ordered<T>(string lowerField, T? lower, string upperField, T? upper)
+        where T : struct, IComparable<T>
+    {
+        if (lower is { } l && upper is { } u && l.CompareTo(u) > 0)
+        {
+            Add(lowerField, $"must not be after {upperField}.");
+        }
+    }
+
     public void Id(string field, Guid? value)
     {
         if (value == Guid.Empty)

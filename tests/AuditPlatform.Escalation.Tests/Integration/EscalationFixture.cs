@@ -44,7 +44,11 @@ public class EscalationFixture : PlatformFixture
     }
 
     public ServiceHost<EscalationApp> NewEscalationHost(IReadOnlyDictionary<string, string?>? extra = null) =>
-        new(this, extra, s => s.AddSingleton<TimeProvider>(Clock));
+        new(this, extra, s =>
+        {
+            s.AddSingleton<TimeProvider>(Clock);
+            ConfigureEscalation(s);
+        });
 
     /// <summary>Starts (or restarts) the Escalation service.</summary>
     public async Task StartEscalationAsync()
@@ -54,9 +58,17 @@ public class EscalationFixture : PlatformFixture
             await Escalation.DisposeAsync();
         }
 
-        Escalation = NewEscalationHost();
+        Escalation = NewEscalationHost(EscalationSettings);
         Operator = Client(Escalation, Roles.Operator);
         await Eventually.TrueAsync(async () => (await Operator.GetAsync("/health/ready")).IsSuccessStatusCode, "Escalation to be ready");
+    }
+
+    /// <summary>Settings a derived fixture gives the Escalation host it starts.</summary>
+    protected virtual IReadOnlyDictionary<string, string?>? EscalationSettings => null;
+
+    /// <summary>What a derived fixture adds to the Escalation host, e.g. a fault to inject.</summary>
+    protected virtual void ConfigureEscalation(IServiceCollection services)
+    {
     }
 
     public HttpClient Client<T>(ServiceHost<T> host, string role, string? partner = null)
@@ -144,9 +156,13 @@ public class EscalationFixture : PlatformFixture
 
     /// <summary>A partner's response, published as Notification does (plain JSON on the contract exchange).</summary>
     public Task RespondAsync(string partner, Guid? breachId, string kind, DateTimeOffset? validUntil = null, string[]? scope = null) =>
+        RespondAsync(partner, breachId, kind, Guid.NewGuid(), Guid.NewGuid(), validUntil, scope);
+
+    /// <summary>The same, with the response id and the message id chosen by the caller.</summary>
+    public Task RespondAsync(string partner, Guid? breachId, string kind, Guid responseId, Guid messageId, DateTimeOffset? validUntil = null, string[]? scope = null) =>
         Probe.PublishRawAsync("DiplomaticResponseRecorded", JsonSerializer.Serialize(new
         {
-            responseId = Guid.NewGuid(),
+            responseId,
             partner,
             breachId,
             kind,
@@ -155,7 +171,7 @@ public class EscalationFixture : PlatformFixture
             validUntil,
             scope,
             occurredAt = Clock.GetUtcNow(),
-        }), Guid.NewGuid());
+        }), messageId);
 
     public static async Task<JsonElement> Json(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();

@@ -3,6 +3,7 @@ using AuditPlatform.Escalation.Cases.Deciding;
 using AuditPlatform.Escalation.Cases.Reading;
 using AuditPlatform.Escalation.Dashboard;
 using AuditPlatform.ServiceDefaults.Http;
+using AuditPlatform.ServiceDefaults.Policy;
 using AuditPlatform.ServiceDefaults.Security;
 using Marten;
 
@@ -24,12 +25,12 @@ public static class CaseEndpoints
     public static void MapCases(this IEndpointRouteBuilder app)
     {
         var cases = app.MapGroup("/escalations").WithTags("Escalations");
-        cases.MapGet("/", List).RequireAuthorization(Policies.ReadInternal).WithSummary("Cases, filtered by status, level and partner.");
-        cases.MapGet("/{id:guid}", Get).RequireAuthorization(Policies.ReadInternal).WithSummary("One case with its history.");
+        cases.MapGet("/", List).AcceptsQuery("status", "level", "partner").RequireAuthorization(Policies.ReadInternal).WithSummary("Cases, filtered by status, level and partner.");
+        cases.MapGet("/{id:guid}", Get).AcceptsQuery().RequireAuthorization(Policies.ReadInternal).WithSummary("One case with its history.");
         cases.MapGet("/stream", (CaseFeed feed, CancellationToken ct) => TypedResults.ServerSentEvents(feed.StreamAsync(ct)))
-            .RequireAuthorization(Policies.ReadInternal).WithSummary("A 'ready' event, then every case change as an event named 'case'.");
+            .AcceptsQuery("access_token").RequireAuthorization(Policies.ReadInternal).WithSummary("A 'ready' event, then every case change as an event named 'case'.");
         cases.MapPost("/{id:guid}/acknowledge", (Guid id, AcknowledgeBody body, ClaimsPrincipal user, CaseDesk desk, CancellationToken ct) =>
-            Act(desk, new Acknowledge(id, By(body.By, user, new FieldErrors())), ct)).RequireAuthorization(Policies.Operate).WithSummary("Acknowledge a case.");
+            Act(desk, new Acknowledge(id, By(body.By, user, new FieldErrors())), ct)).AcceptsQuery().RequireAuthorization(Policies.Operate).WithSummary("Acknowledge a case.");
         cases.MapPost("/{id:guid}/assign", (Guid id, AssignBody body, ClaimsPrincipal user, CaseDesk desk, CancellationToken ct) =>
         {
             var errors = new FieldErrors();
@@ -37,22 +38,28 @@ public static class CaseEndpoints
             errors.Text("to", body.To, 200);
             errors.ThrowIfAny();
             return Act(desk, new Assign(id, by, body.To!), ct);
-        }).RequireAuthorization(Policies.Operate).WithSummary("Assign a case to someone.");
+        }).AcceptsQuery().RequireAuthorization(Policies.Operate).WithSummary("Assign a case to someone.");
         cases.MapPost("/{id:guid}/escalate", (Guid id, EscalateBody body, ClaimsPrincipal user, CaseDesk desk, CancellationToken ct) =>
             Act(desk, new EscalateByHand(id, By(body.By, user, Reason("reason", body.Reason)), body.Reason!), ct))
-            .RequireAuthorization(Policies.Operate).WithSummary("Raise a case one level by hand.");
+            .AcceptsQuery().RequireAuthorization(Policies.Operate).WithSummary("Raise a case one level by hand.");
         cases.MapPost("/{id:guid}/resolve", (Guid id, ResolveBody body, ClaimsPrincipal user, CaseDesk desk, CancellationToken ct) =>
             Act(desk, new Resolve(id, By(body.By, user, Reason("reason", body.Reason)), body.Reason!, body.RestoreSharing), ct))
-            .RequireAuthorization(Policies.Operate).WithSummary("Resolve a case, optionally restoring sharing with its partners.");
+            .AcceptsQuery().RequireAuthorization(Policies.Operate).WithSummary("Resolve a case, optionally restoring sharing with its partners.");
         cases.MapPost("/{id:guid}/note", (Guid id, NoteBody body, ClaimsPrincipal user, CaseDesk desk, CancellationToken ct) =>
             Act(desk, new Note(id, By(body.By, user, Reason("text", body.Text)), body.Text!), ct))
-            .RequireAuthorization(Policies.Operate).WithSummary("Add a note to a case.");
+            .AcceptsQuery().RequireAuthorization(Policies.Operate).WithSummary("Add a note to a case.");
     }
 
-    public static async Task<IResult> List(string? status, int? level, string? partner, IQuerySession session, CancellationToken ct)
+    /// <summary>
+    /// The queues, highest level first, then oldest first; at most <c>Escalation:ListLimit</c> cases (1,000). Every filter
+    /// runs in the database before the limit, so a filter never misses a case that lies beyond the first page of all cases.
+    /// </summary>
+    public static async Task<IResult> List(string? status, string? level, string? partner, IQuerySession session, EscalationPolicy policy, IConfiguration configuration, CancellationToken ct)
     {
         var errors = new FieldErrors();
         errors.OneOf("status", status, EscalationCase.Statuses, required: false);
+        var top = policy.Levels[^1].Level;
+        var wanted = (int?)errors.WholeNumber("level", level, policy.Levels[0].Level, top);
         errors.PartnerCode("partner", partner, required: false);
         errors.ThrowIfAny("The filter is not valid.");
         var query = session.Query<EscalationCase>().AsQueryable();
@@ -61,13 +68,19 @@ public static class CaseEndpoints
             query = query.Where(c => c.Status == status);
         }
 
-        if (level is { } l)
+        if (wanted is { } l)
         {
             query = query.Where(c => c.Level == l);
         }
 
-        var found = await query.OrderByDescending(c => c.Level).ThenBy(c => c.OpenedAt).Take(1000).ToListAsync(ct);
-        return TypedResults.Ok(found.Where(c => partner is null || c.Partners.Contains(partner, StringComparer.Ordinal)).Select(CaseView.From));
+        if (partner is not null)
+        {
+            query = query.Where(c => c.Partners.Contains(partner));
+        }
+
+        var limit = configuration.GetValue("Escalation:ListLimit", 1000);
+        var found = await query.OrderByDescending(c => c.Level).ThenBy(c => c.OpenedAt).Take(limit).ToListAsync(ct);
+        return TypedResults.Ok(found.Select(CaseView.From));
     }
 
     public static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>

@@ -65,10 +65,11 @@ public sealed class DiplomaticResponseRecordedConsumer(CaseDesk desk, TimeProvid
         }
 
         var response = context.Message;
+        // Every case the response reaches, and the inbox mark, commit in one transaction: a failure on any case
+        // leaves all of them untouched and the message unhandled, so its redelivery reaches each case once.
         foreach (var caseId in await CasesAnsweredAsync(response, ct))
         {
-            // Each case is its own stream; one session saves each in turn, the inbox mark with the first.
-            await desk.ActAsync(new RecordResponse(caseId, response.ResponseId, response.Partner, response.Kind, response.Statement, response.Respondent,
+            await desk.StageAsync(new RecordResponse(caseId, response.ResponseId, response.Partner, response.Kind, response.Statement, response.Respondent,
                 response.ValidUntil, response.Scope, response.OccurredAt), ct);
         }
 

@@ -33,6 +33,6 @@ public static class GetBreach
     }
 
     public static void MapGetBreach(this IEndpointRouteBuilder app) =>
-        app.MapGet("/breaches/{id:guid}", Handle).RequireAuthorization(Policies.ReadInternal).WithTags("Breaches")
+        app.MapGet("/breaches/{id:guid}", Handle).AcceptsQuery().RequireAuthorization(Policies.ReadInternal).WithTags("Breaches")
             .WithSummary("A breach with its exposure set and attribution.");
 }

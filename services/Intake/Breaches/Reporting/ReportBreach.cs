@@ -157,7 +157,7 @@ public static class ReportBreachEndpoint
     }
 
     public static void MapReportBreach(this IEndpointRouteBuilder app) =>
-        app.MapPost("/breaches", Handle).RequireAuthorization(Policies.Operate).WithTags("Breaches")
+        app.MapPost("/breaches", Handle).AcceptsQuery().RequireAuthorization(Policies.Operate).WithTags("Breaches")
             .WithSummary("Report a leak; the answer names the exposure set and the partner a fingerprint attributes it to.")
             .Produces<BreachReceipt>(StatusCodes.Status201Created).ProducesValidationProblem();
 }

@@ -45,6 +45,6 @@ public static class GetDisclosure
     }
 
     public static void MapGetDisclosure(this IEndpointRouteBuilder app) =>
-        app.MapGet("/disclosures/{id:guid}", Handle).RequireAuthorization(Policies.AnyRole).WithTags("Disclosures")
+        app.MapGet("/disclosures/{id:guid}", Handle).AcceptsQuery().RequireAuthorization(Policies.AnyRole).WithTags("Disclosures")
             .WithSummary("A disclosure with its recipients and fingerprints.");
 }

@@ -196,7 +196,7 @@ public static class RecordDisclosureEndpoint
     }
 
     public static void MapRecordDisclosure(this IEndpointRouteBuilder app) =>
-        app.MapPost("/disclosures", Handle).RequireAuthorization(Policies.OperateOrIntegrate).WithTags("Disclosures")
+        app.MapPost("/disclosures", Handle).AcceptsQuery().RequireAuthorization(Policies.OperateOrIntegrate).WithTags("Disclosures")
             .WithSummary("Share an item with partners; each recipient gets its own fingerprint.")
             .Produces<DisclosureReceipt>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
 }

@@ -28,6 +28,6 @@ public static class GetPartner
     }
 
     public static void MapGetPartner(this IEndpointRouteBuilder app) =>
-        app.MapGet("/partners/{code}", Handle).RequireAuthorization(Policies.AnyRole).WithTags("Partners")
+        app.MapGet("/partners/{code}", Handle).AcceptsQuery().RequireAuthorization(Policies.AnyRole).WithTags("Partners")
             .WithSummary("A partner and the state of its sharing agreement.");
 }

@@ -88,6 +88,6 @@ public static class RegisterPartner
     }
 
     public static void MapRegisterPartner(this IEndpointRouteBuilder app) =>
-        app.MapPut("/partners/{code}", Handle).RequireAuthorization(Policies.Administer).WithTags("Partners")
+        app.MapPut("/partners/{code}", Handle).AcceptsQuery().RequireAuthorization(Policies.Administer).WithTags("Partners")
             .WithSummary("Register a partner or change its details and channel; a bus partner's queue exists when it returns.");
 }

@@ -123,7 +123,7 @@ public static class AcknowledgeNoticeEndpoint
     }
 
     public static void MapAcknowledgeNotice(this IEndpointRouteBuilder app) =>
-        app.MapPost("/notifications/{id:guid}/ack", Handle).RequireAuthorization(Policies.OperateOrIntegrate).WithTags("Notifications")
+        app.MapPost("/notifications/{id:guid}/ack", Handle).AcceptsQuery().RequireAuthorization(Policies.OperateOrIntegrate).WithTags("Notifications")
             .WithSummary("Acknowledge a notice: the integrator of the notice's partner, or an operator.")
             .Produces<NoticeView>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem();
 }

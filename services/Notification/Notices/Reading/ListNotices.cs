@@ -14,16 +14,14 @@ public static class ListNotices
 
     private static readonly IReadOnlyList<string> Kinds = [NoticeKinds.Handling, NoticeKinds.Breach];
 
-    public static async Task<IResult> List(string? partner, string? kind, string? status, int? limit, ClaimsPrincipal user, IQuerySession session, CancellationToken cancellationToken)
+    public static async Task<IResult> List(string? partner, string? kind, string? status, string? limit, ClaimsPrincipal user, IQuerySession session, CancellationToken cancellationToken)
     {
+        // limit is bound as text and parsed here, so a malformed one is answered with its name, not a bare 400.
         var errors = new FieldErrors();
         errors.PartnerCode("partner", partner, required: false);
         errors.OneOf("kind", kind, Kinds, required: false);
         errors.OneOf("status", status, NoticeStatuses.All, required: false);
-        if (limit is < 1 or > MaxLimit)
-        {
-            errors.Add("limit", $"must be between 1 and {MaxLimit}.");
-        }
+        var take = (int)(errors.WholeNumber("limit", limit, 1, MaxLimit) ?? DefaultLimit);
 
         if (errors.Any)
         {
@@ -57,7 +55,7 @@ public static class ListNotices
             query = query.Where(n => n.Status == status);
         }
 
-        var notices = await query.OrderByDescending(n => n.CreatedAt).Take(limit ?? DefaultLimit).ToListAsync(cancellationToken);
+        var notices = await query.OrderByDescending(n => n.CreatedAt).Take(take).ToListAsync(cancellationToken);
         return TypedResults.Ok(notices.Select(NoticeView.From).ToList());
     }
 
@@ -75,10 +73,10 @@ public static class ListNotices
 
     public static void MapListNotices(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/notifications", List).RequireAuthorization(Policies.AnyRole).WithTags("Notifications")
+        app.MapGet("/notifications", List).AcceptsQuery("partner", "kind", "status", "limit").RequireAuthorization(Policies.AnyRole).WithTags("Notifications")
             .WithSummary("Notices, newest first, filtered by partner, kind and status; integrators see their own partner's only.")
             .Produces<IReadOnlyList<NoticeView>>().ProducesValidationProblem();
-        app.MapGet("/notifications/{id:guid}", Get).RequireAuthorization(Policies.AnyRole).WithTags("Notifications")
+        app.MapGet("/notifications/{id:guid}", Get).AcceptsQuery().RequireAuthorization(Policies.AnyRole).WithTags("Notifications")
             .WithSummary("One notice and where its delivery stands.")
             .Produces<NoticeView>().ProducesProblem(StatusCodes.Status404NotFound);
     }

@@ -74,9 +74,9 @@ public static class SetWebhookSecret
 
     public static void MapWebhookSecret(this IEndpointRouteBuilder app)
     {
-        app.MapPut("/partners/{code}/webhook-secret", Handle).RequireAuthorization(Policies.Administer).WithTags("Partners")
+        app.MapPut("/partners/{code}/webhook-secret", Handle).AcceptsQuery().RequireAuthorization(Policies.Administer).WithTags("Partners")
             .WithSummary("Set or rotate the secret a partner's webhook notices are signed with; without one, a secret is generated and returned once.");
-        app.MapGet("/partners/{code}/webhook-secret", Get).RequireAuthorization(Policies.Administer).WithTags("Partners")
+        app.MapGet("/partners/{code}/webhook-secret", Get).AcceptsQuery().RequireAuthorization(Policies.Administer).WithTags("Partners")
             .WithSummary("When a partner's webhook secret was set and until when the previous one still signs; never the secret.");
     }
 }

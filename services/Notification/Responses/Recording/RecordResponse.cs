@@ -164,7 +164,7 @@ public static class RecordResponseEndpoint
     }
 
     public static void MapRecordResponse(this IEndpointRouteBuilder app) =>
-        app.MapPost("/responses", Handle).RequireAuthorization(Policies.OperateOrIntegrate).WithTags("Responses")
+        app.MapPost("/responses", Handle).AcceptsQuery().RequireAuthorization(Policies.OperateOrIntegrate).WithTags("Responses")
             .WithSummary("Record a partner's diplomatic response to a breach or case; published for Escalation.")
             .Produces<ResponseReceipt>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
 }
