@@ -1,6 +1,7 @@
 using AuditPlatform.Audit.Ledger;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using System.Text.Json;
 using Xunit.Abstractions;
 
 namespace AuditPlatform.Audit.Tests.Integration;
@@ -8,7 +9,7 @@ namespace AuditPlatform.Audit.Tests.Integration;
 public sealed class ExportTests(AuditFixture fixture, ITestOutputHelper output) : IClassFixture<AuditFixture>
 {
     [Fact]
-    public async Task An_export_of_100k_events_streams_in_bounded_memory()
+    public async Task An_export_of_100k_events_streams_every_event_once_in_ledger_order()
     {
         var store = fixture.Audit.Services.GetRequiredService<IDocumentStore>();
         var at = new DateTimeOffset(2017, 5, 24, 18, 0, 0, TimeSpan.Zero);
@@ -24,22 +25,25 @@ public sealed class ExportTests(AuditFixture fixture, ITestOutputHelper output) 
             await session.SaveChangesAsync();
         }
 
-        GC.Collect();
-        var baseline = GC.GetTotalMemory(true);
-        long peak = 0, lines = 0;
+        // Its memory and speed are figures of the benchmark (deploy/local/bench.sh, the export scenario): a bound on
+        // this process's heap would also count every other test class running beside this one.
+        long lines = 0, previous = 0;
+        var streams = new HashSet<string>(StringComparer.Ordinal);
         using var response = await fixture.Compliance.GetAsync("/audit/export?format=ndjson&streamKind=case", HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        while (await reader.ReadLineAsync() is not null)
+        while (await reader.ReadLineAsync() is { } line)
         {
-            if (++lines % 5000 == 0)
-            {
-                peak = Math.Max(peak, GC.GetTotalMemory(false) - baseline);
-            }
+            using var row = JsonDocument.Parse(line);
+            var sequence = row.RootElement.GetProperty("sequence").GetInt64();
+            Assert.True(sequence > previous, $"sequence {sequence} came after {previous}");
+            previous = sequence;
+            streams.Add(row.RootElement.GetProperty("streamId").GetString()!);
+            lines++;
         }
 
-        output.WriteLine($"exported {lines} events; peak managed memory above baseline {peak / (1024 * 1024)} MiB");
+        output.WriteLine($"exported {lines} events of {streams.Count} streams");
         Assert.Equal(100_000, lines);
-        Assert.True(peak < 96L * 1024 * 1024, $"peak managed memory grew by {peak / (1024 * 1024)} MiB");
+        Assert.Equal(1_000, streams.Count);
     }
 }
