@@ -79,7 +79,7 @@ public sealed class CompliancePageTests(AuditFixture fixture) : IClassFixture<Au
         await page.FillAsync("#until", "2017-05-24T18:00");
         await page.Locator("#subject", new() { HasTextString = "world time up to 2017-05-24T18:00:00" }).WaitForAsync();
 
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetDirectoryName(PlatformFixture.RepositoryFile("AuditPlatform.sln"))!, "docs", "images", "compliance.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("compliance.png"), FullPage = true });
         Assert.Empty(problems);
     }
 }

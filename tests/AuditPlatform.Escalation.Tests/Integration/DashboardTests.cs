@@ -70,7 +70,7 @@ public sealed class DashboardTests(EscalationFixture fixture) : IClassFixture<Es
 
         var critical = EscalationCase.ForBreach(await fixture.ReportLeakAsync("CA-CSIS", "critical"));
         await page.Locator($"[data-case='{critical}']").WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetDirectoryName(PlatformFixture.RepositoryFile("AuditPlatform.sln"))!, "docs", "images", "dashboard.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("dashboard.png"), FullPage = true });
         Assert.Empty(problems);
     }
 
