@@ -13,6 +13,7 @@ say() { printf 'demo: %s\n' "$*"; }
 token() { [ -f "$TOKENS/$1.jwt" ] || { say "missing $TOKENS/$1.jwt (run deploy/local/up.sh)"; exit 1; }; cat "$TOKENS/$1.jwt"; }
 up() { curl -fsS -o /dev/null --max-time 3 "$1/health/ready" 2>/dev/null || curl -fsS -o /dev/null --max-time 3 "$1/health/live" 2>/dev/null; }
 # call METHOD URL ROLE [BODY]: prints the status; 2xx and 409 (already done) are accepted, anything else stops the replay.
+# A 409 that means "not done" (sharing with a suspended partner) stops it too, naming the reason.
 call() {
   local out status
   out=$(mktemp)
@@ -20,7 +21,10 @@ call() {
     -H 'Content-Type: application/json' ${4:+--data "$4"})
   case "$status" in
     2??) ;;
-    409) say "  already recorded ($1 ${2#http://127.0.0.1:})" ;;
+    409) if grep -q '/sharing-suspended"' "$out"; then
+           say "  $1 $2 was refused: $(jq -r .detail "$out" 2>/dev/null || cat "$out")"; rm -f "$out"; exit 1
+         fi
+         say "  already recorded ($1 ${2#http://127.0.0.1:})" ;;
     *) say "  $1 $2 answered $status: $(cat "$out")"; rm -f "$out"; exit 1 ;;
   esac
   rm -f "$out"
@@ -33,6 +37,18 @@ say "partners"
 jq -c '.partners[]' "$STORY" | while read -r p; do
   call PUT "$INTAKE/partners/$(jq -r .code <<<"$p")" admin "$(jq -c 'del(.code)' <<<"$p")"
 done
+
+# The story shares before any leak: a partner suspended by something outside the story (the README's own walk-through
+# reports a critical breach by US-DHS) is restored first, on the record, or its disclosures would be refused.
+if up "$ESCALATION"; then
+  for partner in $(jq -r '.partners[].code' "$STORY"); do
+    [ "$(sharing "$partner")" = suspended ] || continue
+    say "sharing with $partner is suspended in this ledger: restoring it before the story's disclosures"
+    call POST "$ESCALATION/partners/$partner/restore" operator '{"by":"demo replay","reason":"Restored so the demo story can be shared from its start"}'
+    for _ in $(seq 1 100); do [ "$(sharing "$partner")" = active ] && break; sleep 0.2; done
+    [ "$(sharing "$partner")" = active ] || { say "sharing with $partner is still suspended; the demo stops here"; exit 1; }
+  done
+fi
 
 say "disclosures by GMP"
 jq -c '.disclosures[]' "$STORY" | while read -r d; do call POST "$INTAKE/disclosures" operator "$d"; done
