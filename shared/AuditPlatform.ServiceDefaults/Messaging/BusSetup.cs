@@ -25,6 +25,9 @@ public static class BusSetup
         builder.Services.AddMassTransit(x =>
         {
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, false));
+            // MassTransit 8.4+ posts a usage report to its vendor's host by default; a service talks only to the
+            // servers it is configured with (issue 14).
+            x.DisableUsageTelemetry();
             consumers(x);
             x.AddConsumeObserver<RejectionObserver>();
             x.AddConfigureEndpointsCallback((_, _, endpoint) =>
