@@ -121,6 +121,12 @@ public sealed class MalformedFieldBattery(HostileFixture fixture) : IClassFixtur
         // The queue as BusSetup's endpoint name formatter names it: intake-record-disclosure.
         select ($"{service}-{KebabCaseEndpointNameFormatter.Instance.SanitizeName(consumer.Name[..^"Consumer".Length])}", contract.GetGenericArguments()[0]);
 
+    /// <summary>The first field a contract requires (a <c>required</c> member), in camelCase.</summary>
+    private static string? RequiredField(Type contract) =>
+        contract.GetProperties().FirstOrDefault(p => p.IsDefined(typeof(System.Runtime.CompilerServices.RequiredMemberAttribute), false)) is { } property
+            ? JsonNamingPolicy.CamelCase.ConvertName(property.Name)
+            : null;
+
     [Fact]
     public async Task Every_bus_command_refuses_a_malformed_body_with_the_fields_and_what_they_must_be()
     {
@@ -133,6 +139,7 @@ public sealed class MalformedFieldBattery(HostileFixture fixture) : IClassFixtur
         {
             var cases = WrongFields(command).Select(f => (Body: new JsonObject { [f.Field] = f.Value }.ToJsonString(), Says: $"{f.Field}: {f.Says}"))
                 .Append(("null", "$: must be a JSON object"))
+                .Concat(RequiredField(command) is { } required ? [("{}", $"{required}: is required")] : [])
                 .Append((Nested(40), $"$: is nested deeper than 32 levels"));
             foreach (var (body, says) in cases)
             {

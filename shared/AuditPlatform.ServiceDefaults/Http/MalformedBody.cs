@@ -20,11 +20,16 @@ public static partial class MalformedBody
 
     public const string Title = "The command's body is not valid.";
 
+    private static readonly string[] Required = ["is required."];
+
     public static InvalidCommandException NotAnObject() =>
         Invalid(Root, "must be a JSON object with the command's fields.");
 
-    /// <summary>The refusal for a body the serializer could not read into <paramref name="bodyType"/> (null when unknown).</summary>
-    public static InvalidCommandException From(JsonException exception, Type? bodyType)
+    /// <summary>
+    /// The refusal for a body the serializer could not read into <paramref name="bodyType"/> (null when unknown); given
+    /// the <paramref name="body"/>, a command's missing required fields are each named.
+    /// </summary>
+    public static InvalidCommandException From(JsonException exception, Type? bodyType, ReadOnlyMemory<byte>? body = null)
     {
         var field = Field(exception.Path);
         if (exception.InnerException?.GetType().Name == "JsonReaderException" || exception.Path is null)
@@ -37,7 +42,9 @@ public static partial class MalformedBody
 
         if (field == Root)
         {
-            return NotAnObject();
+            return bodyType is not null && body is { } json && Missing(bodyType, json) is { Count: > 0 } missing
+                ? new InvalidCommandException("validation", Title, missing.ToDictionary(m => m, _ => Required))
+                : NotAnObject();
         }
 
         var target = bodyType is null ? null : TypeAt(bodyType, exception.Path);
@@ -81,6 +88,27 @@ public static partial class MalformedBody
             _ when ElementType(type) is not null => "must be an array.",
             _ => "must be an object.",
         };
+    }
+
+    /// <summary>The <c>required</c> members of <paramref name="type"/> the JSON object lacks (or gives as null), in camelCase.</summary>
+    private static List<string> Missing(Type type, ReadOnlyMemory<byte> body)
+    {
+        using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MaxDepth + 1 });
+        var root = document.RootElement;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("messageType", out _) && root.TryGetProperty("message", out var enveloped))
+        {
+            root = enveloped;
+        }
+
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return [];
+        }
+
+        var given = root.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.IsDefined(typeof(System.Runtime.CompilerServices.RequiredMemberAttribute), inherit: false) && !given.Contains(p.Name))
+            .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name))];
     }
 
     private static InvalidCommandException Invalid(string field, string message) =>

@@ -57,7 +57,7 @@ public sealed class MalformedCommandReason : IFilter<ExceptionReceiveContext>
         }
 
         var refused = CommandBodyCheck.Refusal(context)
-            ?? (Find<JsonException>(context.Exception) is { } json ? MalformedBody.From(json, CommandBodyCheck.ContractType(context)) : null);
+            ?? (Find<JsonException>(context.Exception) is { } json ? MalformedBody.From(json, CommandBodyCheck.ContractType(context), context.Body.GetBytes()) : null);
         return next.Send(refused is null ? context : new RescueExceptionReceiveContext(context, refused));
     }
 
