@@ -68,7 +68,8 @@ public sealed class MalformedFieldBattery(HostileFixture fixture) : IClassFixtur
         foreach (var endpoint in endpoints)
         {
             var cases = WrongFields(endpoint.Body).Select(f => (f.Field, Body: new JsonObject { [f.Field] = f.Value }.ToJsonString(), f.Says))
-                .Append(("$", "[1]", "must be a JSON object"));
+                .Append(("$", "[1]", "must be a JSON object"))
+                .Append(("$", Nested(40), "is nested deeper than 32 levels"));
             // An optional body (acknowledging a notice) may be null; a required one may not.
             cases = endpoint.BodyOptional ? cases : cases.Append(("$", "null", "must be a JSON object"));
             foreach (var (field, body, says) in cases)

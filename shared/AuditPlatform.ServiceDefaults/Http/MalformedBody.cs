@@ -35,8 +35,9 @@ public static partial class MalformedBody
         if (exception.InnerException?.GetType().Name == "JsonReaderException" || exception.Path is null)
         {
             var reason = exception.InnerException?.Message ?? exception.Message;
+            // Too deep is said of the body as a whole, wherever the reader gave up, as the bus says it.
             return reason.Contains("depth", StringComparison.OrdinalIgnoreCase)
-                ? Invalid(field, $"is nested deeper than {MaxDepth} levels.")
+                ? Invalid(Root, $"is nested deeper than {MaxDepth} levels.")
                 : Invalid(field, "is not valid JSON: " + Plain(reason));
         }
 
