@@ -96,6 +96,15 @@ public sealed class MalformedFieldBattery(HostileFixture fixture) : IClassFixtur
         Assert.StartsWith("must be a UUID", problem.RootElement.GetProperty("errors").GetProperty("disclosureId")[0].GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_body_that_is_not_json_keeps_its_415_as_problem_details()
+    {
+        using var client = fixture.Services["intake"](Roles.Operator, null);
+        using var response = await client.PostAsync("/disclosures", new StringContent("title=t", Encoding.UTF8, "text/plain"));
+        Assert.Equal(415, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     private static async Task<string> SaysAsync(HttpResponseMessage response, string field)
     {
         var text = await response.Content.ReadAsStringAsync();

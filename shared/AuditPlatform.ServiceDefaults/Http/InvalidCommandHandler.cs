@@ -60,21 +60,17 @@ internal sealed partial class BadRequestHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not BadHttpRequestException bad || bad.StatusCode != StatusCodes.Status400BadRequest)
+        if (exception is not BadHttpRequestException bad)
         {
             return false;
         }
 
         var endpoint = httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? httpContext.GetEndpoint();
-        var invalid = bad.InnerException is System.Text.Json.JsonException json
-            ? MalformedBody.From(json, endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType)
+        var invalid = bad.StatusCode != StatusCodes.Status400BadRequest ? null
+            : bad.InnerException is System.Text.Json.JsonException json ? MalformedBody.From(json, endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType)
             : Unbound(bad.Message);
-        if (invalid is null)
-        {
-            return false;
-        }
-
-        await Problems.From(invalid).ExecuteAsync(httpContext);
+        // Anything else the framework refused (415 for a body that is not JSON, say) keeps its status, as problem details.
+        await (invalid is null ? TypedResults.Problem(statusCode: bad.StatusCode) : Problems.From(invalid)).ExecuteAsync(httpContext);
         return true;
     }
 
