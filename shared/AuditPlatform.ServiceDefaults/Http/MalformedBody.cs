@@ -36,7 +36,7 @@ public static partial class MalformedBody
         {
             var reason = exception.InnerException?.Message ?? exception.Message;
             // Too deep is said of the body as a whole, wherever the reader gave up, as the bus says it.
-            return reason.Contains("depth", StringComparison.OrdinalIgnoreCase)
+            return TooDeep(reason)
                 ? Invalid(Root, $"is nested deeper than {MaxDepth} levels.")
                 : Invalid(field, "is not valid JSON: " + Plain(reason));
         }
@@ -66,7 +66,7 @@ public static partial class MalformedBody
         catch (JsonException e)
         {
             var reason = e.Message;
-            return reason.Contains("depth", StringComparison.OrdinalIgnoreCase)
+            return TooDeep(reason)
                 ? Invalid(Root, $"is nested deeper than {MaxDepth} levels.")
                 : Invalid(Root, "is not valid JSON: " + Plain(reason));
         }
@@ -118,6 +118,10 @@ public static partial class MalformedBody
     /// <summary><c>$.recipients[0]</c> → <c>recipients[0]</c>; the body itself is <c>$</c>.</summary>
     private static string Field(string? path) =>
         string.IsNullOrEmpty(path) || path == Root ? Root : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    /// <summary>The reader's or serializer's words for nesting past the limit (not "Expected depth to be zero" of truncated JSON).</summary>
+    private static bool TooDeep(string reason) =>
+        reason.Contains("maximum allowed depth", StringComparison.Ordinal) || reason.Contains("maximum configured depth", StringComparison.Ordinal);
 
     /// <summary>The reader's message without its position suffix (line and byte), which means nothing to most readers.</summary>
     private static string Plain(string message)
