@@ -356,15 +356,15 @@ CONF
 bus_consumes() {
   case "$1" in
     intake) echo "RecordDisclosure|ReportBreach|SuspendSharing|RestoreSharing" ;;
-    notification) echo "PartnerRegistered|DisclosureRecorded|BreachReported|SharingSuspended|SharingRestored|AcknowledgeNotice|RecordPartnerResponse" ;;
+    notification) echo "PartnerRegistered|DisclosureRecorded|BreachReported|SharingSuspended|SharingRestored|AcknowledgeNotice|RecordPartnerResponse|CommandRefused" ;;
     escalation) echo "BreachReported|HandlingDeadlineMissed|DiplomaticResponseRecorded|SharingSuspended|SharingRestored|PartnerRegistered|EscalationOpened" ;;
     audit) echo "CheckpointSigned" ;;
   esac
 }
 bus_publishes() {
   case "$1" in
-    intake) echo "PartnerRegistered|SharingSuspended|SharingRestored|DisclosureRecorded|SharingBlocked|BreachReported|HandlingDeadlineMissed" ;;
-    notification) echo "PartnerNotified|NoticeAcknowledged|DiplomaticResponseRecorded" ;;
+    intake) echo "PartnerRegistered|SharingSuspended|SharingRestored|DisclosureRecorded|SharingBlocked|BreachReported|HandlingDeadlineMissed|CommandRefused" ;;
+    notification) echo "PartnerNotified|NoticeAcknowledged|DiplomaticResponseRecorded|CommandRefused" ;;
     escalation) echo "EscalationOpened|EscalationRaised|EscalationResolved|SuspendSharing|RestoreSharing" ;;
     audit) echo "CheckpointSigned" ;;
   esac
@@ -385,7 +385,8 @@ bus_permission_patterns() {
   if [ "$svc" = intake ]; then
     configure="^($own|partner\\..*|$contracts($(bus_consumes "$svc")|$(bus_publishes "$svc")))\$"
   fi
-  # Notification delivers notices to the partners' queues through the default exchange.
+  # Notification delivers notices to the partners' queues through the default exchange; it alone may write there
+  # (which reaches any queue), so Intake hands its refusal notices (CommandRefused) to Notification instead.
   if [ "$svc" = notification ]; then
     configure="^($own|partner\\..*|$contracts($(bus_consumes "$svc")|$(bus_publishes "$svc")))\$"
     write="^($own|amq\\.default|$contracts($(bus_publishes "$svc")))\$"

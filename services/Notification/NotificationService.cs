@@ -3,6 +3,7 @@ using AuditPlatform.Notification.Notices.Acknowledging;
 using AuditPlatform.Notification.Notices.Delivery;
 using AuditPlatform.Notification.Notices.Planning;
 using AuditPlatform.Notification.Notices.Reading;
+using AuditPlatform.Notification.Notices.Refusals;
 using AuditPlatform.Notification.Partners;
 using AuditPlatform.Notification.Partners.WebhookSecrets;
 using AuditPlatform.Notification.Responses;
@@ -31,6 +32,7 @@ public static class NotificationService
             bus.AddConsumer<BreachReportedConsumer>();
             bus.AddConsumer<AcknowledgeNoticeConsumer>();
             bus.AddConsumer<RecordPartnerResponseConsumer>();
+            bus.AddConsumer<CommandRefusedConsumer>();
         });
         builder.Services.AddSingleton(_ => EscalationPolicy.Load(EscalationPolicy.Locate(builder.Configuration["ESCALATION_POLICY"])));
         builder.Services.AddScoped<AcknowledgementDesk>();

@@ -41,7 +41,7 @@ public static class ServiceDefaultsExtensions
         });
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
-            o.SerializerOptions.MaxDepth = 32;
+            o.SerializerOptions.MaxDepth = MalformedBody.MaxDepth;
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
         builder.Services.AddInvalidCommandHandler();

@@ -34,13 +34,14 @@ public sealed class AsyncApiTests
     {
         var document = AsyncApiDocument.Build();
 
-        // The commands and events docs/contract.md names, and PartnerRegistered, which Notification and Escalation consume.
+        // The commands and events docs/contract.md names, PartnerRegistered, which Notification and Escalation consume, and
+        // CommandRefused, which tells an integrator its bus command was refused (issue 14).
         string[] contract =
         [
             "RecordDisclosure", "ReportBreach", "RecordPartnerResponse", "AcknowledgeNotice", "SuspendSharing", "RestoreSharing",
             "DisclosureRecorded", "SharingBlocked", "BreachReported", "PartnerNotified", "NoticeAcknowledged", "DiplomaticResponseRecorded",
             "EscalationOpened", "EscalationRaised", "EscalationResolved", "SharingSuspended", "SharingRestored", "HandlingDeadlineMissed",
-            "CheckpointSigned", "PartnerRegistered",
+            "CheckpointSigned", "PartnerRegistered", "CommandRefused",
         ];
         Assert.Equal(contract.Order(), BusTopology.MessageTypes.Select(t => t.Name).Order());
         Assert.Equal(BusTopology.MessageTypes.Select(t => t.Name).Order(), BusTopology.Routes.Keys.Order());

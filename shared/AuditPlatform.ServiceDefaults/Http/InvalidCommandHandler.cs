@@ -1,6 +1,7 @@
 using AuditPlatform.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPlatform.ServiceDefaults.Http;
@@ -50,8 +51,66 @@ internal sealed class ConcurrentWriteHandler : IExceptionHandler
     }
 }
 
+/// <summary>
+/// A request the endpoint could not bind (issue 14): JSON of the wrong shape, a field of the wrong type, no body, a
+/// route or query value that does not parse. Answered as validation problem details naming the field and what it
+/// must be, as <see cref="FieldErrors"/> does for values of the right type; never a bare 400.
+/// </summary>
+internal sealed partial class BadRequestHandler : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException bad)
+        {
+            return false;
+        }
+
+        var endpoint = httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? httpContext.GetEndpoint();
+        var invalid = bad.StatusCode != StatusCodes.Status400BadRequest ? null
+            : bad.InnerException is System.Text.Json.JsonException json ? MalformedBody.From(json, endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType)
+            : Unbound(bad.Message);
+        // Anything else the framework refused (415 for a body that is not JSON, say) keeps its status, as problem details.
+        await (invalid is null ? TypedResults.Problem(statusCode: bad.StatusCode) : Problems.From(invalid)).ExecuteAsync(httpContext);
+        return true;
+    }
+
+    /// <summary>The framework's own messages for a missing body or a route, query or header value that did not parse.</summary>
+    private static InvalidCommandException? Unbound(string message)
+    {
+        if (MissingBody().IsMatch(message))
+        {
+            return MalformedBody.NotAnObject();
+        }
+
+        var parameter = UnparsedParameter().Match(message);
+        return parameter.Success
+            ? new InvalidCommandException("validation", MalformedBody.Title, new Dictionary<string, string[]>
+            {
+                [parameter.Groups["name"].Value] = [ExpectationOf(parameter.Groups["type"].Value)],
+            })
+            : null;
+    }
+
+    private static string ExpectationOf(string typeName) => typeName.TrimEnd('?') switch
+    {
+        "Guid" => MalformedBody.Expectation(typeof(Guid)),
+        "DateTimeOffset" or "DateTime" => MalformedBody.Expectation(typeof(DateTimeOffset)),
+        "int" or "long" or "Int32" or "Int64" => MalformedBody.Expectation(typeof(long)),
+        "bool" or "Boolean" => MalformedBody.Expectation(typeof(bool)),
+        _ => $"must be a valid {typeName.TrimEnd('?')}.",
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Required parameter \"[^\"]+\" was not provided from body\\.?$|^Implicit body inferred for parameter .* but no body was provided")]
+    private static partial System.Text.RegularExpressions.Regex MissingBody();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"(?<type>\\S+) (?<name>[^\"]+)\" from")]
+    private static partial System.Text.RegularExpressions.Regex UnparsedParameter();
+}
+
 public static class InvalidCommandHandlerExtensions
 {
     public static IServiceCollection AddInvalidCommandHandler(this IServiceCollection services) =>
-        services.AddExceptionHandler<InvalidCommandHandler>().AddExceptionHandler<ConcurrentWriteHandler>();
+        services.AddExceptionHandler<InvalidCommandHandler>().AddExceptionHandler<ConcurrentWriteHandler>().AddExceptionHandler<BadRequestHandler>()
+            // Binding failures are thrown to the handler above instead of answered as a bare 400 by the framework.
+            .Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 }

@@ -33,16 +33,24 @@ public static class BusSetup
         builder.Services.AddMassTransit(x =>
         {
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, false));
+            // MassTransit 8.4+ posts a usage report to its vendor's host by default; a service talks only to the
+            // servers it is configured with (issue 14).
+            x.DisableUsageTelemetry();
             consumers(x);
             x.AddConsumeObserver<RejectionObserver>();
-            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            x.AddConfigureEndpointsCallback((registration, _, endpoint) =>
             {
                 // A refused message is kept, with its reason, in the queue's _error queue; nothing consumes
                 // Fault<T> events, and publishing them would need topology no service user is granted.
                 endpoint.PublishFaults = false;
-                // MassTransit's default error pipe, with the sender's token taken off first.
+                // Before the retries and any consumer: a malformed body is refused at once, with field errors as HTTP gives them.
+                endpoint.UseFilter(new CommandBodyCheck());
+                // MassTransit's default error pipe, with a malformed body's field errors as the reason, a refusal notice
+                // for an integrator sender, and the sender's token taken off first.
                 endpoint.ConfigureError(e =>
                 {
+                    e.UseFilter(new MalformedCommandReason());
+                    e.UseFilter(new RefusalNotices(registration));
                     e.UseFilter(new WithoutCredentials());
                     e.UseFilter(new MassTransit.Middleware.GenerateFaultFilter());
                     e.UseFilter(new MassTransit.Middleware.ErrorTransportFilter());

@@ -28,20 +28,37 @@ public sealed class BusCaller(IOptionsMonitor<JwtBearerOptions> jwt, IConfigurat
             return null;
         }
 
+        var result = await ValidateAsync(header, context.CancellationToken);
+        return result.IsValid
+            ? new ClaimsPrincipal(result.ClaimsIdentity)
+            : throw Refused("unauthenticated", "The command's Authorization header does not carry a valid token: " + result.Exception?.GetType().Name);
+    }
+
+    /// <summary>The verified sender of a message's <c>Authorization</c> header; null when there is none or it is not valid.</summary>
+    public async Task<ClaimsPrincipal?> TryIdentifyAsync(string? header, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return null;
+        }
+
+        var result = await ValidateAsync(header, cancellationToken);
+        return result.IsValid ? new ClaimsPrincipal(result.ClaimsIdentity) : null;
+    }
+
+    private async Task<Microsoft.IdentityModel.Tokens.TokenValidationResult> ValidateAsync(string header, CancellationToken cancellationToken)
+    {
         var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : header.Trim();
         var options = jwt.Get(JwtBearerDefaults.AuthenticationScheme);
         var parameters = options.TokenValidationParameters.Clone();
         if (options.ConfigurationManager is not null)
         {
-            var oidc = await options.ConfigurationManager.GetConfigurationAsync(context.CancellationToken);
+            var oidc = await options.ConfigurationManager.GetConfigurationAsync(cancellationToken);
             parameters.ValidIssuers = [.. parameters.ValidIssuers ?? [], oidc.Issuer];
             parameters.IssuerSigningKeys = oidc.SigningKeys;
         }
 
-        var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, parameters);
-        return result.IsValid
-            ? new ClaimsPrincipal(result.ClaimsIdentity)
-            : throw Refused("unauthenticated", "The command's Authorization header does not carry a valid token: " + result.Exception?.GetType().Name);
+        return await new JsonWebTokenHandler().ValidateTokenAsync(token, parameters);
     }
 
     /// <summary>An integrator may act only for its own partner; operators and admins for any.</summary>

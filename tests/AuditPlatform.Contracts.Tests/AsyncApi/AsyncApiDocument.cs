@@ -76,7 +76,7 @@ public static partial class AsyncApiDocument
             {
                 ["action"] = "send",
                 ["channel"] = Ref($"#/channels/{name}"),
-                ["summary"] = route.IsCommand ? $"Send the {name} command." : $"The ledger forwarder publishes {name} once its ledger event is committed.",
+                ["summary"] = route.IsCommand ? $"Send the {name} command." : route.Published ?? $"The ledger forwarder publishes {name} once its ledger event is committed.",
                 ["messages"] = new JsonArray(Ref($"#/channels/{name}/messages/{name}")),
             };
 
@@ -93,13 +93,14 @@ public static partial class AsyncApiDocument
 
         schemas[nameof(NoticeMessage)] = SchemaFor(typeof(NoticeMessage));
         componentMessages[nameof(NoticeMessage)] = NoticeMessageFor();
+        componentMessages[RefusalNotice] = RefusalNoticeFor();
         channels["partnerQueue"] = PartnerQueueChannel();
         operations["receivePartnerNotice"] = new JsonObject
         {
             ["action"] = "receive",
             ["channel"] = Ref("#/channels/partnerQueue"),
-            ["summary"] = "A partner reads its handling and breach notices from its own queue.",
-            ["messages"] = new JsonArray(Ref($"#/channels/partnerQueue/messages/{nameof(NoticeMessage)}")),
+            ["summary"] = "A partner reads its handling and breach notices, and the refusals of the commands it sent over the bus, from its own queue.",
+            ["messages"] = new JsonArray(Ref($"#/channels/partnerQueue/messages/{nameof(NoticeMessage)}"), Ref($"#/channels/partnerQueue/messages/{RefusalNotice}")),
         };
         schemas["MassTransitEnvelope"] = Envelope();
 
@@ -163,7 +164,7 @@ public static partial class AsyncApiDocument
             required.Add("Authorization");
         }
 
-        if (!route.IsCommand)
+        if (!route.IsCommand && route.Published is null)
         {
             headers["Audit-Ledger-Sequence"] = new JsonObject { ["type"] = "integer", ["description"] = "The global ledger sequence of the event." };
             headers["Audit-Ledger-Stream"] = new JsonObject { ["type"] = "string", ["description"] = "The ledger stream, `kind/id`." };
@@ -234,14 +235,36 @@ public static partial class AsyncApiDocument
         };
     }
 
+    /// <summary>The partner queue's form of <see cref="CommandRefused"/>: the same body, bare.</summary>
+    private const string RefusalNotice = "CommandRefusedNotice";
+
+    private static JsonObject RefusalNoticeFor() => new()
+    {
+        ["name"] = RefusalNotice,
+        ["title"] = "Refusal notice",
+        ["summary"] = "A command the partner sent over the bus was refused: CommandRefused as bare camelCase JSON (no envelope), with the AMQP " +
+            "`message_id` its `noticeId`. It names the command's own `message_id`, the command, the problem type, the reason and the field errors; " +
+            "never the sender's token or the command's body. Only a sender whose token is valid and names a partner is told.",
+        ["contentType"] = "application/json",
+        ["payload"] = Ref($"#/components/schemas/{nameof(CommandRefused)}"),
+        ["bindings"] = new JsonObject { ["amqp"] = new JsonObject { ["messageType"] = CommandRefused.NoticeKind, ["bindingVersion"] = "0.3.0" } },
+        ["examples"] = new JsonArray(new JsonObject { ["name"] = "refusal-notice", ["payload"] = JsonSerializer.SerializeToNode(ContractExamples.All[typeof(CommandRefused)], Wire) }),
+    };
+
     private static JsonObject PartnerQueueChannel() => new()
     {
         ["address"] = "partner.{code}",
         ["title"] = "partner.<code>",
         ["description"] = "A partner's own durable queue of notices, fed by Notification through the default exchange with publisher confirms. " +
-            "It exists from the moment Intake answers the partner's registration with the bus channel. The AMQP `message_id` is the notice id (drop repeats by it); a partner's user (`partner-<CODE>`) may read only its own queue.",
+            "It exists from the moment Intake answers the partner's registration with the bus channel. The AMQP `message_id` is the notice id (drop repeats by it); a partner's user (`partner-<CODE>`) may read only its own queue. " +
+            "Besides notices (AMQP `type` `notice`) it carries the refusals of the commands the partner sent over the bus (AMQP `type` " +
+            "`command-refused`, the CommandRefused body as bare camelCase JSON, `kind` `command-refused`), which are not acknowledged.",
         ["parameters"] = new JsonObject { ["code"] = new JsonObject { ["description"] = "The partner code, e.g. US-DHS." } },
-        ["messages"] = new JsonObject { [nameof(NoticeMessage)] = Ref($"#/components/messages/{nameof(NoticeMessage)}") },
+        ["messages"] = new JsonObject
+        {
+            [nameof(NoticeMessage)] = Ref($"#/components/messages/{nameof(NoticeMessage)}"),
+            [RefusalNotice] = Ref($"#/components/messages/{RefusalNotice}"),
+        },
         ["bindings"] = new JsonObject
         {
             ["amqp"] = new JsonObject

@@ -7,7 +7,8 @@ namespace AuditPlatform.Contracts.Tests.AsyncApi;
 /// <param name="Senders">Who publishes it to its exchange.</param>
 /// <param name="Consumers">Services with a queue bound to it, <c>&lt;service&gt;-&lt;message in kebab case&gt;</c>.</param>
 /// <param name="NeedsToken">Whether the AMQP header <c>Authorization: Bearer &lt;JWT&gt;</c> is required.</param>
-public sealed record Route(bool IsCommand, IReadOnlyList<string> Senders, IReadOnlyList<string> Consumers, bool NeedsToken = false);
+/// <param name="Published">How it comes to be published, when not by a ledger forwarder after its event is committed.</param>
+public sealed record Route(bool IsCommand, IReadOnlyList<string> Senders, IReadOnlyList<string> Consumers, bool NeedsToken = false, string? Published = null);
 
 /// <summary>
 /// The bus as the services set it up: MassTransit's RabbitMQ topology (a fanout exchange per message type named
@@ -42,6 +43,8 @@ public static class BusTopology
         [nameof(EscalationRaised)] = new(false, ["escalation"], []),
         [nameof(EscalationResolved)] = new(false, ["escalation"], []),
         [nameof(CheckpointSigned)] = new(false, ["audit"], []),
+        [nameof(CommandRefused)] = new(false, ["intake", "notification"], ["notification"],
+            Published: "A service that refused an integrator's bus command publishes CommandRefused as it moves the command to `_error`; Notification puts it on the sender's `partner.<code>` queue. Not recorded in the ledger."),
     };
 
     /// <summary>The message types of the contracts assembly: its public records, less those only used inside another's fields.</summary>

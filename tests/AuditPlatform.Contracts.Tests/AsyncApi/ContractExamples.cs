@@ -215,5 +215,16 @@ public static class ContractExamples
             Signature = "MEUCIQDx1J6sJ0bq9n2Qw6l8mZ2t4uV5c7YkR8aP3eF1gH2iJwIgK3lM4nO5pQ6rS7tU8vW9xY0zA1bC2dE3fG4hI5jK6lM=",
             PublicKey = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEexampleexampleexampleexampleexampleexampleexampleexampleexampleexample==",
         },
+        [typeof(CommandRefused)] = new CommandRefused
+        {
+            NoticeId = Guid.Parse("4b7e1f3a-2c5d-8e9f-a0b1-c2d3e4f5a6b7"),
+            Partner = "US-FBI",
+            MessageId = "fbi-share-0042",
+            Command = nameof(RecordDisclosure),
+            Problem = "validation",
+            Reason = "The command's body is not valid. disclosureId: must be a UUID, e.g. 0b7c2f9e-5d1a-4c55-9a51-2f1b7e4f0a01.",
+            Errors = new Dictionary<string, string[]> { ["disclosureId"] = ["must be a UUID, e.g. 0b7c2f9e-5d1a-4c55-9a51-2f1b7e4f0a01."] },
+            RefusedAt = new DateTimeOffset(2017, 5, 23, 9, 15, 2, TimeSpan.Zero),
+        },
     };
 }

@@ -70,7 +70,8 @@ public sealed class PartnerQueues(IConfiguration configuration) : IAsyncDisposab
 
     public static string QueueFor(string partner) => PartnerQueueTopology.For(partner);
 
-    public async Task SendAsync(string partner, Guid noticeId, byte[] body, CancellationToken cancellationToken)
+    /// <summary>Puts one message on the partner's queue; <paramref name="type"/> is its AMQP <c>type</c> (<c>notice</c>, <c>command-refused</c>).</summary>
+    public async Task SendAsync(string partner, Guid noticeId, byte[] body, CancellationToken cancellationToken, string type = "notice")
     {
         var queue = QueueFor(partner);
         await gate.WaitAsync(cancellationToken);
@@ -85,7 +86,7 @@ public sealed class PartnerQueues(IConfiguration configuration) : IAsyncDisposab
                 ContentEncoding = "utf-8",
                 Persistent = true,
                 MessageId = noticeId.ToString("D"),
-                Type = "notice",
+                Type = type,
             };
             await open.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body, cancellationToken);
         }
