@@ -128,32 +128,11 @@ fixed=$(cd "$REPO" && grep -nE '\b510[1-4]\b' deploy/local/*.sh | grep -v '^depl
 if [ -z "$fixed" ]; then record "no script under deploy/local hard-codes a service port" passed ""
 else record "no script under deploy/local hard-codes a service port" failed "$fixed"; fi
 
-xml() { printf '%s' "$1" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/"/\&quot;/g'; }
-uuid() { cat /proc/sys/kernel/random/uuid; }
-now=$(date -u +%Y-%m-%dT%H:%M:%S.000Z); list=8c84fa94-04c1-424b-9868-57a2d4851a1d
-results_xml=""; definitions=""; total=0; passed=0
-while IFS=$'\t' read -r name outcome detail; do
-  total=$((total + 1)); test_id=$(uuid); execution=$(uuid); name=$(xml "$name")
-  if [ "$outcome" = passed ]; then
-    passed=$((passed + 1))
-    results_xml+="<UnitTestResult executionId=\"$execution\" testId=\"$test_id\" testName=\"$name\" computerName=\"$(hostname)\" duration=\"00:00:00\" startTime=\"$now\" endTime=\"$now\" testType=\"13cdc9d9-ddb5-4fa4-a97d-d965ccfc6d4b\" outcome=\"Passed\" testListId=\"$list\" />"
-  else
-    echo "FAIL  $name: $detail" >&2
-    results_xml+="<UnitTestResult executionId=\"$execution\" testId=\"$test_id\" testName=\"$name\" computerName=\"$(hostname)\" duration=\"00:00:00\" startTime=\"$now\" endTime=\"$now\" testType=\"13cdc9d9-ddb5-4fa4-a97d-d965ccfc6d4b\" outcome=\"Failed\" testListId=\"$list\"><Output><ErrorInfo><Message>$(xml "$detail")</Message></ErrorInfo></Output></UnitTestResult>"
-  fi
-  definitions+="<UnitTest name=\"$name\" storage=\"run-suite.sh\" id=\"$test_id\"><Execution id=\"$execution\" /><TestMethod codeBase=\"run-suite.sh\" adapterTypeName=\"executor://settings-check\" className=\"settings-check\" name=\"$name\" /></UnitTest>"
-done < "$report"
-failed=$((total - passed))
-cat > "$trx" <<TRX
-<?xml version="1.0" encoding="utf-8"?>
-<TestRun id="$(uuid)" name="settings-check" xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
-  <Times creation="$now" queuing="$now" start="$now" finish="$now" />
-  <Results>$results_xml</Results>
-  <TestDefinitions>$definitions</TestDefinitions>
-  <ResultSummary outcome="$([ $failed -eq 0 ] && echo Completed || echo Failed)">
-    <Counters total="$total" executed="$total" passed="$passed" failed="$failed" error="0" timeout="0" aborted="0" inconclusive="0" passedButRunAborted="0" notRunnable="0" notExecuted="0" disconnected="0" warning="0" completed="0" inProgress="0" pending="0" />
-  </ResultSummary>
-</TestRun>
-TRX
-echo "settings-check: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+# shellcheck disable=SC1091
+source "$REPO/tests/lib/trx.sh"
+set +e
+write_trx settings-check "$report" "$trx"
+status=$?
+set -e
+echo "settings-check: $TRX_PASSED passed, $TRX_FAILED failed"
+[ $status -eq 0 ]
