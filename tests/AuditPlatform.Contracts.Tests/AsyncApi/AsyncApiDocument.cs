@@ -91,7 +91,7 @@ public static partial class AsyncApiDocument
             }
         }
 
-        schemas[nameof(NoticeMessage)] = SchemaFor(typeof(NoticeMessage));
+        schemas[nameof(NoticeMessage)] = WithoutNullableRequired(SchemaFor(typeof(NoticeMessage)));
         componentMessages[nameof(NoticeMessage)] = NoticeMessageFor();
         componentMessages[RefusalNotice] = RefusalNoticeFor();
         channels["partnerQueue"] = PartnerQueueChannel();
@@ -219,7 +219,7 @@ public static partial class AsyncApiDocument
     {
         var example = new NoticeMessage(
             Guid.Parse("8e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b"), "US-DHS", NoticeKinds.Handling, Guid.Parse("0b7c2f9e-5d1a-4c55-9a51-2f1b7e4f0a01"), null,
-            Classifications.Secret, ["UK-EYES-ONLY-UNTIL-RELEASE"], "Scene photographs", "3c1f0e94a2b7d6c5e4f30918273645a1b2c3d4e5f60718293a4b5c6d7e8f9012",
+            Classifications.Secret, ["UK-EYES-ONLY-UNTIL-RELEASE"], "Scene photographs", "3c1f0e94a2b7d6c5e4f30918273645a1",
             null, null, null, null, null, null, new DateTimeOffset(2017, 5, 23, 8, 0, 1, TimeSpan.Zero));
         return new JsonObject
         {
@@ -335,6 +335,26 @@ public static partial class AsyncApiDocument
             },
         };
         return Wire.GetJsonSchemaAsNode(type, exporter);
+    }
+
+    /// <summary>
+    /// Notices are written without their null fields (a handling notice has no breach, severity or outlet), so a
+    /// field that may be null is one a real notice may leave out: it is not required.
+    /// </summary>
+    private static JsonNode WithoutNullableRequired(JsonNode schema)
+    {
+        if (schema["required"] is JsonArray required && schema["properties"] is JsonObject properties)
+        {
+            foreach (var name in required.Select(n => n!.GetValue<string>()).ToList())
+            {
+                if (properties[name]?["type"] is JsonArray types && types.Any(t => t!.GetValue<string>() == "null"))
+                {
+                    required.Remove(required.First(n => n!.GetValue<string>() == name));
+                }
+            }
+        }
+
+        return schema;
     }
 
     /// <summary>A property documented as "One of <c>Classifications</c>" takes the values of that vocabulary's <c>All</c>.</summary>

@@ -15,7 +15,7 @@ public static class ContractExamples
     private static readonly DateTimeOffset Shared = new(2017, 5, 23, 8, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset Leaked = new(2017, 5, 24, 18, 0, 0, TimeSpan.Zero);
     private const string Sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-    private const string FingerprintDhs = "3c1f0e94a2b7d6c5e4f30918273645a1b2c3d4e5f60718293a4b5c6d7e8f9012";
+    private const string FingerprintDhs = "3c1f0e94a2b7d6c5e4f30918273645a1";
 
     public static IReadOnlyDictionary<Type, object> All { get; } = new Dictionary<Type, object>
     {
