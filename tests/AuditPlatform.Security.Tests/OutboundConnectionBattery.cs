@@ -48,8 +48,10 @@ public sealed class OutboundConnectionBattery(OutboundConnectionBattery.Platform
 
         var started = DateTime.UtcNow;
         using var admin = intake.ClientFor(Roles.Admin);
-        (await admin.PutAsJsonAsync("/partners/OUT-HOOK", new { name = "Hook", country = "GB", channel = new { kind = "webhook", webhookUrl = webhook.Address, secret = new string('s', 32) } }))
+        (await admin.PutAsJsonAsync("/partners/OUT-HOOK", new { name = "Hook", country = "GB", channel = new { kind = "webhook", webhookUrl = webhook.Address } }))
             .EnsureSuccessStatusCode();
+        using var notificationAdmin = notification.ClientFor(Roles.Admin);
+        (await notificationAdmin.PutAsJsonAsync("/partners/OUT-HOOK/webhook-secret", new { secret = new string('s', 32) })).EnsureSuccessStatusCode();
         using var operatorClient = intake.ClientFor(Roles.Operator);
         await Eventually.TrueAsync(async () => (await operatorClient.PostAsJsonAsync("/disclosures", new
         {
