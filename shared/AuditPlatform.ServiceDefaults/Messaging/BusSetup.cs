@@ -132,7 +132,21 @@ public static class BusSetup
         deployment.TopologyOnly = true;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        await services.GetRequiredService<IBusControl>().DeployAsync(timeout.Token);
+        var bus = services.GetRequiredService<IBusControl>();
+        // Not MassTransit's DeployAsync: it stops the bus as soon as it has started, and a receive endpoint still
+        // declaring its queues then reaches its ready filter after the stop; that filter waits for a stop that has
+        // already passed, and migrate hangs. Every endpoint ready means every endpoint has declared its topology.
+        var handle = await bus.StartAsync(timeout.Token);
+        await handle.Ready.WaitAsync(timeout.Token);
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await bus.StopAsync(stopping.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The topology is declared (every endpoint was ready); a stop that does not finish must not hold migrate.
+        }
     }
 
     // MassTransit declares a queue's _error queue only when the first message fails; declared with the receive
