@@ -206,6 +206,15 @@ pg_superuser() { as_postgres "$PG_BIN/psql" -h "$PG_SOCKET" -p "$PG_PORT" -U pos
 start_postgres() {
   mkdir -p "$LOCAL/pg" "$LOCAL/logs"
   chown postgres:postgres "$LOCAL/pg"
+  if ! runuser -u postgres -- test -x "$LOCAL/pg"; then
+    # A clone inside a private directory (mktemp -d makes them 0700): let others pass through, not list or read.
+    local dir="$LOCAL"
+    while [ "$dir" != / ]; do
+      dir=$(dirname "$dir")
+      [ "$(stat -c %A "$dir" | cut -c10)" = x ] || [ "$(stat -c %A "$dir" | cut -c10)" = t ] ||
+        { say "letting the postgres user pass through $dir (chmod o+x)"; chmod o+x "$dir"; }
+    done
+  fi
   runuser -u postgres -- test -x "$LOCAL/pg" ||
     die "the postgres user cannot reach $LOCAL/pg: every parent directory must be world-traversable"
   touch "$LOCAL/logs/postgres.log" && chown postgres:postgres "$LOCAL/logs/postgres.log"
