@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using AuditPlatform.Audit.Chain;
 using AuditPlatform.ServiceDefaults.Ledger;
@@ -39,7 +40,7 @@ public sealed class AuditOptions
 /// chain cannot fork and no checkpoint is signed twice (the unique size of a checkpoint backs that up).
 /// </summary>
 public sealed partial class ChainFollower(
-    NpgsqlDataSource dataSource, IDocumentStore store, AuditOptions options, TimeProvider clock, ILogger<ChainFollower> logger) : BackgroundService
+    NpgsqlDataSource dataSource, IDocumentStore store, AuditOptions options, TimeProvider clock, IMeterFactory meters, ILogger<ChainFollower> logger) : BackgroundService
 {
     /// <summary>What <see cref="FollowAsync"/> answers when another replica holds the leader lock.</summary>
     public const int NotLeader = -1;
@@ -57,7 +58,11 @@ public sealed partial class ChainFollower(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        PlatformMetrics.ObserveCheckpointAge(() => CheckpointAge is { } age ? [new KeyValuePair<string, TimeSpan>("ledger", age)] : []);
+        PlatformMetrics.ForHost(meters).CreateObservableGauge(
+            "audit.checkpoint.age",
+            () => CheckpointAge is { } age ? [new Measurement<double>(age.TotalSeconds, new KeyValuePair<string, object?>("checkpoint", "ledger"))] : Array.Empty<Measurement<double>>(),
+            "s",
+            "Age of the newest audit checkpoint, by checkpoint chain.");
         var lastCheckpoint = clock.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -177,8 +182,6 @@ public sealed partial class ChainFollower(
     public async Task<SignedCheckpoint?> CheckpointAsync(CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken);
-        SignedCheckpoint checkpoint;
-        long size;
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -188,7 +191,7 @@ public sealed partial class ChainFollower(
                 return null;
             }
 
-            long lastSequence;
+            long size, lastSequence;
             await using (var last = new NpgsqlCommand(
                 "select position, sequence, exists (select 1 from audit.checkpoints k where k.size = c.position) from audit.chain c order by position desc limit 1", connection))
             await using (var reader = await last.ExecuteReaderAsync(cancellationToken))
@@ -203,7 +206,7 @@ public sealed partial class ChainFollower(
             }
 
             var tree = frontier?.Size == size ? frontier : await FrontierAsync(connection, size, cancellationToken);
-            checkpoint = CheckpointSignature.Sign(key, lastSequence, Hex.Of(tree.Root()), clock.GetUtcNow());
+            var checkpoint = CheckpointSignature.Sign(key, lastSequence, Hex.Of(tree.Root()), clock.GetUtcNow());
             await using (var insert = new NpgsqlCommand(
                 "insert into audit.checkpoints (sequence, size, root, signed_at, signature, public_key) values ($1, $2, $3, $4, $5, $6) on conflict do nothing", connection))
             {
@@ -219,19 +222,23 @@ public sealed partial class ChainFollower(
                 }
             }
 
+            // The checkpoint row and its ledger event commit together: a replica that dies between the two can neither
+            // leave a stored checkpoint the ledger never recorded nor let another replica sign the same size again.
+            await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction)))
+            {
+                session.Events.StartStream(StreamKey.For(StreamKinds.Checkpoint, checkpoint.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    new CheckpointSigned(checkpoint.Sequence, size, checkpoint.Root, checkpoint.SignedAt, checkpoint.Signature, checkpoint.PublicKey, checkpoint.SignedAt));
+                await session.SaveChangesAsync(cancellationToken);
+            }
+
             await transaction.CommitAsync(cancellationToken);
             latestSignedAt = checkpoint.SignedAt;
+            return checkpoint;
         }
         finally
         {
             gate.Release();
         }
-
-        await using var session = store.LightweightSession();
-        session.Events.StartStream(StreamKey.For(StreamKinds.Checkpoint, checkpoint.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new CheckpointSigned(checkpoint.Sequence, size, checkpoint.Root, checkpoint.SignedAt, checkpoint.Signature, checkpoint.PublicKey, checkpoint.SignedAt));
-        await session.SaveChangesAsync(cancellationToken);
-        return checkpoint;
     }
 
     private static async Task<bool> LeadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -46,8 +46,6 @@ public static partial class PlatformMetrics
         Meter.CreateCounter<long>("audit.webhook.deliveries", "{delivery}", "Webhook delivery attempts, by outcome.");
 
     private static long highWaterMark = -1;
-    private static Func<IEnumerable<KeyValuePair<int, long>>>? openCases;
-    private static Func<IEnumerable<KeyValuePair<string, TimeSpan>>>? checkpointAges;
     private static ILogger commandLog = NullLogger.Instance;
     private static string service = "unknown";
 
@@ -58,17 +56,14 @@ public static partial class PlatformMetrics
             () => Interlocked.Read(ref highWaterMark) is var mark and >= 0 ? [new Measurement<long>(mark)] : Array.Empty<Measurement<long>>(),
             "{sequence}",
             "Highest global ledger sequence this process has published on the bus.");
-        Meter.CreateObservableGauge(
-            "audit.cases.open",
-            () => (openCases?.Invoke() ?? []).Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("level", c.Key))),
-            "{case}",
-            "Escalation cases open now, by level.");
-        Meter.CreateObservableGauge(
-            "audit.checkpoint.age",
-            () => (checkpointAges?.Invoke() ?? []).Select(c => new Measurement<double>(c.Value.TotalSeconds, new KeyValuePair<string, object?>("checkpoint", c.Key))),
-            "s",
-            "Age of the newest audit checkpoint, by checkpoint chain.");
     }
+
+    /// <summary>
+    /// The platform's meter of one host, for instruments that read that host's own state (gauges): created through
+    /// the host's <see cref="IMeterFactory"/>, so two hosts in one process each report their own and a stopped host's
+    /// instruments go with it.
+    /// </summary>
+    public static Meter ForHost(IMeterFactory meters) => meters.Create(PlatformTelemetry.Name);
 
     /// <summary>Where the one-line-per-command log goes, and the service it names; set once at startup by the telemetry defaults.</summary>
     public static void UseLogger(ILoggerFactory factory, string serviceName = "unknown")
@@ -108,12 +103,6 @@ public static partial class PlatformMetrics
     /// <summary>One webhook attempt ended: <c>delivered</c>, <c>failed</c>, <c>gave-up</c>.</summary>
     public static void WebhookDelivery(string outcome) =>
         WebhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-
-    /// <summary>Escalation registers how to count its open cases by level; read at each collection.</summary>
-    public static void ObserveOpenCases(Func<IEnumerable<KeyValuePair<int, long>>> read) => openCases = read;
-
-    /// <summary>Audit registers how to read the age of its newest checkpoint per chain; read at each collection.</summary>
-    public static void ObserveCheckpointAge(Func<IEnumerable<KeyValuePair<string, TimeSpan>>> read) => checkpointAges = read;
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Service} accepted {Command} over {Transport}")]
     private static partial void LogAccepted(ILogger logger, string service, string command, string transport);

@@ -7,8 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AuditPlatform.Escalation.Tests.Integration;
 
 /// <summary>
-/// The open-cases gauge, on a fixture of its own: beside the replica test, which moves the shared fake clock five
-/// hours on, this test's case did not appear within 30 s in 2 of 9 runs (cause not pinned down).
+/// The open-cases gauge. Each Escalation host reports its own counts through a meter of its own; when the gauge
+/// read one process-wide delegate, the last host started in the test process won, and this test read another
+/// fixture's (still empty) counts.
 /// </summary>
 public sealed class OpenCasesGaugeTests(EscalationFixture fixture) : IClassFixture<EscalationFixture>
 {

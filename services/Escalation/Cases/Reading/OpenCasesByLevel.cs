@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using AuditPlatform.ServiceDefaults;
 using AuditPlatform.ServiceDefaults.Policy;
 using AuditPlatform.ServiceDefaults.Telemetry;
@@ -10,7 +11,8 @@ namespace AuditPlatform.Escalation.Cases.Reading;
 /// model, and serves that snapshot to the <c>audit.cases.open</c> gauge. The count is refreshed on a timer rather
 /// than at each scrape, so a scrape never waits on the database; every level is reported, zero included.
 /// </summary>
-public sealed partial class OpenCasesByLevel(IDocumentStore store, EscalationPolicy policy, TimeProvider clock, IConfiguration configuration, ILogger<OpenCasesByLevel> logger) : BackgroundService
+public sealed partial class OpenCasesByLevel(
+    IDocumentStore store, EscalationPolicy policy, TimeProvider clock, IConfiguration configuration, IMeterFactory meters, ILogger<OpenCasesByLevel> logger) : BackgroundService
 {
     private IReadOnlyList<KeyValuePair<int, long>> counts = [];
 
@@ -19,7 +21,11 @@ public sealed partial class OpenCasesByLevel(IDocumentStore store, EscalationPol
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        PlatformMetrics.ObserveOpenCases(() => Counts);
+        PlatformMetrics.ForHost(meters).CreateObservableGauge(
+            "audit.cases.open",
+            () => Counts.Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("level", c.Key))),
+            "{case}",
+            "Escalation cases open now, by level.");
         return PeriodicWork.RunAsync(configuration.GetValue("Escalation:OpenCasesRefreshInterval", TimeSpan.FromSeconds(10)), clock, RefreshAsync, e => LogRefreshFailed(logger, e), stoppingToken);
     }
 
