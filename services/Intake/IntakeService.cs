@@ -1,3 +1,4 @@
+using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.Intake.Breaches.Reading;
 using AuditPlatform.Intake.Breaches.Reporting;
 using AuditPlatform.Intake.Disclosures;
@@ -36,7 +37,7 @@ public static class IntakeService
         builder.Services.AddSingleton(_ => Fingerprints.FromConfiguration(builder.Configuration));
         builder.Services.AddSingleton(_ => EscalationPolicy.Load(EscalationPolicy.Locate(builder.Configuration["ESCALATION_POLICY"])));
         builder.Services.AddSingleton<PartnerQueueDeclaration>();
-        builder.Services.AddScoped<DisclosureDesk>();
+        builder.Services.AddCommandPath(typeof(IntakeService).Assembly);
         builder.Services.AddScoped<BreachDesk>();
         builder.Services.AddSingleton<HandlingDeadlineWatch>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HandlingDeadlineWatch>());

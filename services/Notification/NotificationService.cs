@@ -50,6 +50,7 @@ public static class NotificationService
         builder.Services.AddSingleton(DeliveryOptions.FromConfiguration(builder.Configuration));
         builder.Services.AddSingleton<DeliverySchedule>();
         builder.Services.AddSingleton<DeliveryDoorbell>();
+        builder.Services.AddSingleton<NotificationMetrics>();
         builder.Services.AddSingleton<PartnerQueues>();
         // Polly's per-attempt timeout bounds each POST; the client's own timeout would only race it. A redirect is not
         // followed (a signed notice goes only to the registered URL) and so counts as a failed attempt.

@@ -40,7 +40,7 @@ public sealed class AuditOptions
 /// chain cannot fork and no checkpoint is signed twice (the unique size of a checkpoint backs that up).
 /// </summary>
 public sealed partial class ChainFollower(
-    NpgsqlDataSource dataSource, IDocumentStore store, AuditOptions options, TimeProvider clock, IMeterFactory meters, ILogger<ChainFollower> logger) : BackgroundService
+    NpgsqlDataSource dataSource, IDocumentStore store, AuditOptions options, TimeProvider clock, PlatformMetrics metrics, ILogger<ChainFollower> logger) : BackgroundService
 {
     /// <summary>What <see cref="FollowAsync"/> answers when another replica holds the leader lock.</summary>
     public const int NotLeader = -1;
@@ -58,7 +58,7 @@ public sealed partial class ChainFollower(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        PlatformMetrics.ForHost(meters).CreateObservableGauge(
+        metrics.Meter.CreateObservableGauge(
             "audit.checkpoint.age",
             () => CheckpointAge is { } age ? [new Measurement<double>(age.TotalSeconds, new KeyValuePair<string, object?>("checkpoint", "ledger"))] : Array.Empty<Measurement<double>>(),
             "s",

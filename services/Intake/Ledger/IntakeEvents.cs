@@ -1,14 +1,26 @@
 namespace AuditPlatform.Intake.Ledger;
 
-// Stored ledger events of the Intake service. They are mapped to stable names in IntakeLedger and to
-// the public contract by IntakeMessages; changing a field here changes history, so only add fields.
+// Stored ledger events of the Intake service, one closed set per aggregate. Their stable names and contract
+// mappings are in IntakeLedger; changing a field here changes history, so only add fields.
+
+/// <summary>What happens to a partner agency.</summary>
+public abstract record PartnerEvent;
+
+/// <summary>What happens to a disclosure.</summary>
+public abstract record DisclosureEvent;
+
+/// <summary>What happens to a breach report.</summary>
+public abstract record BreachEvent;
+
+/// <summary>What happens to an item of intelligence received.</summary>
+public abstract record IntelligenceEvent;
 
 /// <summary>Events recorded before issue 14 also hold <c>WebhookSecretSha256</c>; it is read by nothing, and no secret is recorded any more.</summary>
-public sealed record PartnerRegistered(string Code, string Name, string Country, string ChannelKind, Uri? WebhookUrl, DateTimeOffset OccurredAt);
+public sealed record PartnerRegistered(string Code, string Name, string Country, string ChannelKind, Uri? WebhookUrl, DateTimeOffset OccurredAt) : PartnerEvent;
 
-public sealed record SharingSuspended(string Partner, string By, string Reason, Guid? CaseId, DateTimeOffset OccurredAt);
+public sealed record SharingSuspended(string Partner, string By, string Reason, Guid? CaseId, DateTimeOffset OccurredAt) : PartnerEvent;
 
-public sealed record SharingRestored(string Partner, string By, string Reason, Guid? CaseId, DateTimeOffset OccurredAt);
+public sealed record SharingRestored(string Partner, string By, string Reason, Guid? CaseId, DateTimeOffset OccurredAt) : PartnerEvent;
 
 public sealed record Recipient(string Partner, string Fingerprint);
 
@@ -22,7 +34,7 @@ public sealed record DisclosureRecorded(
     IReadOnlyList<Recipient> Recipients,
     string SharedBy,
     DateTimeOffset OccurredAt,
-    string RequestSha256);
+    string RequestSha256) : DisclosureEvent;
 
 public sealed record SharingBlocked(
     Guid DisclosureId,
@@ -32,7 +44,7 @@ public sealed record SharingBlocked(
     IReadOnlyList<string> SuspendedPartners,
     string SharedBy,
     DateTimeOffset OccurredAt,
-    string RequestSha256);
+    string RequestSha256) : DisclosureEvent;
 
 public sealed record BreachReported(
     Guid BreachId,
@@ -48,12 +60,12 @@ public sealed record BreachReported(
     string Classification,
     IReadOnlyList<string> Caveats,
     DateTimeOffset OccurredAt,
-    string RequestSha256);
+    string RequestSha256) : BreachEvent;
 
-public sealed record IntelligenceReceived(Guid ItemId, string Source, string Summary, DateTimeOffset OccurredAt, string RequestSha256);
+public sealed record IntelligenceReceived(Guid ItemId, string Source, string Summary, DateTimeOffset OccurredAt, string RequestSha256) : IntelligenceEvent;
 
-public sealed record IntelligenceAssessed(Guid ItemId, string AssessedBy, bool RelatesToTerrorism, bool PressingConcern, DateTimeOffset? ReportDue, DateTimeOffset OccurredAt);
+public sealed record IntelligenceAssessed(Guid ItemId, string AssessedBy, bool RelatesToTerrorism, bool PressingConcern, DateTimeOffset? ReportDue, DateTimeOffset OccurredAt) : IntelligenceEvent;
 
-public sealed record IntelligenceReported(Guid ItemId, string Author, DateTimeOffset OccurredAt);
+public sealed record IntelligenceReported(Guid ItemId, string Author, DateTimeOffset OccurredAt) : IntelligenceEvent;
 
-public sealed record HandlingDeadlineMissed(Guid ItemId, string Source, DateTimeOffset AssessedAt, DateTimeOffset Deadline, DateTimeOffset? ReportedAt, DateTimeOffset OccurredAt);
+public sealed record HandlingDeadlineMissed(Guid ItemId, string Source, DateTimeOffset AssessedAt, DateTimeOffset Deadline, DateTimeOffset? ReportedAt, DateTimeOffset OccurredAt) : IntelligenceEvent;

@@ -197,7 +197,9 @@ public sealed partial class FieldErrors
         }
     }
 
-    public void ThrowIfAny(string title = "The command is not valid.")
+    public const string DefaultTitle = "The command is not valid.";
+
+    public void ThrowIfAny(string title = DefaultTitle)
     {
         if (Any)
         {

@@ -20,10 +20,12 @@ public sealed partial class LedgerForwarder : SubscriptionBase
 {
     private readonly ILedgerEventMapper mapper;
     private readonly IBus bus;
+    private readonly PlatformMetrics metrics;
     private readonly ILogger<LedgerForwarder> logger;
 
-    public LedgerForwarder(ILedgerEventMapper mapper, IBus bus, ILogger<LedgerForwarder> logger)
+    public LedgerForwarder(ILedgerEventMapper mapper, IBus bus, PlatformMetrics metrics, ILogger<LedgerForwarder> logger)
     {
+        this.metrics = metrics;
         this.mapper = mapper;
         this.bus = bus;
         this.logger = logger;
@@ -68,8 +70,7 @@ public sealed partial class LedgerForwarder : SubscriptionBase
             context.Headers.Set(BusHeaders.LedgerStream, committed.StreamKey);
         }, cancellationToken);
 
-        PlatformMetrics.ForwarderLag.Record((DateTimeOffset.UtcNow - committed.Timestamp).TotalMilliseconds, new KeyValuePair<string, object?>("event.type", committed.EventTypeName));
-        PlatformMetrics.Forwarded(committed.Sequence);
+        metrics.Forwarded(committed.Sequence, committed.Timestamp, committed.EventTypeName);
         LogForwarded(logger, committed.EventTypeName, committed.Sequence);
     }
 

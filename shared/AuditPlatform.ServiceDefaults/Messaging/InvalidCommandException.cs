@@ -38,6 +38,9 @@ public sealed class InvalidCommandException : Exception
 
     public IReadOnlyDictionary<string, string[]> Errors { get; }
 
+    /// <summary>True when the command handler already counted and logged this refusal.</summary>
+    public bool Counted { get; init; }
+
     private static string Describe(string title, IReadOnlyDictionary<string, string[]> errors) =>
         errors.Count == 0
             ? title

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AuditPlatform.ServiceDefaults.Telemetry;
 
@@ -13,44 +12,40 @@ public static class PlatformTelemetry
     public static readonly ActivitySource Source = new(Name);
 }
 
+/// <summary>The service a host runs, as its logs and metrics name it.</summary>
+public sealed record ServiceIdentity(string Name);
+
 /// <summary>
-/// The platform's own instruments; names follow OpenTelemetry conventions where one exists (durations in seconds,
-/// <c>messaging.*</c> attribute names). Each accepted or refused command also writes one structured log line.
+/// The platform's instruments of one host, on a meter from the host's <see cref="IMeterFactory"/>: two hosts in one
+/// process each count their own, and nothing is static. Names follow OpenTelemetry conventions where one exists
+/// (durations in seconds, <c>messaging.*</c> attribute names). Each accepted or refused command also writes one
+/// structured log line.
 /// </summary>
-public static partial class PlatformMetrics
+public sealed partial class PlatformMetrics
 {
-    public static readonly Meter Meter = new(PlatformTelemetry.Name);
+    private readonly Counter<long> commandsAccepted;
+    private readonly Counter<long> commandsRejected;
+    private readonly Histogram<double> forwarderLag;
+    private readonly Histogram<long> forwardedSequence;
+    private readonly Histogram<double> ledgerAppendDuration;
+    private readonly Histogram<double> consumerLag;
+    private readonly Counter<long> deadlinesMissed;
+    private readonly ILogger commandLog;
+    private readonly string service;
+    private long highWaterMark = -1;
 
-    public static readonly Counter<long> CommandsAccepted =
-        Meter.CreateCounter<long>("audit.commands.accepted", "{command}", "Commands accepted into the ledger, by type and transport.");
-
-    public static readonly Counter<long> CommandsRejected =
-        Meter.CreateCounter<long>("audit.commands.rejected", "{command}", "Commands refused, by type and reason.");
-
-    public static readonly Histogram<double> ForwarderLag =
-        Meter.CreateHistogram<double>("audit.forwarder.lag", "ms", "Time from ledger commit to publish on the bus.");
-
-    public static readonly Histogram<long> ForwardedSequence =
-        Meter.CreateHistogram<long>("audit.forwarder.sequence", "{sequence}", "Global sequence of forwarded events (the high-water mark reached).");
-
-    public static readonly Histogram<double> LedgerAppendDuration =
-        Meter.CreateHistogram<double>("audit.ledger.append.duration", "s", "Time to commit a session that appends events to the ledger.");
-
-    public static readonly Histogram<double> ConsumerLag =
-        Meter.CreateHistogram<double>("audit.bus.consume.lag", "s", "Time from a message being sent to a consumer starting on it, by message type and queue.");
-
-    public static readonly Counter<long> DeadlinesMissed =
-        Meter.CreateCounter<long>("audit.deadlines.missed", "{deadline}", "Deadlines that passed unmet, by kind.");
-
-    public static readonly Counter<long> WebhookDeliveries =
-        Meter.CreateCounter<long>("audit.webhook.deliveries", "{delivery}", "Webhook delivery attempts, by outcome.");
-
-    private static long highWaterMark = -1;
-    private static ILogger commandLog = NullLogger.Instance;
-    private static string service = "unknown";
-
-    static PlatformMetrics()
+    public PlatformMetrics(IMeterFactory meters, ILoggerFactory loggers, ServiceIdentity identity)
     {
+        Meter = meters.Create(PlatformTelemetry.Name);
+        service = identity.Name;
+        commandLog = loggers.CreateLogger("AuditPlatform.Commands");
+        commandsAccepted = Meter.CreateCounter<long>("audit.commands.accepted", "{command}", "Commands accepted into the ledger, by type and transport.");
+        commandsRejected = Meter.CreateCounter<long>("audit.commands.rejected", "{command}", "Commands refused, by type and reason.");
+        forwarderLag = Meter.CreateHistogram<double>("audit.forwarder.lag", "ms", "Time from ledger commit to publish on the bus.");
+        forwardedSequence = Meter.CreateHistogram<long>("audit.forwarder.sequence", "{sequence}", "Global sequence of forwarded events (the high-water mark reached).");
+        ledgerAppendDuration = Meter.CreateHistogram<double>("audit.ledger.append.duration", "s", "Time to commit a session that appends events to the ledger.");
+        consumerLag = Meter.CreateHistogram<double>("audit.bus.consume.lag", "s", "Time from a message being sent to a consumer starting on it, by message type and queue.");
+        deadlinesMissed = Meter.CreateCounter<long>("audit.deadlines.missed", "{deadline}", "Deadlines that passed unmet, by kind.");
         Meter.CreateObservableGauge(
             "audit.forwarder.high_water_mark",
             () => Interlocked.Read(ref highWaterMark) is var mark and >= 0 ? [new Measurement<long>(mark)] : Array.Empty<Measurement<long>>(),
@@ -58,36 +53,26 @@ public static partial class PlatformMetrics
             "Highest global ledger sequence this process has published on the bus.");
     }
 
-    /// <summary>
-    /// The platform's meter of one host, for instruments that read that host's own state (gauges): created through
-    /// the host's <see cref="IMeterFactory"/>, so two hosts in one process each report their own and a stopped host's
-    /// instruments go with it.
-    /// </summary>
-    public static Meter ForHost(IMeterFactory meters) => meters.Create(PlatformTelemetry.Name);
+    /// <summary>The host's platform meter, for a service's own instruments.</summary>
+    public Meter Meter { get; }
 
-    /// <summary>Where the one-line-per-command log goes, and the service it names; set once at startup by the telemetry defaults.</summary>
-    public static void UseLogger(ILoggerFactory factory, string serviceName = "unknown")
+    public void Accepted(string command, string transport)
     {
-        service = serviceName;
-        commandLog = factory.CreateLogger("AuditPlatform.Commands");
-    }
-
-    public static void Accepted(string command, string transport)
-    {
-        CommandsAccepted.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("transport", transport));
+        commandsAccepted.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("transport", transport));
         LogAccepted(commandLog, service, command, transport);
     }
 
-    public static void Rejected(string command, string transport, string reason)
+    public void Rejected(string command, string transport, string reason)
     {
-        CommandsRejected.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("transport", transport), new KeyValuePair<string, object?>("reason", reason));
+        commandsRejected.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("transport", transport), new KeyValuePair<string, object?>("reason", reason));
         LogRejected(commandLog, service, command, transport, reason);
     }
 
-    /// <summary>The forwarder published the event at this global sequence (updates the lag histogram's companion gauge).</summary>
-    public static void Forwarded(long sequence)
+    /// <summary>The forwarder published the event at this global sequence, committed at <paramref name="committedAt"/>.</summary>
+    public void Forwarded(long sequence, DateTimeOffset committedAt, string eventType)
     {
-        ForwardedSequence.Record(sequence);
+        forwarderLag.Record((DateTimeOffset.UtcNow - committedAt).TotalMilliseconds, new KeyValuePair<string, object?>("event.type", eventType));
+        forwardedSequence.Record(sequence);
         long current;
         do
         {
@@ -96,13 +81,18 @@ public static partial class PlatformMetrics
         while (sequence > current && Interlocked.CompareExchange(ref highWaterMark, sequence, current) != current);
     }
 
-    /// <summary>A deadline of the kind (e.g. <c>intelligence-handling</c>, <c>escalation</c>) passed unmet.</summary>
-    public static void DeadlineMissed(string kind) =>
-        DeadlinesMissed.Add(1, new KeyValuePair<string, object?>("deadline", kind));
+    /// <summary>A session that appended events committed after this long.</summary>
+    public void Appended(TimeSpan took) => ledgerAppendDuration.Record(took.TotalSeconds);
 
-    /// <summary>One webhook attempt ended: <c>delivered</c>, <c>failed</c>, <c>gave-up</c>.</summary>
-    public static void WebhookDelivery(string outcome) =>
-        WebhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+    /// <summary>A consumer started on a message this long after it was sent.</summary>
+    public void Consuming(TimeSpan lag, string messageType, string? queue) =>
+        consumerLag.Record(Math.Max(0, lag.TotalSeconds),
+            new KeyValuePair<string, object?>("messaging.message.type", messageType),
+            new KeyValuePair<string, object?>("messaging.destination.name", queue));
+
+    /// <summary>A deadline of the kind (e.g. <c>intelligence-handling</c>, <c>escalation</c>) passed unmet.</summary>
+    public void DeadlineMissed(string kind) =>
+        deadlinesMissed.Add(1, new KeyValuePair<string, object?>("deadline", kind));
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Service} accepted {Command} over {Transport}")]
     private static partial void LogAccepted(ILogger logger, string service, string command, string transport);

@@ -56,8 +56,9 @@ public static class TelemetrySetup
             telemetry.UseOtlpExporter();
         }
 
-        builder.Services.AddHostedService(sp => new CommandLogStartup(sp.GetRequiredService<ILoggerFactory>(), serviceName));
-        builder.Services.ConfigureMarten(o => o.Listeners.Add(new LedgerAppendTimer()));
+        builder.Services.AddSingleton(new ServiceIdentity(serviceName));
+        builder.Services.AddSingleton<PlatformMetrics>();
+        builder.Services.ConfigureMarten((sp, o) => o.Listeners.Add(new LedgerAppendTimer(sp.GetRequiredService<PlatformMetrics>())));
         builder.Services.AddConsumeObserver<ConsumerLagObserver>();
         return builder.Services;
     }
@@ -72,19 +73,8 @@ public static class TelemetrySetup
         return app;
     }
 
-    private sealed class CommandLogStartup(ILoggerFactory loggers, string serviceName) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            PlatformMetrics.UseLogger(loggers, serviceName);
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
     /// <summary>Times each session commit that appends events, from the start of SaveChanges to its commit.</summary>
-    private sealed class LedgerAppendTimer : DocumentSessionListenerBase
+    private sealed class LedgerAppendTimer(PlatformMetrics metrics) : DocumentSessionListenerBase
     {
         private readonly ConditionalWeakTable<IDocumentSession, StrongBox<long>> started = [];
 
@@ -103,7 +93,7 @@ public static class TelemetrySetup
             if (started.TryGetValue(session, out var start))
             {
                 started.Remove(session);
-                PlatformMetrics.LedgerAppendDuration.Record(Stopwatch.GetElapsedTime(start.Value).TotalSeconds);
+                metrics.Appended(Stopwatch.GetElapsedTime(start.Value));
             }
 
             return Task.CompletedTask;
@@ -111,17 +101,14 @@ public static class TelemetrySetup
     }
 
     /// <summary>Queue consumer lag: time from a message being sent to a consumer starting on it.</summary>
-    private sealed class ConsumerLagObserver : IConsumeObserver
+    private sealed class ConsumerLagObserver(PlatformMetrics metrics) : IConsumeObserver
     {
         public Task PreConsume<T>(ConsumeContext<T> context)
             where T : class
         {
             if (context.SentTime is { } sent)
             {
-                PlatformMetrics.ConsumerLag.Record(
-                    Math.Max(0, (DateTime.UtcNow - sent.ToUniversalTime()).TotalSeconds),
-                    new KeyValuePair<string, object?>("messaging.message.type", typeof(T).Name),
-                    new KeyValuePair<string, object?>("messaging.destination.name", context.ReceiveContext.InputAddress?.AbsolutePath.Trim('/')));
+                metrics.Consuming(DateTime.UtcNow - sent.ToUniversalTime(), typeof(T).Name, context.ReceiveContext.InputAddress?.AbsolutePath.Trim('/'));
             }
 
             return Task.CompletedTask;

@@ -4,7 +4,8 @@ using AuditPlatform.Intake.Disclosures;
 using AuditPlatform.Intake.Disclosures.Recording;
 using AuditPlatform.Intake.Partners;
 using AuditPlatform.ServiceDefaults;
-using AuditPlatform.ServiceDefaults.Messaging;
+using AuditPlatform.ServiceDefaults.Commands;
+using AuditPlatform.ServiceDefaults.Http;
 using Stored = AuditPlatform.Intake.Ledger;
 
 namespace AuditPlatform.Intake.Tests.Decisions;
@@ -16,7 +17,19 @@ public class DisclosureDecisionSpecs
 
     private static Partner Active(string code) => new() { Id = Partner.StreamFor(code), Code = code, Name = code, Country = "US", ChannelKind = ChannelKinds.Bus };
 
-    private static Dictionary<string, Partner> Partners(params Partner[] partners) => partners.ToDictionary(p => p.Code);
+    private static readonly RecordDisclosureSlice Slice = new(Keys);
+
+    private static Recipients Partners(params Partner[] partners) => new(partners.ToDictionary(p => p.Code));
+
+    private static Decision<Stored.DisclosureEvent> Decide(RecordDisclosure command, Disclosure? state, Recipients partners, string hash = "h") =>
+        Slice.Decide(command, state, partners, new CommandContext(SharedAt, hash));
+
+    private static FieldErrors Validate(RecordDisclosure command)
+    {
+        var errors = new FieldErrors();
+        Slice.Validate(command, errors);
+        return errors;
+    }
 
     private static RecordDisclosure Command(params string[] recipients) => new()
     {
@@ -35,28 +48,27 @@ public class DisclosureDecisionSpecs
     public void Sharing_with_active_partners_records_one_fingerprint_per_recipient()
     {
         var command = Command("US-FBI", "US-DHS");
-        var (outcome, change) = RecordDisclosureDecision.Decide(command, "h", null, Partners(Active("US-FBI"), Active("US-DHS")), Keys);
 
-        var recorded = Assert.IsType<Stored.DisclosureRecorded>(change);
+        var decision = Decide(command, null, Partners(Active("US-FBI"), Active("US-DHS")));
+
+        Assert.Equal(Verdict.Accepted, decision.Verdict);
+        var recorded = Assert.IsType<Stored.DisclosureRecorded>(Assert.Single(decision.Events));
         Assert.Equal(["US-FBI", "US-DHS"], recorded.Recipients.Select(r => r.Partner));
+        Assert.Equal(recorded.Recipients.Count, recorded.Recipients.Select(r => r.Fingerprint).Distinct().Count());
         Assert.Equal(Keys.For(command.DisclosureId!.Value, "US-FBI"), recorded.Recipients[0].Fingerprint);
-        Assert.NotEqual(recorded.Recipients[0].Fingerprint, recorded.Recipients[1].Fingerprint);
-        var receipt = Assert.IsType<DisclosureOutcome.Recorded>(outcome);
-        Assert.False(receipt.Replayed);
-        Assert.Equal(recorded.Recipients[1].Fingerprint, receipt.Receipt.Fingerprints["US-DHS"]);
     }
 
     [Fact]
-    public void Sharing_with_a_suspended_partner_is_refused_for_everyone_and_recorded()
+    public void A_suspended_recipient_refuses_the_whole_share_and_the_refusal_is_recorded()
     {
-        var command = Command("US-FBI", "US-DHS");
         var suspended = Active("US-DHS") with { Sharing = Partner.Suspended };
-        var (outcome, change) = RecordDisclosureDecision.Decide(command, "h", null, Partners(Active("US-FBI"), suspended), Keys);
 
-        var blocked = Assert.IsType<Stored.SharingBlocked>(change);
-        Assert.Equal(["US-DHS"], blocked.SuspendedPartners);
-        Assert.Equal(["US-FBI", "US-DHS"], blocked.Recipients);
-        Assert.Equal(["US-DHS"], Assert.IsType<DisclosureOutcome.Refused>(outcome).SuspendedPartners);
+        var decision = Decide(Command("US-FBI", "US-DHS"), null, Partners(Active("US-FBI"), suspended));
+
+        Assert.Equal(Verdict.Refused, decision.Verdict);
+        Assert.Equal("sharing-suspended", decision.Refusal!.ProblemType);
+        Assert.True(decision.Refusal.Kept);
+        Assert.Equal(["US-DHS"], Assert.IsType<Stored.SharingBlocked>(Assert.Single(decision.Events)).SuspendedPartners);
     }
 
     [Fact]
@@ -64,64 +76,49 @@ public class DisclosureDecisionSpecs
     {
         var command = Command("US-DHS");
         var suspended = Partners(Active("US-DHS") with { Sharing = Partner.Suspended });
-        var (_, first) = RecordDisclosureDecision.Decide(command, "h", null, suspended, Keys);
-        var state = DisclosureHistory.Evolve(null, first!);
+        var first = Decide(command, null, suspended);
+        var state = DisclosureHistory.Evolve(null, first.Events.Single());
 
-        var (outcome, second) = RecordDisclosureDecision.Decide(command, "h", state, suspended, Keys);
+        var second = Decide(command, state, suspended);
 
-        Assert.IsType<DisclosureOutcome.Refused>(outcome);
-        Assert.Null(second);
+        Assert.Equal(Verdict.Refused, second.Verdict);
+        Assert.True(second.Refusal!.Kept);
+        Assert.Empty(second.Events);
     }
 
     [Fact]
-    public void An_unknown_recipient_is_invalid_and_names_the_partner()
+    public void An_unknown_recipient_is_refused_naming_it()
     {
-        var invalid = Assert.Throws<InvalidCommandException>(() =>
-            RecordDisclosureDecision.Decide(Command("US-FBI", "XX-NOPE"), "h", null, Partners(Active("US-FBI")), Keys));
+        var decision = Decide(Command("US-FBI", "XX-NOPE"), null, Partners(Active("US-FBI")));
 
-        Assert.Equal("unknown-partner", invalid.ProblemType);
-        Assert.Contains("XX-NOPE", invalid.Errors["recipients"][0]);
+        Assert.Equal(Verdict.Refused, decision.Verdict);
+        Assert.Equal(RefusalKind.Unusable, decision.Refusal!.Kind);
+        Assert.Contains("XX-NOPE", Assert.Single(decision.Refusal.Errors["recipients"]), StringComparison.Ordinal);
+        Assert.Empty(decision.Events);
     }
 
     [Fact]
-    public void The_same_client_id_and_body_replays_the_original_receipt()
-    {
-        var command = Command("US-FBI");
-        var hash = Idempotency.RequestHash(command);
-        var (_, first) = RecordDisclosureDecision.Decide(command, hash, null, Partners(Active("US-FBI")), Keys);
-        var state = DisclosureHistory.Evolve(null, first!);
-
-        var (outcome, change) = RecordDisclosureDecision.Decide(command, Idempotency.RequestHash(command), state, Partners(Active("US-FBI")), Keys);
-
-        Assert.Null(change);
-        var replay = Assert.IsType<DisclosureOutcome.Recorded>(outcome);
-        Assert.True(replay.Replayed);
-        Assert.Equal(Keys.For(command.DisclosureId!.Value, "US-FBI"), replay.Receipt.Fingerprints["US-FBI"]);
-    }
-
-    [Fact]
-    public void The_same_client_id_with_another_body_is_a_conflict()
-    {
-        var command = Command("US-FBI");
-        var (_, first) = RecordDisclosureDecision.Decide(command, Idempotency.RequestHash(command), null, Partners(Active("US-FBI")), Keys);
-        var changed = command with { Title = "Something else" };
-
-        var (outcome, change) = RecordDisclosureDecision.Decide(changed, Idempotency.RequestHash(changed), DisclosureHistory.Evolve(null, first!), Partners(Active("US-FBI")), Keys);
-
-        Assert.Null(change);
-        Assert.IsType<DisclosureOutcome.ClientIdConflict>(outcome);
-    }
-
-    [Fact]
-    public void A_disclosure_refused_while_suspended_can_be_shared_once_sharing_is_restored()
+    public void Only_a_recorded_disclosure_answers_a_repeat_of_its_request()
     {
         var command = Command("US-DHS");
-        var (_, blocked) = RecordDisclosureDecision.Decide(command, "h", null, Partners(Active("US-DHS") with { Sharing = Partner.Suspended }), Keys);
+        var blocked = DisclosureHistory.Evolve(null, Decide(command, null, Partners(Active("US-DHS") with { Sharing = Partner.Suspended })).Events.Single())!;
+        var recorded = DisclosureHistory.Evolve(null, Decide(command, null, Partners(Active("US-DHS")), "the-hash").Events.Single())!;
 
-        var (outcome, change) = RecordDisclosureDecision.Decide(command, "h", DisclosureHistory.Evolve(null, blocked!), Partners(Active("US-DHS")), Keys);
+        Assert.Null(Slice.RecordedRequest(blocked));
+        Assert.Equal("the-hash", Slice.RecordedRequest(recorded));
+        Assert.Equal(new ClientId("disclosureId", command.DisclosureId!.Value), Slice.ClientId(command));
+    }
 
-        Assert.IsType<Stored.DisclosureRecorded>(change);
-        Assert.IsType<DisclosureOutcome.Recorded>(outcome);
+    [Fact]
+    public void A_disclosure_refused_while_suspended_is_recorded_once_sharing_is_restored()
+    {
+        var command = Command("US-DHS");
+        var blocked = Decide(command, null, Partners(Active("US-DHS") with { Sharing = Partner.Suspended })).Events.Single();
+
+        var decision = Decide(command, DisclosureHistory.Evolve(null, blocked), Partners(Active("US-DHS")));
+
+        Assert.Equal(Verdict.Accepted, decision.Verdict);
+        Assert.IsType<Stored.DisclosureRecorded>(Assert.Single(decision.Events));
     }
 
     [Theory]
@@ -142,15 +139,10 @@ public class DisclosureDecisionSpecs
             _ => command with { Title = value },
         };
 
-        var invalid = Assert.Throws<InvalidCommandException>(() => RecordDisclosureDecision.Validate(command));
-
-        Assert.Contains(field, invalid.Errors.Keys);
+        Assert.Contains(field, Validate(command).ToDictionary().Keys);
     }
 
     [Fact]
-    public void A_recipient_named_twice_is_invalid()
-    {
-        var invalid = Assert.Throws<InvalidCommandException>(() => RecordDisclosureDecision.Validate(Command("US-FBI", "US-FBI")));
-        Assert.Contains("recipients", invalid.Errors.Keys);
-    }
+    public void A_recipient_named_twice_is_invalid() =>
+        Assert.Contains("recipients", Validate(Command("US-FBI", "US-FBI")).ToDictionary().Keys);
 }

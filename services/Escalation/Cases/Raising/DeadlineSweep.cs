@@ -12,7 +12,7 @@ namespace AuditPlatform.Escalation.Cases.Raising;
 /// so they survive restarts; every replica sweeps, and the stream's version check lets exactly one raise
 /// land (the others lose with a concurrency error and move on).
 /// </summary>
-public sealed partial class DeadlineSweep(IDocumentStore store, IServiceScopeFactory scopes, EscalationPolicy policy, TimeProvider clock, IConfiguration configuration, ILogger<DeadlineSweep> logger) : BackgroundService
+public sealed partial class DeadlineSweep(IDocumentStore store, IServiceScopeFactory scopes, EscalationPolicy policy, TimeProvider clock, IConfiguration configuration, PlatformMetrics metrics, ILogger<DeadlineSweep> logger) : BackgroundService
 {
     /// <summary>The <c>deadline</c> attribute of <c>audit.deadlines.missed</c> for a level's response deadline.</summary>
     public const string DeadlineKind = "escalation";
@@ -42,7 +42,7 @@ public sealed partial class DeadlineSweep(IDocumentStore store, IServiceScopeFac
             {
                 if ((await desk.ActAsync(new RaiseOnDeadline(candidate.CaseId), cancellationToken)).Recorded > 0)
                 {
-                    PlatformMetrics.DeadlineMissed(DeadlineKind);
+                    metrics.DeadlineMissed(DeadlineKind);
                     raised++;
                 }
             }

@@ -12,7 +12,7 @@ namespace AuditPlatform.Escalation.Cases.Reading;
 /// than at each scrape, so a scrape never waits on the database; every level is reported, zero included.
 /// </summary>
 public sealed partial class OpenCasesByLevel(
-    IDocumentStore store, EscalationPolicy policy, TimeProvider clock, IConfiguration configuration, IMeterFactory meters, ILogger<OpenCasesByLevel> logger) : BackgroundService
+    IDocumentStore store, EscalationPolicy policy, TimeProvider clock, IConfiguration configuration, PlatformMetrics metrics, ILogger<OpenCasesByLevel> logger) : BackgroundService
 {
     private IReadOnlyList<KeyValuePair<int, long>> counts = [];
 
@@ -21,7 +21,7 @@ public sealed partial class OpenCasesByLevel(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        PlatformMetrics.ForHost(meters).CreateObservableGauge(
+        metrics.Meter.CreateObservableGauge(
             "audit.cases.open",
             () => Counts.Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("level", c.Key))),
             "{case}",

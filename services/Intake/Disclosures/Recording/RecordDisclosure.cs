@@ -1,11 +1,10 @@
 using System.Security.Claims;
 using AuditPlatform.Contracts;
 using AuditPlatform.Intake.Partners;
-using AuditPlatform.ServiceDefaults;
+using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Http;
 using AuditPlatform.ServiceDefaults.Messaging;
 using AuditPlatform.ServiceDefaults.Security;
-using AuditPlatform.ServiceDefaults.Telemetry;
 using Marten;
 using MassTransit;
 using Stored = AuditPlatform.Intake.Ledger;
@@ -31,32 +30,35 @@ public sealed record RecordDisclosureBody(
     };
 }
 
-public sealed record DisclosureReceipt(Guid DisclosureId, IReadOnlyDictionary<string, string> Fingerprints);
-
-/// <summary>What became of a disclosure command.</summary>
-public abstract record DisclosureOutcome
+public sealed record DisclosureReceipt(Guid DisclosureId, IReadOnlyDictionary<string, string> Fingerprints)
 {
-    public sealed record Recorded(DisclosureReceipt Receipt, bool Replayed) : DisclosureOutcome;
-
-    public sealed record Refused(Guid DisclosureId, IReadOnlyList<string> SuspendedPartners) : DisclosureOutcome;
-
-    public sealed record ClientIdConflict(Guid DisclosureId) : DisclosureOutcome;
+    public static DisclosureReceipt Of(Disclosure disclosure) =>
+        new(disclosure.DisclosureId, disclosure.Holders.ToDictionary(h => h.Partner, h => h.Fingerprint));
 }
 
-public static class RecordDisclosureDecision
+/// <summary>The recipients' registrations, read before deciding.</summary>
+public sealed record Recipients(IReadOnlyDictionary<string, Partner> Partners);
+
+/// <summary>
+/// Sharing an item with partners: each recipient gets its own fingerprint; while any recipient is suspended nothing is
+/// shared with anyone and the refusal is recorded.
+/// </summary>
+public sealed class RecordDisclosureSlice(Fingerprints fingerprints) : CommandSlice<RecordDisclosure, Disclosure, Stored.DisclosureEvent, Recipients>
 {
     public const int MaxCaveats = 50;
     public const int MaxRecipients = 100;
 
+    /// <summary>A command without a client id gets <paramref name="fallbackId"/> (a new id over HTTP, the message id on the bus); times are UTC.</summary>
     public static RecordDisclosure Normalise(RecordDisclosure command, Guid fallbackId) => command with
     {
         DisclosureId = command.DisclosureId ?? fallbackId,
         OccurredAt = command.OccurredAt.ToUniversalTime(),
     };
 
-    public static void Validate(RecordDisclosure command)
+    public override string StreamFor(RecordDisclosure command) => Disclosure.StreamFor(command.DisclosureId!.Value);
+
+    public override void Validate(RecordDisclosure command, FieldErrors errors)
     {
-        var errors = new FieldErrors();
         errors.Id("disclosureId", command.DisclosureId);
         errors.PartnerCode("originator", command.Originator);
         errors.Text("title", command.Title, 500);
@@ -84,115 +86,67 @@ public static class RecordDisclosureDecision
 
         errors.Text("sharedBy", command.SharedBy, 200);
         errors.Time("occurredAt", command.OccurredAt);
-        errors.ThrowIfAny();
     }
 
-    /// <summary>
-    /// The decision, with no I/O: given what the ledger holds under this id and the recipients' agreements,
-    /// either record the disclosure, refuse it (recording the refusal), replay, or report a conflict.
-    /// </summary>
-    public static (DisclosureOutcome Outcome, object? Event) Decide(
-        RecordDisclosure command, string requestSha256, Disclosure? existing, IReadOnlyDictionary<string, Partner> partners, Fingerprints fingerprints)
+    public override ClientId? ClientId(RecordDisclosure command) => new("disclosureId", command.DisclosureId!.Value);
+
+    /// <summary>Only a recorded disclosure is final: a refused one may be shared again once the suspension is lifted.</summary>
+    public override string? RecordedRequest(Disclosure state) => state.IsRecorded ? state.RequestSha256 : null;
+
+    public override async Task<Recipients> FactsAsync(RecordDisclosure command, IQuerySession session, CancellationToken cancellationToken) =>
+        new((await session.LoadManyAsync<Partner>(cancellationToken, command.Recipients.Select(Partner.StreamFor))).Where(p => p is not null).ToDictionary(p => p.Code));
+
+    public override Decision<Stored.DisclosureEvent> Decide(RecordDisclosure command, Disclosure? state, Recipients facts, CommandContext context)
     {
         var id = command.DisclosureId!.Value;
-        if (existing is { IsRecorded: true })
-        {
-            return Idempotency.Decide(existing.RequestSha256, requestSha256) == ClientIdOutcome.Replay
-                ? (new DisclosureOutcome.Recorded(Receipt(existing), Replayed: true), null)
-                : (new DisclosureOutcome.ClientIdConflict(id), null);
-        }
-
-        var unknown = command.Recipients.Where(r => !partners.ContainsKey(r)).ToList();
+        var unknown = command.Recipients.Where(r => !facts.Partners.ContainsKey(r)).ToList();
         if (unknown.Count > 0)
         {
-            throw new InvalidCommandException("unknown-partner", "Unknown recipient.",
-                new Dictionary<string, string[]> { ["recipients"] = [.. unknown.Select(u => $"'{u}' is not a registered partner.")] });
+            return Decision<Stored.DisclosureEvent>.Refuse(new Refusal(RefusalKind.Unusable, "unknown-partner", "Unknown recipient.", "Unknown recipient.")
+            {
+                Errors = new Dictionary<string, string[]> { ["recipients"] = [.. unknown.Select(u => $"'{u}' is not a registered partner.")] },
+            });
         }
 
-        var suspended = command.Recipients.Where(r => partners[r].IsSuspended).ToList();
+        var suspended = command.Recipients.Where(r => facts.Partners[r].IsSuspended).ToList();
         if (suspended.Count > 0)
         {
+            var refusal = new Refusal(RefusalKind.Conflict, "sharing-suspended", "Sharing is suspended.",
+                $"Sharing with {string.Join(", ", suspended)} is suspended; nothing was shared with anyone and the refusal is recorded.")
+            {
+                Extensions = new Dictionary<string, object?> { ["disclosureId"] = id, ["suspendedPartners"] = suspended },
+                Kept = true,
+            };
+
             // A redelivered or repeated refusal is answered again but recorded once.
-            var alreadyRecorded = existing is { Status: Disclosure.Blocked } && existing.RequestSha256 == requestSha256
-                && existing.SuspendedPartners.SequenceEqual(suspended);
-            var blocked = alreadyRecorded ? null : new Stored.SharingBlocked(id, command.Originator, command.Title, command.Recipients, suspended, command.SharedBy, command.OccurredAt, requestSha256);
-            return (new DisclosureOutcome.Refused(id, suspended), blocked);
+            var alreadyRecorded = state is { Status: Disclosure.Blocked } && state.RequestSha256 == context.RequestSha256 && state.SuspendedPartners.SequenceEqual(suspended);
+            return alreadyRecorded
+                ? Decision<Stored.DisclosureEvent>.Refuse(refusal)
+                : Decision<Stored.DisclosureEvent>.Refuse(refusal, new Stored.SharingBlocked(id, command.Originator, command.Title, command.Recipients, suspended, command.SharedBy, command.OccurredAt, context.RequestSha256));
         }
 
         var recipients = command.Recipients.Select(r => new Stored.Recipient(r, fingerprints.For(id, r))).ToList();
-        var recorded = new Stored.DisclosureRecorded(id, command.Originator, command.Title, command.Classification, command.Caveats,
-            command.ContentSha256, recipients, command.SharedBy, command.OccurredAt, requestSha256);
-        return (new DisclosureOutcome.Recorded(new DisclosureReceipt(id, recipients.ToDictionary(r => r.Partner, r => r.Fingerprint)), Replayed: false), recorded);
+        return Decision<Stored.DisclosureEvent>.Accept(new Stored.DisclosureRecorded(id, command.Originator, command.Title, command.Classification, command.Caveats,
+            command.ContentSha256, recipients, command.SharedBy, command.OccurredAt, context.RequestSha256));
     }
 
-    public static DisclosureReceipt Receipt(Disclosure disclosure) =>
-        new(disclosure.DisclosureId, disclosure.Holders.ToDictionary(h => h.Partner, h => h.Fingerprint));
-}
-
-/// <summary>The one handler behind <c>POST /disclosures</c> and the <see cref="RecordDisclosure"/> consumer.</summary>
-public sealed class DisclosureDesk(IDocumentSession session, Fingerprints fingerprints)
-{
-    public async Task<DisclosureOutcome> RecordAsync(RecordDisclosure command, CancellationToken cancellationToken)
-    {
-        RecordDisclosureDecision.Validate(command);
-        var hash = Idempotency.RequestHash(command);
-        var stream = await session.Events.FetchForWriting<Disclosure>(Disclosure.StreamFor(command.DisclosureId!.Value), cancellationToken);
-        var partners = (await session.LoadManyAsync<Partner>(cancellationToken, command.Recipients.Select(Partner.StreamFor)))
-            .Where(p => p is not null).ToDictionary(p => p.Code);
-        var (outcome, change) = RecordDisclosureDecision.Decide(command, hash, stream.Aggregate, partners, fingerprints);
-        if (change is not null)
-        {
-            stream.AppendOne(change);
-            await session.SaveChangesAsync(cancellationToken);
-        }
-
-        return outcome;
-    }
+    public override Disclosure? Evolve(Disclosure? state, Stored.DisclosureEvent change) => DisclosureHistory.Evolve(state, change);
 }
 
 public static class RecordDisclosureEndpoint
 {
-    public static async Task<IResult> Handle(RecordDisclosureBody body, ClaimsPrincipal user, DisclosureDesk desk, CancellationToken cancellationToken)
+    public static async Task<IResult> Handle(RecordDisclosureBody body, ClaimsPrincipal user, CommandHandler handler, RecordDisclosureSlice slice, CancellationToken cancellationToken)
     {
-        var command = RecordDisclosureDecision.Normalise(body.ToCommand(), Guid.CreateVersion7());
+        var command = RecordDisclosureSlice.Normalise(body.ToCommand(), Guid.CreateVersion7());
         if (!user.MayActFor(command.Originator ?? string.Empty))
         {
-            PlatformMetrics.Rejected(nameof(RecordDisclosure), "http", "forbidden");
-            return Problems.Forbidden("An integrator may share only as its own originator.");
+            return HttpOutcomes.Problem(handler.Refuse(slice.Name, Transports.Http, Refusal.Forbidden("An integrator may share only as its own originator.")));
         }
 
-        try
-        {
-            var outcome = await desk.RecordAsync(command, cancellationToken);
-            return ToResult(outcome);
-        }
-        catch (InvalidCommandException invalid)
-        {
-            PlatformMetrics.Rejected(nameof(RecordDisclosure), "http", invalid.ProblemType);
-            return Problems.From(invalid);
-        }
-    }
-
-    public static IResult ToResult(DisclosureOutcome outcome)
-    {
-        switch (outcome)
-        {
-            case DisclosureOutcome.Recorded { Replayed: true } replay:
-                return TypedResults.Ok(replay.Receipt);
-            case DisclosureOutcome.Recorded recorded:
-                PlatformMetrics.Accepted(nameof(RecordDisclosure), "http");
-                return TypedResults.Created($"/disclosures/{recorded.Receipt.DisclosureId}", recorded.Receipt);
-            case DisclosureOutcome.Refused refused:
-                PlatformMetrics.Rejected(nameof(RecordDisclosure), "http", "sharing-suspended");
-                return Problems.Refusal(StatusCodes.Status409Conflict, "sharing-suspended", "Sharing is suspended.",
-                    $"Sharing with {string.Join(", ", refused.SuspendedPartners)} is suspended; nothing was shared with anyone and the refusal is recorded.",
-                    new Dictionary<string, object?> { ["disclosureId"] = refused.DisclosureId, ["suspendedPartners"] = refused.SuspendedPartners });
-            case DisclosureOutcome.ClientIdConflict conflict:
-                PlatformMetrics.Rejected(nameof(RecordDisclosure), "http", "client-id-conflict");
-                return Problems.ClientIdConflict("disclosureId", conflict.DisclosureId);
-            default:
-                throw new InvalidOperationException("Unknown outcome " + outcome);
-        }
+        var outcome = await handler.HandleAsync(slice, command, Transports.Http, cancellationToken);
+        return outcome.ToHttp(
+            recorded => TypedResults.Created($"/disclosures/{recorded.DisclosureId}", DisclosureReceipt.Of(recorded)),
+            replayed => TypedResults.Ok(DisclosureReceipt.Of(replayed)));
     }
 
     public static void MapRecordDisclosure(this IEndpointRouteBuilder app) =>
@@ -201,24 +155,13 @@ public static class RecordDisclosureEndpoint
             .Produces<DisclosureReceipt>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
 }
 
-/// <summary>The bus face of the same desk; without a client id, the message id is the client id, so redelivery has one effect.</summary>
-public sealed class RecordDisclosureConsumer(DisclosureDesk desk, BusCaller caller) : IConsumer<RecordDisclosure>
+/// <summary>The bus face of the same slice; without a client id, the message id is the client id, so redelivery has one effect.</summary>
+public sealed class RecordDisclosureConsumer(CommandHandler handler, RecordDisclosureSlice slice, BusCaller caller) : IConsumer<RecordDisclosure>
 {
     public async Task Consume(ConsumeContext<RecordDisclosure> context)
     {
         await caller.RequireActingForAsync(context, context.Message.Originator ?? string.Empty);
-        var command = RecordDisclosureDecision.Normalise(context.Message, ClientIds.Of(context));
-        var outcome = await desk.RecordAsync(command, context.CancellationToken);
-        switch (outcome)
-        {
-            case DisclosureOutcome.ClientIdConflict conflict:
-                throw new InvalidCommandException("client-id-conflict", $"disclosureId '{conflict.DisclosureId}' was already used for a different request.", new Dictionary<string, string[]>());
-            case DisclosureOutcome.Refused:
-                PlatformMetrics.Rejected(nameof(RecordDisclosure), "bus", "sharing-suspended");
-                break;
-            case DisclosureOutcome.Recorded { Replayed: false }:
-                PlatformMetrics.Accepted(nameof(RecordDisclosure), "bus");
-                break;
-        }
+        var command = RecordDisclosureSlice.Normalise(context.Message, ClientIds.Of(context));
+        (await handler.HandleAsync(slice, command, Transports.Bus, context.CancellationToken)).AcknowledgeOrRefuse();
     }
 }

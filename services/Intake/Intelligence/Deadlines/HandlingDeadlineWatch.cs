@@ -12,7 +12,7 @@ namespace AuditPlatform.Intake.Intelligence.Deadlines;
 /// the ledger, so the watch survives restarts; with several replicas, the stream's version check lets
 /// exactly one of them record each miss.
 /// </summary>
-public sealed partial class HandlingDeadlineWatch(IDocumentStore store, TimeProvider clock, IConfiguration configuration, ILogger<HandlingDeadlineWatch> logger) : BackgroundService
+public sealed partial class HandlingDeadlineWatch(IDocumentStore store, TimeProvider clock, IConfiguration configuration, PlatformMetrics metrics, ILogger<HandlingDeadlineWatch> logger) : BackgroundService
 {
     /// <summary>The <c>deadline</c> attribute of <c>audit.deadlines.missed</c> for a report written up too late.</summary>
     public const string DeadlineKind = "intelligence-handling";
@@ -37,7 +37,7 @@ public sealed partial class HandlingDeadlineWatch(IDocumentStore store, TimeProv
                 try
                 {
                     await session.SaveChangesAsync(cancellationToken);
-                    PlatformMetrics.DeadlineMissed(DeadlineKind);
+                    metrics.DeadlineMissed(DeadlineKind);
                     recorded++;
                 }
                 catch (ConcurrencyException)

@@ -16,7 +16,7 @@ namespace AuditPlatform.Notification.Notices.Delivery;
 /// version check, even if two replicas raced to send it (delivery itself is at least once).
 /// </summary>
 public sealed partial class NoticeDelivery(
-    IDocumentStore store, IServiceScopeFactory scopes, DeliverySchedule schedule, DeliveryDoorbell doorbell, TimeProvider clock, ILogger<NoticeDelivery> logger) : BackgroundService
+    IDocumentStore store, IServiceScopeFactory scopes, DeliverySchedule schedule, DeliveryDoorbell doorbell, NotificationMetrics metrics, TimeProvider clock, ILogger<NoticeDelivery> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<Guid, Task> inFlight = new();
 
@@ -147,8 +147,7 @@ public sealed partial class NoticeDelivery(
         if (schedule.AttemptsLeft(notice.Attempts) == 0)
         {
             await RecordAsync(notice.NoticeId, new NoticeDeliveryFailed(notice.NoticeId, notice.Partner, notice.Attempts, notice.LastError ?? "Out of attempts.", null, clock.GetUtcNow()), cancellationToken);
-            NotificationMetrics.Ended("failed", notice.Kind, notice.Channel, notice.Partner);
-            PlatformMetrics.WebhookDelivery("gave-up");
+            metrics.Ended("failed", notice.Kind, notice.Channel, notice.Partner);
             return;
         }
 
@@ -162,8 +161,7 @@ public sealed partial class NoticeDelivery(
         var attempt = notice.Attempts;
         var pipeline = schedule.PipelineFor(notice.Attempts, async retry =>
         {
-            NotificationMetrics.Attempted("failure", notice.Partner);
-            PlatformMetrics.WebhookDelivery("failed");
+            metrics.Attempted("failure", notice.Channel, notice.Partner);
             var now = clock.GetUtcNow();
             await RecordAsync(notice.NoticeId, new NoticeDeliveryFailed(notice.NoticeId, notice.Partner, attempt, Describe(retry), now + retry.RetryDelay, now), cancellationToken);
         });
@@ -179,19 +177,17 @@ public sealed partial class NoticeDelivery(
         }
         catch (Exception e) when (e is not NoticeSettledException && !cancellationToken.IsCancellationRequested)
         {
-            NotificationMetrics.Attempted("failure", notice.Partner);
-            PlatformMetrics.WebhookDelivery("gave-up");
+            metrics.Attempted("failure", notice.Channel, notice.Partner);
             await RecordAsync(notice.NoticeId, new NoticeDeliveryFailed(notice.NoticeId, notice.Partner, attempt, e.Message, null, clock.GetUtcNow()), cancellationToken);
-            NotificationMetrics.Ended("failed", notice.Kind, null, notice.Partner);
+            metrics.Ended("failed", notice.Kind, null, notice.Partner);
             activity?.SetTag("audit.notice.outcome", "failed");
             LogGaveUp(logger, notice.NoticeId, notice.Partner, attempt, e.Message);
             return;
         }
 
-        NotificationMetrics.Attempted("success", notice.Partner);
-        PlatformMetrics.WebhookDelivery("delivered");
+        metrics.Attempted("success", channel, notice.Partner);
         await RecordAsync(notice.NoticeId, new PartnerNotified(notice.NoticeId, notice.Partner, notice.Kind, notice.DisclosureId, notice.BreachId, channel, notice.Fingerprint, attempt, clock.GetUtcNow()), CancellationToken.None);
-        NotificationMetrics.Ended("delivered", notice.Kind, channel, notice.Partner);
+        metrics.Ended("delivered", notice.Kind, channel, notice.Partner);
         activity?.SetTag("audit.notice.outcome", "delivered");
     }
 

@@ -39,7 +39,7 @@ public static class NoticeBook
 }
 
 /// <summary>A new disclosure: a handling notice for each recipient.</summary>
-public sealed class DisclosureRecordedConsumer(IDocumentSession session, DeliveryDoorbell doorbell, TimeProvider clock) : IConsumer<Contract.DisclosureRecorded>
+public sealed class DisclosureRecordedConsumer(IDocumentSession session, DeliveryDoorbell doorbell, NotificationMetrics metrics, TimeProvider clock) : IConsumer<Contract.DisclosureRecorded>
 {
     public async Task Consume(ConsumeContext<Contract.DisclosureRecorded> context)
     {
@@ -55,13 +55,13 @@ public sealed class DisclosureRecordedConsumer(IDocumentSession session, Deliver
         var planned = NoticePlanning.ForDisclosure(disclosure, partners, LedgerSequence.Of(context), clock.GetUtcNow());
         var opened = await NoticeBook.OpenAsync(session, planned, ct);
         await session.SaveChangesAsync(ct);
-        NotificationMetrics.Planned(Contract.NoticeKinds.Handling, opened);
+        metrics.Planned(Contract.NoticeKinds.Handling, opened);
         NoticeBook.RingIfOpened(doorbell, opened);
     }
 }
 
 /// <summary>A reported breach: a breach notice to the attributed partner, or to each partner that held the item.</summary>
-public sealed class BreachReportedConsumer(IDocumentSession session, DeliveryDoorbell doorbell, TimeProvider clock, EscalationPolicy policy) : IConsumer<Contract.BreachReported>
+public sealed class BreachReportedConsumer(IDocumentSession session, DeliveryDoorbell doorbell, NotificationMetrics metrics, TimeProvider clock, EscalationPolicy policy) : IConsumer<Contract.BreachReported>
 {
     public async Task Consume(ConsumeContext<Contract.BreachReported> context)
     {
@@ -74,7 +74,7 @@ public sealed class BreachReportedConsumer(IDocumentSession session, DeliveryDoo
         var planned = NoticePlanning.ForBreach(context.Message, policy, clock.GetUtcNow());
         var opened = await NoticeBook.OpenAsync(session, planned, ct);
         await session.SaveChangesAsync(ct);
-        NotificationMetrics.Planned(Contract.NoticeKinds.Breach, opened);
+        metrics.Planned(Contract.NoticeKinds.Breach, opened);
         NoticeBook.RingIfOpened(doorbell, opened);
     }
 }
