@@ -4,8 +4,6 @@ using AuditPlatform.Audit.Page;
 using AuditPlatform.Audit.Queries;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
-using JasperFx.Events;
-using Marten;
 using Contract = AuditPlatform.Contracts;
 
 namespace AuditPlatform.Audit;
@@ -17,8 +15,7 @@ public static class AuditService
 
     public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
     {
-        builder.AddLedger(Name, ledger => ledger.Event<CheckpointSigned>("checkpoint_signed"));
-        builder.Services.AddSingleton<ILedgerEventMapper, AuditLedger>();
+        builder.AddLedger(AuditLedger.Table);
         builder.AddBus(Name, _ => { });
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Audit").Get<AuditOptions>() ?? new AuditOptions());
         builder.Services.AddSingleton<AuditSchema>();
@@ -56,17 +53,17 @@ internal sealed class SchemaOnStartup(AuditSchema schema) : IHostedService
 }
 
 /// <summary>Audit's part of the ledger: signed checkpoints reach the bus as <c>CheckpointSigned</c>.</summary>
-public sealed class AuditLedger : ILedgerEventMapper
+public static class AuditLedger
 {
-    public IReadOnlyCollection<Type> ForwardedTypes { get; } = [typeof(CheckpointSigned)];
-
-    public IReadOnlyCollection<Type> PublishedMessages { get; } = [typeof(Contract.CheckpointSigned)];
-
-    public ValueTask<object?> ToMessageAsync(IEvent committed, IQuerySession session, CancellationToken cancellationToken) => ValueTask.FromResult<object?>(committed.Data switch
-    {
-        CheckpointSigned e => new Contract.CheckpointSigned { Sequence = e.Sequence, Root = e.Root, SignedAt = e.SignedAt, Signature = e.Signature, PublicKey = e.PublicKey },
-        _ => null,
-    });
+    public static EventTable Table { get; } = new EventTable(AuditService.Name)
+        .Forwarded<CheckpointSigned, Contract.CheckpointSigned>("checkpoint_signed", e => new()
+        {
+            Sequence = e.Sequence,
+            Root = e.Root,
+            SignedAt = e.SignedAt,
+            Signature = e.Signature,
+            PublicKey = e.PublicKey,
+        });
 }
 
 /// <summary>Marks the Audit assembly, so hosts and tests can start the service by type.</summary>

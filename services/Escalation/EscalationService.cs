@@ -25,8 +25,7 @@ public static class EscalationService
         // Loaded now, not on first use: an invalid policy stops the service at start with the field named.
         var policy = EscalationPolicy.Load(EscalationPolicy.Locate(builder.Configuration["ESCALATION_POLICY"]));
         builder.Services.AddSingleton(policy);
-        builder.AddLedger(Name, EscalationLedger.Describe);
-        builder.Services.AddSingleton<ILedgerEventMapper, EscalationLedger>();
+        builder.AddLedger(EscalationLedger.Table);
         builder.AddBus(Name, bus =>
         {
             bus.AddConsumer<BreachReportedConsumer>();

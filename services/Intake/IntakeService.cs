@@ -23,8 +23,7 @@ public static class IntakeService
 
     public static WebApplicationBuilder AddIntake(this WebApplicationBuilder builder)
     {
-        builder.AddLedger(Name, IntakeLedger.Describe);
-        builder.Services.AddSingleton<ILedgerEventMapper, IntakeLedger>();
+        builder.AddLedger(IntakeLedger.Table);
         builder.Services.AddSingleton<ILedgerMigration, FingerprintOwnerBackfill>();
         builder.Services.AddSingleton<ILedgerMigration, PartnerSecretRemoval>();
         builder.AddBus(Name, bus =>

@@ -21,8 +21,7 @@ public static class NotificationService
 
     public static WebApplicationBuilder AddNotification(this WebApplicationBuilder builder)
     {
-        builder.AddLedger(Name, NotificationLedger.Describe);
-        builder.Services.AddSingleton<ILedgerEventMapper, NotificationLedger>();
+        builder.AddLedger(NotificationLedger.Table);
         builder.AddBus(Name, bus =>
         {
             bus.AddConsumer<PartnerRegisteredConsumer>();

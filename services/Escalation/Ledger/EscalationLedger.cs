@@ -2,47 +2,19 @@ using AuditPlatform.Escalation.Cases;
 using AuditPlatform.Escalation.Partners;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
-using JasperFx.Events;
 using JasperFx.Events.Projections;
-using Marten;
 using Contract = AuditPlatform.Contracts;
 
 namespace AuditPlatform.Escalation.Ledger;
 
 /// <summary>Escalation's part of the ledger: its stored event names, read models, and what reaches the bus.</summary>
-public sealed class EscalationLedger : ILedgerEventMapper
+public static class EscalationLedger
 {
     /// <summary>Stream kind of an operator's suspension or restoration that names no case.</summary>
     public const string OperatorActionKind = "operator-action";
 
-    public static void Describe(LedgerOptions ledger) => ledger
-        .Event<CaseOpened>("case_opened")
-        .Event<CaseRaised>("case_raised")
-        .Event<CaseAcknowledged>("case_acknowledged")
-        .Event<CaseAssigned>("case_assigned")
-        .Event<CaseNoted>("case_noted")
-        .Event<ResponseReceived>("case_response_received")
-        .Event<CaseResolved>("case_resolved")
-        .Event<SharingSuspensionRequested>("sharing_suspension_requested")
-        .Event<SharingRestorationRequested>("sharing_restoration_requested")
-        .Store(options =>
-        {
-            options.Projections.Add(new CaseProjection(), ProjectionLifecycle.Inline);
-            options.Schema.For<EscalationCase>().Index(c => c.Deadline).Index(c => c.Status);
-            options.Schema.For<Assurance>().Index(a => a.Partner);
-            options.Schema.For<PartnerStanding>();
-            options.Schema.For<ProcessedMessage>();
-        });
-
-    public IReadOnlyCollection<Type> ForwardedTypes { get; } =
-        [typeof(CaseOpened), typeof(CaseRaised), typeof(CaseResolved), typeof(SharingSuspensionRequested), typeof(SharingRestorationRequested)];
-
-    public IReadOnlyCollection<Type> PublishedMessages { get; } =
-        [typeof(Contract.EscalationOpened), typeof(Contract.EscalationRaised), typeof(Contract.EscalationResolved), typeof(Contract.SuspendSharing), typeof(Contract.RestoreSharing)];
-
-    public ValueTask<object?> ToMessageAsync(IEvent committed, IQuerySession session, CancellationToken cancellationToken) => ValueTask.FromResult<object?>(committed.Data switch
-    {
-        CaseOpened e => new Contract.EscalationOpened
+    public static EventTable Table { get; } = new EventTable(EscalationService.Name)
+        .Forwarded<CaseOpened, Contract.EscalationOpened>("case_opened", e => new()
         {
             CaseId = e.CaseId,
             Kind = e.Kind,
@@ -55,8 +27,8 @@ public sealed class EscalationLedger : ILedgerEventMapper
             AssuranceBroken = e.AssuranceBroken,
             BrokenAssuranceId = e.BrokenAssuranceId,
             OccurredAt = e.OccurredAt,
-        },
-        CaseRaised e => new Contract.EscalationRaised
+        })
+        .Forwarded<CaseRaised, Contract.EscalationRaised>("case_raised", e => new()
         {
             CaseId = e.CaseId,
             FromLevel = e.FromLevel,
@@ -66,10 +38,26 @@ public sealed class EscalationLedger : ILedgerEventMapper
             By = e.By,
             Reason = e.Reason,
             OccurredAt = e.OccurredAt,
-        },
-        CaseResolved e => new Contract.EscalationResolved { CaseId = e.CaseId, By = e.By, Reason = e.Reason, RestoreSharing = e.RestoreSharing, OccurredAt = e.OccurredAt },
-        SharingSuspensionRequested e => new Contract.SuspendSharing { Partner = e.Partner, By = e.By, Reason = e.Reason, CaseId = e.CaseId, OccurredAt = e.OccurredAt },
-        SharingRestorationRequested e => new Contract.RestoreSharing { Partner = e.Partner, By = e.By, Reason = e.Reason, CaseId = e.CaseId, OccurredAt = e.OccurredAt },
-        _ => null,
-    });
+        })
+        .Stored<CaseAcknowledged>("case_acknowledged")
+        .Stored<CaseAssigned>("case_assigned")
+        .Stored<CaseNoted>("case_noted")
+        .Stored<ResponseReceived>("case_response_received")
+        .Forwarded<CaseResolved, Contract.EscalationResolved>("case_resolved", e => new() { CaseId = e.CaseId, By = e.By, Reason = e.Reason, RestoreSharing = e.RestoreSharing, OccurredAt = e.OccurredAt })
+        .Forwarded<SharingSuspensionRequested, Contract.SuspendSharing>("sharing_suspension_requested", e => new() { Partner = e.Partner, By = e.By, Reason = e.Reason, CaseId = e.CaseId, OccurredAt = e.OccurredAt })
+        .Forwarded<SharingRestorationRequested, Contract.RestoreSharing>("sharing_restoration_requested", e => new() { Partner = e.Partner, By = e.By, Reason = e.Reason, CaseId = e.CaseId, OccurredAt = e.OccurredAt })
+        .Consumes<Contract.BreachReported>()
+        .Consumes<Contract.HandlingDeadlineMissed>()
+        .Consumes<Contract.DiplomaticResponseRecorded>()
+        .Consumes<Contract.SharingSuspended>()
+        .Consumes<Contract.SharingRestored>()
+        .Consumes<Contract.PartnerRegistered>()
+        .Store(options =>
+        {
+            options.Projections.Add(new CaseProjection(), ProjectionLifecycle.Inline);
+            options.Schema.For<EscalationCase>().Index(c => c.Deadline).Index(c => c.Status);
+            options.Schema.For<Assurance>().Index(a => a.Partner);
+            options.Schema.For<PartnerStanding>();
+            options.Schema.For<ProcessedMessage>();
+        });
 }

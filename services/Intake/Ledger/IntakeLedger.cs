@@ -4,53 +4,16 @@ using AuditPlatform.Intake.Intelligence;
 using AuditPlatform.Intake.Partners;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
-using JasperFx.Events;
 using JasperFx.Events.Projections;
-using Marten;
 using Contract = AuditPlatform.Contracts;
 
 namespace AuditPlatform.Intake.Ledger;
 
-/// <summary>Intake's part of the ledger: its stored event names, read models, and how its events reach the bus.</summary>
-public sealed class IntakeLedger : ILedgerEventMapper
+/// <summary>Intake's part of the ledger and the bus: its stored events, what reaches the bus, what it consumes, and its read models.</summary>
+public static class IntakeLedger
 {
-    public static void Describe(LedgerOptions ledger) => ledger
-        .Event<PartnerRegistered>("partner_registered")
-        .Event<SharingSuspended>("sharing_suspended")
-        .Event<SharingRestored>("sharing_restored")
-        .Event<DisclosureRecorded>("disclosure_recorded")
-        .Event<SharingBlocked>("sharing_blocked")
-        .Event<BreachReported>("breach_reported")
-        .Event<IntelligenceReceived>("intelligence_received")
-        .Event<IntelligenceAssessed>("intelligence_assessed")
-        .Event<IntelligenceReported>("intelligence_reported")
-        .Event<HandlingDeadlineMissed>("handling_deadline_missed")
-        .Store(options =>
-        {
-            options.Projections.Add(new PartnerProjection(), ProjectionLifecycle.Inline);
-            options.Projections.Add(new DisclosureProjection(), ProjectionLifecycle.Inline);
-            options.Projections.Add(new BreachProjection(), ProjectionLifecycle.Inline);
-            options.Projections.Add(new IntelligenceProjection(), ProjectionLifecycle.Inline);
-            options.Projections.Add(new FingerprintOwnerProjection(), ProjectionLifecycle.Inline);
-            options.Schema.For<IntelligenceItem>().Index(i => i.ReportDue);
-            options.Schema.For<ProcessedMessage>();
-        });
-
-    public IReadOnlyCollection<Type> ForwardedTypes { get; } =
-    [
-        typeof(PartnerRegistered), typeof(SharingSuspended), typeof(SharingRestored), typeof(DisclosureRecorded),
-        typeof(SharingBlocked), typeof(BreachReported), typeof(HandlingDeadlineMissed),
-    ];
-
-    public IReadOnlyCollection<Type> PublishedMessages { get; } =
-    [
-        typeof(Contract.PartnerRegistered), typeof(Contract.SharingSuspended), typeof(Contract.SharingRestored), typeof(Contract.DisclosureRecorded),
-        typeof(Contract.SharingBlocked), typeof(Contract.BreachReported), typeof(Contract.HandlingDeadlineMissed),
-    ];
-
-    public ValueTask<object?> ToMessageAsync(IEvent committed, IQuerySession session, CancellationToken cancellationToken) => ValueTask.FromResult<object?>(committed.Data switch
-    {
-        PartnerRegistered e => new Contract.PartnerRegistered
+    public static EventTable Table { get; } = new EventTable(IntakeService.Name)
+        .Forwarded<PartnerRegistered, Contract.PartnerRegistered>("partner_registered", e => new()
         {
             Code = e.Code,
             Name = e.Name,
@@ -58,10 +21,10 @@ public sealed class IntakeLedger : ILedgerEventMapper
             ChannelKind = e.ChannelKind,
             WebhookUrl = e.WebhookUrl,
             OccurredAt = e.OccurredAt,
-        },
-        SharingSuspended e => new Contract.SharingSuspended { Partner = e.Partner, By = e.By, Reason = e.Reason, CaseId = e.CaseId, OccurredAt = e.OccurredAt },
-        SharingRestored e => new Contract.SharingRestored { Partner = e.Partner, By = e.By, Reason = e.Reason, CaseId = e.CaseId, OccurredAt = e.OccurredAt },
-        DisclosureRecorded e => new Contract.DisclosureRecorded
+        })
+        .Forwarded<SharingSuspended, Contract.SharingSuspended>("sharing_suspended", e => new() { Partner = e.Partner, By = e.By, Reason = e.Reason, CaseId = e.CaseId, OccurredAt = e.OccurredAt })
+        .Forwarded<SharingRestored, Contract.SharingRestored>("sharing_restored", e => new() { Partner = e.Partner, By = e.By, Reason = e.Reason, CaseId = e.CaseId, OccurredAt = e.OccurredAt })
+        .Forwarded<DisclosureRecorded, Contract.DisclosureRecorded>("disclosure_recorded", e => new()
         {
             DisclosureId = e.DisclosureId,
             Originator = e.Originator,
@@ -71,8 +34,8 @@ public sealed class IntakeLedger : ILedgerEventMapper
             Recipients = [.. e.Recipients.Select(r => new Contract.RecipientFingerprint { Partner = r.Partner, Fingerprint = r.Fingerprint })],
             SharedBy = e.SharedBy,
             OccurredAt = e.OccurredAt,
-        },
-        SharingBlocked e => new Contract.SharingBlocked
+        })
+        .Forwarded<SharingBlocked, Contract.SharingBlocked>("sharing_blocked", e => new()
         {
             DisclosureId = e.DisclosureId,
             Originator = e.Originator,
@@ -81,8 +44,8 @@ public sealed class IntakeLedger : ILedgerEventMapper
             SuspendedPartners = e.SuspendedPartners,
             SharedBy = e.SharedBy,
             OccurredAt = e.OccurredAt,
-        },
-        BreachReported e => new Contract.BreachReported
+        })
+        .Forwarded<BreachReported, Contract.BreachReported>("breach_reported", e => new()
         {
             BreachId = e.BreachId,
             DisclosureId = e.DisclosureId,
@@ -97,8 +60,11 @@ public sealed class IntakeLedger : ILedgerEventMapper
             Classification = e.Classification,
             Caveats = e.Caveats,
             OccurredAt = e.OccurredAt,
-        },
-        HandlingDeadlineMissed e => new Contract.HandlingDeadlineMissed
+        })
+        .Stored<IntelligenceReceived>("intelligence_received")
+        .Stored<IntelligenceAssessed>("intelligence_assessed")
+        .Stored<IntelligenceReported>("intelligence_reported")
+        .Forwarded<HandlingDeadlineMissed, Contract.HandlingDeadlineMissed>("handling_deadline_missed", e => new()
         {
             ItemId = e.ItemId,
             Source = e.Source,
@@ -106,7 +72,20 @@ public sealed class IntakeLedger : ILedgerEventMapper
             Deadline = e.Deadline,
             ReportedAt = e.ReportedAt,
             OccurredAt = e.OccurredAt,
-        },
-        _ => null,
-    });
+        })
+        .Consumes<Contract.RecordDisclosure>()
+        .Consumes<Contract.ReportBreach>()
+        .Consumes<Contract.SuspendSharing>()
+        .Consumes<Contract.RestoreSharing>()
+        .Sends<Contract.CommandRefused>()
+        .Store(options =>
+        {
+            options.Projections.Add(new PartnerProjection(), ProjectionLifecycle.Inline);
+            options.Projections.Add(new DisclosureProjection(), ProjectionLifecycle.Inline);
+            options.Projections.Add(new BreachProjection(), ProjectionLifecycle.Inline);
+            options.Projections.Add(new IntelligenceProjection(), ProjectionLifecycle.Inline);
+            options.Projections.Add(new FingerprintOwnerProjection(), ProjectionLifecycle.Inline);
+            options.Schema.For<IntelligenceItem>().Index(i => i.ReportDue);
+            options.Schema.For<ProcessedMessage>();
+        });
 }

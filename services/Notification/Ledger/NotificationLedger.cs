@@ -4,41 +4,18 @@ using AuditPlatform.Notification.Partners.WebhookSecrets;
 using AuditPlatform.Notification.Responses;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
-using JasperFx.Events;
 using JasperFx.Events.Projections;
-using Marten;
 using Contract = AuditPlatform.Contracts;
 
 namespace AuditPlatform.Notification.Ledger;
 
 /// <summary>Notification's part of the ledger: its stored event names, read models, and how its events reach the bus.</summary>
-public sealed class NotificationLedger : ILedgerEventMapper
+public static class NotificationLedger
 {
-    public static void Describe(LedgerOptions ledger) => ledger
-        .Event<NoticeCreated>("notice_created")
-        .Event<NoticeDeliveryFailed>("notice_delivery_failed")
-        .Event<PartnerNotified>("partner_notified")
-        .Event<NoticeAcknowledged>("notice_acknowledged")
-        .Event<DiplomaticResponseRecorded>("diplomatic_response_recorded")
-        .Store(options =>
-        {
-            options.Projections.Add(new NoticeProjection(), ProjectionLifecycle.Inline);
-            options.Projections.Add(new DiplomaticResponseProjection(), ProjectionLifecycle.Inline);
-            options.Schema.For<Notice>().Index(n => n.Partner).Index(n => n.Status).Index(n => n.NextAttemptAt).Index(n => n.CreatedAt);
-            options.Schema.For<DiplomaticResponse>();
-            options.Schema.For<PartnerChannel>();
-            options.Schema.For<WebhookSecret>();
-            options.Schema.For<ProcessedMessage>();
-        });
-
-    public IReadOnlyCollection<Type> ForwardedTypes { get; } = [typeof(PartnerNotified), typeof(NoticeAcknowledged), typeof(DiplomaticResponseRecorded)];
-
-    public IReadOnlyCollection<Type> PublishedMessages { get; } =
-        [typeof(Contract.PartnerNotified), typeof(Contract.NoticeAcknowledged), typeof(Contract.DiplomaticResponseRecorded)];
-
-    public ValueTask<object?> ToMessageAsync(IEvent committed, IQuerySession session, CancellationToken cancellationToken) => ValueTask.FromResult<object?>(committed.Data switch
-    {
-        PartnerNotified e => new Contract.PartnerNotified
+    public static EventTable Table { get; } = new EventTable(NotificationService.Name)
+        .Stored<NoticeCreated>("notice_created")
+        .Stored<NoticeDeliveryFailed>("notice_delivery_failed")
+        .Forwarded<PartnerNotified, Contract.PartnerNotified>("partner_notified", e => new()
         {
             NoticeId = e.NoticeId,
             Partner = e.Partner,
@@ -48,9 +25,9 @@ public sealed class NotificationLedger : ILedgerEventMapper
             Channel = e.Channel,
             Fingerprint = e.Fingerprint,
             OccurredAt = e.OccurredAt,
-        },
-        NoticeAcknowledged e => new Contract.NoticeAcknowledged { NoticeId = e.NoticeId, Partner = e.Partner, By = e.By, OccurredAt = e.OccurredAt },
-        DiplomaticResponseRecorded e => new Contract.DiplomaticResponseRecorded
+        })
+        .Forwarded<NoticeAcknowledged, Contract.NoticeAcknowledged>("notice_acknowledged", e => new() { NoticeId = e.NoticeId, Partner = e.Partner, By = e.By, OccurredAt = e.OccurredAt })
+        .Forwarded<DiplomaticResponseRecorded, Contract.DiplomaticResponseRecorded>("diplomatic_response_recorded", e => new()
         {
             ResponseId = e.ResponseId,
             Partner = e.Partner,
@@ -62,7 +39,24 @@ public sealed class NotificationLedger : ILedgerEventMapper
             ValidUntil = e.ValidUntil,
             Scope = e.Scope,
             OccurredAt = e.OccurredAt,
-        },
-        _ => null,
-    });
+        })
+        .Consumes<Contract.PartnerRegistered>()
+        .Consumes<Contract.DisclosureRecorded>()
+        .Consumes<Contract.BreachReported>()
+        .Consumes<Contract.SharingSuspended>()
+        .Consumes<Contract.SharingRestored>()
+        .Consumes<Contract.AcknowledgeNotice>()
+        .Consumes<Contract.RecordPartnerResponse>()
+        .Consumes<Contract.CommandRefused>()
+        .Sends<Contract.CommandRefused>()
+        .Store(options =>
+        {
+            options.Projections.Add(new NoticeProjection(), ProjectionLifecycle.Inline);
+            options.Projections.Add(new DiplomaticResponseProjection(), ProjectionLifecycle.Inline);
+            options.Schema.For<Notice>().Index(n => n.Partner).Index(n => n.Status).Index(n => n.NextAttemptAt).Index(n => n.CreatedAt);
+            options.Schema.For<DiplomaticResponse>();
+            options.Schema.For<PartnerChannel>();
+            options.Schema.For<WebhookSecret>();
+            options.Schema.For<ProcessedMessage>();
+        });
 }

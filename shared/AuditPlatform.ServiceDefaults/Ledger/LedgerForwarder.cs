@@ -18,18 +18,18 @@ namespace AuditPlatform.ServiceDefaults.Ledger;
 /// </summary>
 public sealed partial class LedgerForwarder : SubscriptionBase
 {
-    private readonly ILedgerEventMapper mapper;
+    private readonly EventTable table;
     private readonly IBus bus;
     private readonly PlatformMetrics metrics;
     private readonly ILogger<LedgerForwarder> logger;
 
-    public LedgerForwarder(ILedgerEventMapper mapper, IBus bus, PlatformMetrics metrics, ILogger<LedgerForwarder> logger)
+    public LedgerForwarder(EventTable table, IBus bus, PlatformMetrics metrics, ILogger<LedgerForwarder> logger)
     {
         this.metrics = metrics;
-        this.mapper = mapper;
+        this.table = table;
         this.bus = bus;
         this.logger = logger;
-        foreach (var type in mapper.ForwardedTypes)
+        foreach (var type in table.ForwardedTypes)
         {
             IncludeType(type);
         }
@@ -37,11 +37,10 @@ public sealed partial class LedgerForwarder : SubscriptionBase
 
     public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        // Mapping may read the session, which is not thread-safe: map in order first, then publish.
         var outgoing = new List<(IEvent Committed, object Message)>(page.Events.Count);
         foreach (var committed in page.Events)
         {
-            if (await mapper.ToMessageAsync(committed, operations, cancellationToken) is { } message)
+            if (table.ToMessage(committed.Data) is { } message)
             {
                 outgoing.Add((committed, message));
             }

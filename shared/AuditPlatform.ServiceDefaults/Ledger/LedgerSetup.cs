@@ -22,10 +22,9 @@ public static class LedgerSetup
     /// The Marten ledger: events in schema <c>ledger</c>, this service's documents in its own schema,
     /// the async daemon (hot/cold, one leader per service) running the ledger forwarder.
     /// </summary>
-    public static IServiceCollection AddLedger(this WebApplicationBuilder builder, string serviceName, Action<LedgerOptions> describe)
+    public static IServiceCollection AddLedger(this WebApplicationBuilder builder, EventTable ledger)
     {
-        var ledger = new LedgerOptions();
-        describe(ledger);
+        var serviceName = ledger.Service;
         var connectionString = builder.Configuration.GetConnectionString("Ledger")
             ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not configured.");
         var migrate = builder.Configuration.GetValue("Ledger:ApplySchemaOnStartup", true);

@@ -71,7 +71,7 @@ public static class BusSetup
                 cfg.DeployTopologyOnly = deployment.TopologyOnly;
                 // Exchanges exist before the first event is forwarded, so an integrator can bind to them early.
                 cfg.DeployPublishTopology = true;
-                cfg.AddPublishMessageTypes(context.GetServices<ILedgerEventMapper>().SelectMany(m => m.PublishedMessages).Distinct());
+                cfg.AddPublishMessageTypes(context.GetRequiredService<EventTable>().PublishedMessages);
                 var (user, password) = Credentials(address);
                 cfg.Host(address.Host, (ushort)(address.IsDefaultPort ? 5672 : address.Port), VirtualHost(address), h =>
                 {
