@@ -1,11 +1,16 @@
-using AuditPlatform.Escalation.Cases;
-using AuditPlatform.Escalation.Cases.Acting;
-using AuditPlatform.Escalation.Cases.Inputs;
+using AuditPlatform.Escalation.Cases.Acknowledging;
+using AuditPlatform.Escalation.Cases.Assigning;
+using AuditPlatform.Escalation.Cases.Escalating;
+using AuditPlatform.Escalation.Cases.Noting;
+using AuditPlatform.Escalation.Cases.Opening;
 using AuditPlatform.Escalation.Cases.Raising;
 using AuditPlatform.Escalation.Cases.Reading;
+using AuditPlatform.Escalation.Cases.Resolving;
+using AuditPlatform.Escalation.Cases.Responding;
 using AuditPlatform.Escalation.Dashboard;
 using AuditPlatform.Escalation.Ledger;
 using AuditPlatform.Escalation.Partners;
+using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
 using AuditPlatform.ServiceDefaults.Policy;
@@ -37,7 +42,7 @@ public static class EscalationService
         });
         builder.Services.AddSingleton<CaseFeed>();
         builder.Services.AddHostedService<CaseFeedListener>();
-        builder.Services.AddScoped<CaseDesk>();
+        builder.Services.AddCommandPath(typeof(EscalationService).Assembly);
         builder.Services.AddSingleton<DeadlineSweep>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeadlineSweep>());
         builder.Services.AddSingleton<OpenCasesByLevel>();
@@ -49,7 +54,13 @@ public static class EscalationService
     public static WebApplication MapEscalation(this WebApplication app)
     {
         app.MapDashboard();
-        app.MapCases();
+        var cases = app.MapGroup("/escalations").WithTags("Escalations");
+        cases.MapCaseQueries();
+        cases.MapAcknowledgeCase();
+        cases.MapAssignCase();
+        cases.MapEscalateCase();
+        cases.MapResolveCase();
+        cases.MapNoteCase();
         app.MapPartners();
         return app;
     }

@@ -78,10 +78,11 @@ public sealed record EscalationCase
     private static Guid Derived(string kind, Guid id) => NameBasedIds.From($"auditplatform/case/{kind}/{id:D}");
 }
 
-/// <summary>How a case's stream folds into its state; shared by the decider and the read model.</summary>
+/// <summary>How a case's stream folds into its state; shared by the slices and the read model.</summary>
 public static class CaseHistory
 {
-    public static EscalationCase? Evolve(EscalationCase? state, object @event) => @event switch
+    /// <summary>The state after one more event; an event other than <see cref="CaseOpened"/> changes no case that does not exist.</summary>
+    public static EscalationCase? Evolve(EscalationCase? state, CaseEvent change) => change switch
     {
         CaseOpened e => new EscalationCase
         {
@@ -170,5 +171,5 @@ public sealed class CaseProjection : SingleStreamProjection<EscalationCase, stri
         IncludeType<SharingRestorationRequested>();
     }
 
-    public override EscalationCase? Evolve(EscalationCase? snapshot, string id, IEvent e) => CaseHistory.Evolve(snapshot, e.Data);
+    public override EscalationCase? Evolve(EscalationCase? snapshot, string id, IEvent e) => e.Data is CaseEvent change ? CaseHistory.Evolve(snapshot, change) : snapshot;
 }

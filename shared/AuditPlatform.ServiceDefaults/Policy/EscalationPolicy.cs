@@ -21,8 +21,8 @@ public sealed record EscalationPolicy(
     public const string EnvironmentVariable = "ESCALATION_POLICY";
     public const string DefaultPath = "deploy/policy/escalation.json";
 
-    /// <summary>Actions a level may run on entry.</summary>
-    public static readonly IReadOnlyList<string> KnownActions = ["suspendSharing", "notifyPartners"];
+    /// <summary>Actions a level may run on entry. Any other name is refused: an action accepted but never run would fail silently.</summary>
+    public static readonly IReadOnlyList<string> KnownActions = ["suspendSharing"];
 
     public EscalationLevel LevelFor(int level) => Levels.First(l => l.Level == level);
 

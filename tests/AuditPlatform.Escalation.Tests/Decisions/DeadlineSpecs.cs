@@ -1,6 +1,13 @@
 using AuditPlatform.Contracts;
-using AuditPlatform.Escalation.Cases.Deciding;
+using AuditPlatform.Escalation.Cases;
+using AuditPlatform.Escalation.Cases.Acknowledging;
+using AuditPlatform.Escalation.Cases.Raising;
+using AuditPlatform.Escalation.Cases.Resolving;
+using AuditPlatform.Escalation.Cases.Responding;
 using AuditPlatform.Escalation.Ledger;
+using AuditPlatform.ServiceDefaults.Commands;
+using AuditPlatform.ServiceDefaults.Policy;
+using AuditPlatform.Testing;
 using static AuditPlatform.Escalation.Tests.Decisions.Ladder;
 
 namespace AuditPlatform.Escalation.Tests.Decisions;
@@ -22,11 +29,12 @@ public class DeadlineSpecs
     {
         var state = Given(Breach());
 
-        var (events, refusal) = Decide(Raise, state, state.Deadline);
+        var decision = Decide(Raise, state, state.Deadline);
 
-        Assert.Null(refusal);
+        Assert.Equal(Verdict.Accepted, decision.Verdict);
+        var events = decision.Events;
         var raised = Assert.IsType<CaseRaised>(events[0]);
-        Assert.Equal((1, 2, "agency", CaseDecider.PolicyActor), (raised.FromLevel, raised.Level, raised.LevelName, raised.By));
+        Assert.Equal((1, 2, "agency", CaseLadder.PolicyActor), (raised.FromLevel, raised.Level, raised.LevelName, raised.By));
         Assert.Equal(state.Deadline.AddHours(24), raised.Deadline);
         Assert.Equal("US-DOS", Assert.IsType<SharingSuspensionRequested>(Assert.Single(events.Skip(1))).Partner);
         var after = Fold(state, events)!;
@@ -40,7 +48,7 @@ public class DeadlineSpecs
         var state = Given(Breach());
         state = Fold(state, Decide(Raise, state, state.Deadline).Events)!;
 
-        var (events, _) = Decide(Raise, state, state.Deadline);
+        var events = Decide(Raise, state, state.Deadline).Events;
 
         Assert.Equal(3, Assert.IsType<CaseRaised>(Assert.Single(events)).Level);
     }
@@ -61,7 +69,7 @@ public class DeadlineSpecs
     [Fact]
     public void An_acknowledged_case_still_rises_the_clock_stops_only_for_an_adequate_response()
     {
-        var state = Given(Breach(), new Acknowledge(CaseId, "duty officer"));
+        var state = Given(Breach(), new AcknowledgeCase(CaseId, "duty officer"));
 
         Assert.Single(Decide(Raise, state, state.Deadline).Events.OfType<CaseRaised>());
     }
@@ -77,10 +85,22 @@ public class DeadlineSpecs
     [Fact]
     public void A_resolved_case_is_not_raised_and_the_sweep_is_not_refused()
     {
-        var state = Given(Breach(), new Resolve(CaseId, "op", "done", false));
+        var state = Given(Breach(), new ResolveCase(CaseId, "op", "done", false));
 
         Nothing(Decide(Raise, state, state.Deadline.AddDays(1)));
     }
+
+    [Fact]
+    public void The_ladder_these_specs_use_is_the_deployed_policy()
+    {
+        var deployed = EscalationPolicy.Load(PlatformFixture.RepositoryFile(EscalationPolicy.DefaultPath));
+
+        Assert.Equal(Describe(deployed), Describe(Policy));
+    }
+
+    private static string Describe(EscalationPolicy policy) =>
+        string.Join("; ", policy.Levels.Select(l => $"{l.Level} {l.Name} {l.RespondWithin} [{string.Join(",", l.OnEnter)}]"))
+        + $" | {string.Join(",", policy.StartLevel.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"))} | {string.Join(",", policy.ResolvingResponses)} | {policy.HandlingReportWithin}";
 
     internal static RecordResponse Respond(string kind, Guid? id = null, DateTimeOffset? validUntil = null, IReadOnlyList<string>? scope = null) =>
         new(CaseId, id ?? Guid.NewGuid(), "US-DOS", kind, "We'll do whatever we can to honour that.", "US Ambassador", validUntil, scope, Now);

@@ -1,6 +1,7 @@
 using AuditPlatform.Escalation.Cases;
-using AuditPlatform.Escalation.Cases.Deciding;
+using AuditPlatform.Escalation.Cases.Opening;
 using AuditPlatform.Escalation.Ledger;
+using AuditPlatform.ServiceDefaults.Commands;
 using static AuditPlatform.Escalation.Tests.Decisions.Ladder;
 
 namespace AuditPlatform.Escalation.Tests.Decisions;
@@ -10,15 +11,15 @@ public class OpeningSpecs
     [Fact]
     public void A_breach_opens_a_case_at_the_policy_level_for_its_severity_with_the_level_deadline()
     {
-        var (events, refusal) = Decide(Breach("high"), null);
+        var decision = Decide(Breach("high"), null);
 
-        Assert.Null(refusal);
-        var opened = Assert.IsType<CaseOpened>(Assert.Single(events));
+        Assert.Equal(Verdict.Accepted, decision.Verdict);
+        var opened = Assert.IsType<CaseOpened>(Assert.Single(decision.Events));
         Assert.Equal((1, "operational", "breach"), (opened.Level, opened.LevelName, opened.Kind));
         Assert.Equal(Now.AddHours(4), opened.Deadline);
         Assert.Equal(["US-DOS"], opened.Partners);
         Assert.False(opened.AssuranceBroken);
-        var state = Fold(null, events)!;
+        var state = Fold(null, decision.Events)!;
         Assert.Equal(EscalationCase.Open, state.Status);
         Assert.True(state.ClockRuns);
     }
@@ -26,12 +27,12 @@ public class OpeningSpecs
     [Fact]
     public void A_critical_breach_starts_at_the_agency_level_and_runs_its_on_enter_action_for_every_partner()
     {
-        var (events, _) = Decide(Breach("critical", ["US-DOS", "US-FBI"]), null);
+        var events = Decide(Breach("critical", ["US-DOS", "US-FBI"]), null).Events;
 
         Assert.Equal(2, Assert.IsType<CaseOpened>(events[0]).Level);
         var suspensions = events.OfType<SharingSuspensionRequested>().ToList();
         Assert.Equal(["US-DOS", "US-FBI"], suspensions.Select(s => s.Partner));
-        Assert.All(suspensions, s => Assert.Equal((CaseId, CaseDecider.PolicyActor), (s.CaseId!.Value, s.By)));
+        Assert.All(suspensions, s => Assert.Equal((CaseId, CaseLadder.PolicyActor), (s.CaseId!.Value, s.By)));
     }
 
     [Fact]
@@ -56,11 +57,11 @@ public class OpeningSpecs
         var itemId = Guid.NewGuid();
         var command = new OpenHandlingDelayCase(EscalationCase.ForItem(itemId), itemId, "GCHQ", Now.AddHours(-1));
 
-        var (events, _) = Decide(command, null);
+        var events = Decide(command, null).Events;
         var opened = Assert.IsType<CaseOpened>(Assert.Single(events));
         Assert.Equal(("handling-delay", 1, itemId), (opened.Kind, opened.Level, opened.ItemId!.Value));
         Assert.Empty(opened.Partners);
-        Assert.Empty(Decide(command, Fold(null, events)).Events);
+        Nothing(Decide(command, Fold(null, events)));
     }
 
     [Theory]
@@ -71,11 +72,10 @@ public class OpeningSpecs
     [InlineData("resolve")]
     [InlineData("raise")]
     [InlineData("respond")]
-    public void Anything_but_opening_is_refused_with_404_for_a_case_that_does_not_exist(string what)
+    public void Anything_but_opening_is_refused_as_not_found_for_a_case_that_does_not_exist(string what)
     {
-        var (events, refusal) = Decide(OperatorSpecs.Command(what, CaseId), null);
+        var refusal = Refused(Decide(OperatorSpecs.Command(what, CaseId), null));
 
-        Assert.Empty(events);
-        Assert.Equal((404, "not-found"), (refusal!.Status, refusal.Slug));
+        Assert.Equal((RefusalKind.NotFound, "not-found"), (refusal.Kind, refusal.ProblemType));
     }
 }

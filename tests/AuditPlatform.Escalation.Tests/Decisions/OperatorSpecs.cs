@@ -1,6 +1,12 @@
 using AuditPlatform.Escalation.Cases;
-using AuditPlatform.Escalation.Cases.Deciding;
+using AuditPlatform.Escalation.Cases.Acknowledging;
+using AuditPlatform.Escalation.Cases.Assigning;
+using AuditPlatform.Escalation.Cases.Escalating;
+using AuditPlatform.Escalation.Cases.Noting;
+using AuditPlatform.Escalation.Cases.Raising;
+using AuditPlatform.Escalation.Cases.Resolving;
 using AuditPlatform.Escalation.Ledger;
+using AuditPlatform.ServiceDefaults.Commands;
 using static AuditPlatform.Escalation.Tests.Decisions.Ladder;
 
 namespace AuditPlatform.Escalation.Tests.Decisions;
@@ -9,11 +15,11 @@ public class OperatorSpecs
 {
     internal static CaseCommand Command(string what, Guid caseId) => what switch
     {
-        "acknowledge" => new Acknowledge(caseId, "duty officer"),
-        "assign" => new Assign(caseId, "duty officer", "j.smith"),
-        "note" => new Note(caseId, "duty officer", "Called the embassy."),
-        "escalate" => new EscalateByHand(caseId, "duty officer", "Minister asked."),
-        "resolve" => new Resolve(caseId, "duty officer", "Settled.", false),
+        "acknowledge" => new AcknowledgeCase(caseId, "duty officer"),
+        "assign" => new AssignCase(caseId, "duty officer", "j.smith"),
+        "note" => new NoteCase(caseId, "duty officer", "Called the embassy."),
+        "escalate" => new EscalateCase(caseId, "duty officer", "Minister asked."),
+        "resolve" => new ResolveCase(caseId, "duty officer", "Settled.", false),
         "raise" => new RaiseOnDeadline(caseId),
         "respond" => DeadlineSpecs.Respond("assurance"),
         _ => throw new ArgumentOutOfRangeException(nameof(what)),
@@ -24,18 +30,18 @@ public class OperatorSpecs
     {
         var state = Given(Breach());
 
-        var (events, _) = Decide(new Acknowledge(CaseId, "duty officer"), state);
+        var events = Decide(new AcknowledgeCase(CaseId, "duty officer"), state).Events;
         var after = Fold(state, events)!;
 
         Assert.Equal("duty officer", Assert.IsType<CaseAcknowledged>(Assert.Single(events)).By);
         Assert.Equal((EscalationCase.Acknowledged, true, "duty officer"), (after.Status, after.IsAcknowledged, after.AcknowledgedBy));
-        Nothing(Decide(new Acknowledge(CaseId, "someone else"), after));
+        Nothing(Decide(new AcknowledgeCase(CaseId, "someone else"), after));
     }
 
     [Fact]
     public void Acknowledging_a_responded_case_keeps_it_responded()
     {
-        var state = Given(Breach(), DeadlineSpecs.Respond("assurance"), new Acknowledge(CaseId, "op"));
+        var state = Given(Breach(), DeadlineSpecs.Respond("assurance"), new AcknowledgeCase(CaseId, "op"));
 
         Assert.Equal(EscalationCase.Responded, state.Status);
         Assert.True(state.IsAcknowledged);
@@ -44,11 +50,11 @@ public class OperatorSpecs
     [Fact]
     public void Assigning_sets_the_assignee_and_assigning_the_same_person_again_changes_nothing()
     {
-        var state = Given(Breach(), new Assign(CaseId, "lead", "j.smith"));
+        var state = Given(Breach(), new AssignCase(CaseId, "lead", "j.smith"));
 
         Assert.Equal("j.smith", state.Assignee);
-        Nothing(Decide(new Assign(CaseId, "lead", "j.smith"), state));
-        var reassigned = Fold(state, Decide(new Assign(CaseId, "lead", "a.jones"), state).Events)!;
+        Nothing(Decide(new AssignCase(CaseId, "lead", "j.smith"), state));
+        var reassigned = Fold(state, Decide(new AssignCase(CaseId, "lead", "a.jones"), state).Events)!;
         Assert.Equal("a.jones", reassigned.Assignee);
         Assert.Equal(("assigned", "lead", "a.jones"), (reassigned.History[^1].What, reassigned.History[^1].By, reassigned.History[^1].Detail));
     }
@@ -56,7 +62,7 @@ public class OperatorSpecs
     [Fact]
     public void A_note_is_recorded_with_who_wrote_it_every_time()
     {
-        var state = Given(Breach(), new Note(CaseId, "op", "Called."), new Note(CaseId, "op", "Called."));
+        var state = Given(Breach(), new NoteCase(CaseId, "op", "Called."), new NoteCase(CaseId, "op", "Called."));
 
         Assert.Equal(2, state.History.Count(h => h.What == "noted" && h.Detail == "Called." && h.By == "op"));
     }
@@ -66,7 +72,7 @@ public class OperatorSpecs
     {
         var state = Given(Breach());
 
-        var (events, _) = Decide(new EscalateByHand(CaseId, "duty officer", "Minister asked."), state);
+        var events = Decide(new EscalateCase(CaseId, "duty officer", "Minister asked."), state).Events;
 
         var raised = Assert.IsType<CaseRaised>(events[0]);
         Assert.Equal((2, "duty officer", "Minister asked."), (raised.Level, raised.By, raised.Reason));
@@ -75,14 +81,13 @@ public class OperatorSpecs
     }
 
     [Fact]
-    public void Escalating_by_hand_at_the_top_is_refused_409()
+    public void Escalating_by_hand_at_the_top_is_refused_as_a_conflict()
     {
-        var state = Given(Breach("critical"), new EscalateByHand(CaseId, "op", "a"), new EscalateByHand(CaseId, "op", "b"));
+        var state = Given(Breach("critical"), new EscalateCase(CaseId, "op", "a"), new EscalateCase(CaseId, "op", "b"));
 
         Assert.Equal(4, state.Level);
-        var (events, refusal) = Decide(new EscalateByHand(CaseId, "op", "c"), state);
-        Assert.Empty(events);
-        Assert.Equal((409, "case-at-top-level"), (refusal!.Status, refusal.Slug));
+        var refusal = Refused(Decide(new EscalateCase(CaseId, "op", "c"), state));
+        Assert.Equal((RefusalKind.Conflict, "case-at-top-level"), (refusal.Kind, refusal.ProblemType));
     }
 
     [Fact]
@@ -90,7 +95,7 @@ public class OperatorSpecs
     {
         var state = Given(Breach("critical", ["US-DOS", "US-FBI"]));
 
-        var (events, _) = Decide(new Resolve(CaseId, "op", "Settled.", false), state);
+        var events = Decide(new ResolveCase(CaseId, "op", "Settled.", false), state).Events;
 
         var resolved = Assert.IsType<CaseResolved>(Assert.Single(events));
         Assert.Equal(("op", "Settled.", false), (resolved.By, resolved.Reason, resolved.RestoreSharing));
@@ -104,7 +109,7 @@ public class OperatorSpecs
     {
         var state = Given(Breach("critical", ["US-DOS", "US-FBI"]));
 
-        var (events, _) = Decide(new Resolve(CaseId, "op", "Assured.", true), state);
+        var events = Decide(new ResolveCase(CaseId, "op", "Assured.", true), state).Events;
 
         Assert.True(Assert.IsType<CaseResolved>(events[0]).RestoreSharing);
         var restorations = events.OfType<SharingRestorationRequested>().ToList();
@@ -118,13 +123,12 @@ public class OperatorSpecs
     [InlineData("note")]
     [InlineData("escalate")]
     [InlineData("resolve")]
-    public void Every_operator_action_on_a_resolved_case_is_refused_409_case_resolved(string what)
+    public void Every_operator_action_on_a_resolved_case_is_refused_as_resolved(string what)
     {
-        var state = Given(Breach(), new Resolve(CaseId, "op", "done", false));
+        var state = Given(Breach(), new ResolveCase(CaseId, "op", "done", false));
 
-        var (events, refusal) = Decide(Command(what, CaseId), state);
+        var refusal = Refused(Decide(Command(what, CaseId), state));
 
-        Assert.Empty(events);
-        Assert.Equal((409, "case-resolved"), (refusal!.Status, refusal.Slug));
+        Assert.Equal((RefusalKind.Conflict, "case-resolved"), (refusal.Kind, refusal.ProblemType));
     }
 }

@@ -1,7 +1,10 @@
 using AuditPlatform.Contracts;
 using AuditPlatform.Escalation.Cases;
-using AuditPlatform.Escalation.Cases.Deciding;
+using AuditPlatform.Escalation.Cases.Acknowledging;
+using AuditPlatform.Escalation.Cases.Reading;
+using AuditPlatform.Escalation.Cases.Resolving;
 using AuditPlatform.Escalation.Ledger;
+using AuditPlatform.ServiceDefaults.Commands;
 using static AuditPlatform.Escalation.Tests.Decisions.Ladder;
 
 namespace AuditPlatform.Escalation.Tests.Decisions;
@@ -13,18 +16,19 @@ public class ResponseSpecs
     [InlineData(ResponseKinds.Remediation)]
     public void An_adequate_response_stops_the_clock_and_marks_the_case_responded(string kind)
     {
-        var state = Given(Breach(), new Acknowledge(CaseId, "op"));
+        var state = Given(Breach(), new AcknowledgeCase(CaseId, "op"));
 
-        var (events, refusal) = Decide(DeadlineSpecs.Respond(kind), state);
+        var decision = Decide(DeadlineSpecs.Respond(kind), state);
 
-        Assert.Null(refusal);
+        Assert.Equal(Verdict.Accepted, decision.Verdict);
+        var events = decision.Events;
         var received = Assert.IsType<ResponseReceived>(Assert.Single(events));
         Assert.True(received.Adequate);
         Assert.Equal(1, received.Level);
         var after = Fold(state, events)!;
         Assert.Equal(EscalationCase.Responded, after.Status);
         Assert.False(after.ClockRuns);
-        Assert.Null(Reading.CaseViewOf(after).Deadline);
+        Assert.Null(CaseView.From(after).Deadline);
     }
 
     [Theory]
@@ -34,7 +38,7 @@ public class ResponseSpecs
     {
         var state = Given(Breach());
 
-        var (events, _) = Decide(DeadlineSpecs.Respond(kind), state);
+        var events = Decide(DeadlineSpecs.Respond(kind), state).Events;
 
         Assert.False(Assert.IsType<ResponseReceived>(Assert.Single(events)).Adequate);
         var after = Fold(state, events)!;
@@ -52,9 +56,9 @@ public class ResponseSpecs
     }
 
     [Fact]
-    public void A_response_to_a_resolved_case_is_dropped_without_refusal()
+    public void A_response_to_a_resolved_case_changes_nothing_and_is_not_refused()
     {
-        var state = Given(Breach(), new Resolve(CaseId, "op", "settled", false));
+        var state = Given(Breach(), new ResolveCase(CaseId, "op", "settled", false));
 
         Nothing(Decide(DeadlineSpecs.Respond(ResponseKinds.Assurance), state));
     }
@@ -70,9 +74,4 @@ public class ResponseSpecs
         Assert.Equal(Now.AddYears(1), received.ValidUntil);
         Assert.Equal(["secret"], received.Scope);
     }
-}
-
-internal static class Reading
-{
-    public static AuditPlatform.Escalation.Cases.Reading.CaseView CaseViewOf(EscalationCase state) => AuditPlatform.Escalation.Cases.Reading.CaseView.From(state);
 }

@@ -8,6 +8,7 @@ public sealed class PolicyStartupTests(PlatformFixture fixture) : IClassFixture<
     [Theory]
     [InlineData("""{ "levels": [ { "level": 1, "name": "operational", "respondWithin": "soon" } ] }""", "levels[0].respondWithin")]
     [InlineData("""{ "levels": [ { "level": 1, "name": "operational", "respondWithin": "PT4H", "onEnter": ["phoneHome"] } ] }""", "levels[0].onEnter")]
+    [InlineData("""{ "levels": [ { "level": 1, "name": "operational", "respondWithin": "PT4H", "onEnter": ["notifyPartners"] } ] }""", "levels[0].onEnter")]
     [InlineData("""{ "levels": [ { "level": 1, "name": "operational", "respondWithin": "PT4H" } ], "startLevel": { "critical": 5 } }""", "startLevel.critical")]
     [InlineData("""{ "levels": [] }""", "levels")]
     public void An_invalid_policy_stops_the_service_at_start_naming_the_field(string policy, string field)

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using AuditPlatform.Escalation.Cases;
-using AuditPlatform.Escalation.Cases.Inputs;
+using AuditPlatform.Escalation.Cases.Responding;
 using AuditPlatform.Escalation.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
 using AuditPlatform.Testing;

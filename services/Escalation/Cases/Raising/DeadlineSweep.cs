@@ -1,5 +1,5 @@
-using AuditPlatform.Escalation.Cases.Deciding;
 using AuditPlatform.ServiceDefaults;
+using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Policy;
 using AuditPlatform.ServiceDefaults.Telemetry;
 using JasperFx;
@@ -8,11 +8,14 @@ using Marten;
 namespace AuditPlatform.Escalation.Cases.Raising;
 
 /// <summary>
-/// Raises cases whose deadline passed without an adequate response. Deadlines live in the case read model,
-/// so they survive restarts; every replica sweeps, and the stream's version check lets exactly one raise
-/// land (the others lose with a concurrency error and move on).
+/// Raises cases whose deadline passed without an adequate response, each through the command handler as
+/// <see cref="RaiseOnDeadline"/> in a transaction of its own. Deadlines live in the case read model, so they
+/// survive restarts; every replica sweeps, and the stream's version check lets exactly one raise land (the
+/// others lose with a concurrency error and move on).
 /// </summary>
-public sealed partial class DeadlineSweep(IDocumentStore store, IServiceScopeFactory scopes, EscalationPolicy policy, TimeProvider clock, IConfiguration configuration, PlatformMetrics metrics, ILogger<DeadlineSweep> logger) : BackgroundService
+public sealed partial class DeadlineSweep(
+    IDocumentStore store, IServiceScopeFactory scopes, RaiseOnDeadlineSlice slice, EscalationPolicy policy, TimeProvider clock, IConfiguration configuration, PlatformMetrics metrics, ILogger<DeadlineSweep> logger)
+    : BackgroundService
 {
     /// <summary>The <c>deadline</c> attribute of <c>audit.deadlines.missed</c> for a level's response deadline.</summary>
     public const string DeadlineKind = "escalation";
@@ -37,10 +40,10 @@ public sealed partial class DeadlineSweep(IDocumentStore store, IServiceScopeFac
         foreach (var candidate in due)
         {
             await using var scope = scopes.CreateAsyncScope();
-            var desk = scope.ServiceProvider.GetRequiredService<CaseDesk>();
+            var handler = scope.ServiceProvider.GetRequiredService<CommandHandler>();
             try
             {
-                if ((await desk.ActAsync(new RaiseOnDeadline(candidate.CaseId), cancellationToken)).Recorded > 0)
+                if ((await handler.HandleAsync(slice, new RaiseOnDeadline(candidate.CaseId), Transports.Timer, cancellationToken)).Verdict == Verdict.Accepted)
                 {
                     metrics.DeadlineMissed(DeadlineKind);
                     raised++;

@@ -1,0 +1,28 @@
+using AuditPlatform.Escalation.Ledger;
+using AuditPlatform.ServiceDefaults.Policy;
+
+namespace AuditPlatform.Escalation.Cases;
+
+/// <summary>Entering a level of the policy's ladder, shared by opening a case and raising it (on its deadline or by hand).</summary>
+public static class CaseLadder
+{
+    /// <summary>Who the ledger names for what the policy does by itself.</summary>
+    public const string PolicyActor = "policy";
+
+    /// <summary>The <c>onEnter</c> action that asks Intake to suspend sharing with each partner of the case.</summary>
+    public const string SuspendSharingAction = "suspendSharing";
+
+    /// <summary>The case rises to <paramref name="above"/>, with the new level's deadline, and the new level's actions run.</summary>
+    public static List<CaseEvent> Raise(EscalationCase state, EscalationLevel above, string by, string reason, DateTimeOffset now)
+    {
+        List<CaseEvent> events = [new CaseRaised(state.CaseId, state.Level, above.Level, above.Name, now + above.RespondWithin, by, reason, now)];
+        events.AddRange(OnEnter(state.CaseId, state.Partners, above, now));
+        return events;
+    }
+
+    /// <summary>The requests a level's <c>onEnter</c> actions make when a case enters it.</summary>
+    public static IEnumerable<CaseEvent> OnEnter(Guid caseId, IReadOnlyList<string> partners, EscalationLevel level, DateTimeOffset now) =>
+        level.OnEnter.Contains(SuspendSharingAction)
+            ? partners.Select(p => new SharingSuspensionRequested(caseId, p, PolicyActor, $"Case {caseId} entered level {level.Level} ({level.Name}).", now))
+            : [];
+}
