@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AuditPlatform.Audit.Chain;
 
-namespace AuditPlatform.Audit.Queries;
+namespace AuditPlatform.Audit.Timeline;
 
 /// <summary>
 /// The state of a stream as the ledger knew it: every body's fields merged in order (later values win), plus
