@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using AuditPlatform.Audit.Chain;
 using AuditPlatform.Audit.Ledger;
+using AuditPlatform.Audit.StoredEvents;
 using Npgsql;
 
 namespace AuditPlatform.Audit.Exposure;
@@ -20,9 +21,10 @@ internal static class DisclosureTrail
                 select {{LedgerRows.Columns}} from ledger.mt_events where stream_id = 'disclosure/' || $1
                 union all
                 select {{LedgerRows.Columns}} from ledger.mt_events
-                where stream_id in (select n.stream_id from ledger.mt_events n where n.data->>'DisclosureId' = $1 and n.type = 'notice_created')
+                where stream_id in (select n.stream_id from ledger.mt_events n
+                    where n.data->>'{{StoredField.NoticeDisclosureId}}' = $1 and n.type = '{{NoticeCreated.StoredName}}')
             ) trail
-            where coalesce((data::jsonb->>'OccurredAt')::timestamptz, timestamp) <= $2
+            where coalesce((data::jsonb->>'{{StoredField.OccurredAt}}')::timestamptz, timestamp) <= $2
             order by seq_id
             """);
         command.Parameters.AddWithValue(disclosureId);

@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
-using AuditPlatform.Audit.Timeline;
+using AuditPlatform.Audit.StoredEvents;
 using AuditPlatform.ServiceDefaults.Http;
 using Npgsql;
 
@@ -47,20 +46,19 @@ public static class ExposureEndpoint
         var noticeHolders = new Dictionary<string, string>(StringComparer.Ordinal);
         await foreach (var e in DisclosureTrail.ReadAsync(dataSource, disclosureId, when, cancellationToken))
         {
-            var body = TimelineFold.Body(e.Data) as JsonObject;
-            switch (e.Type)
+            switch (StoredEventReaders.Read(e.Type, e.Data))
             {
-                case "disclosure_recorded" when (body?["Recipients"] is JsonArray recipients):
-                    foreach (var partner in recipients.Select(TimelineFold.Partner).OfType<string>())
+                case DisclosureRecorded { Recipients: { } recipients }:
+                    foreach (var partner in recipients.Select(r => r.Partner).OfType<string>())
                     {
                         holders[partner] = new Holder(partner, e.OccurredAt, null);
                     }
 
                     break;
-                case "notice_created" when (body?["Partner"] is JsonValue partnerValue && partnerValue.TryGetValue<string>(out var noticePartner)):
+                case NoticeCreated { Partner: { } noticePartner }:
                     noticeHolders[e.StreamKey] = noticePartner;
                     break;
-                case "notice_acknowledged" when noticeHolders.TryGetValue(e.StreamKey, out var acknowledging) && holders.TryGetValue(acknowledging, out var holder):
+                case NoticeAcknowledged when noticeHolders.TryGetValue(e.StreamKey, out var acknowledging) && holders.TryGetValue(acknowledging, out var holder):
                     holders[acknowledging] = holder with { AcknowledgedAt = holder.AcknowledgedAt ?? e.OccurredAt };
                     break;
             }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using AuditPlatform.Audit.Chain;
+using AuditPlatform.Audit.StoredEvents;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -23,16 +24,16 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
     /// World time (<c>from</c>/<c>to</c>) is the body's <c>OccurredAt</c>, or
     /// the recorded time for a body without one.
     /// </summary>
-    private const string Where = """
+    private const string Where = $$"""
         where seq_id > $1 and ($2::bigint is null or seq_id <= $2)
           and ($3::text is null or split_part(stream_id, '/', 1) = $3)
           and ($4::text is null or stream_id = $5)
-          and ($6::text is null or stream_id = 'partner/' || $6 or data->>'Partner' = $6 or data->>'AttributedPartner' = $6
-               or data->'Recipients' @> jsonb_build_array(jsonb_build_object('Partner', $6))
-               or data->'Recipients' ? $6 or data->'ExposureSet' ? $6 or data->'Partners' ? $6)
+          and ($6::text is null or stream_id = 'partner/' || $6 or data->>'{{StoredField.Partner}}' = $6 or data->>'{{StoredField.AttributedPartner}}' = $6
+               or data->'{{StoredField.Recipients}}' @> jsonb_build_array(jsonb_build_object('{{StoredField.RecipientPartner}}', $6))
+               or data->'{{StoredField.BlockedRecipients}}' ? $6 or data->'{{StoredField.ExposureSet}}' ? $6 or data->'{{StoredField.CasePartners}}' ? $6)
           and ($7::text is null or type = $7)
-          and ($8::timestamptz is null or coalesce((data->>'OccurredAt')::timestamptz, timestamp) >= $8)
-          and ($9::timestamptz is null or coalesce((data->>'OccurredAt')::timestamptz, timestamp) <= $9)
+          and ($8::timestamptz is null or coalesce((data->>'{{StoredField.OccurredAt}}')::timestamptz, timestamp) >= $8)
+          and ($9::timestamptz is null or coalesce((data->>'{{StoredField.OccurredAt}}')::timestamptz, timestamp) <= $9)
           and ($10::timestamptz is null or timestamp <= $10)
         """;
 
@@ -41,15 +42,16 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
     /// estimate the jsonb operators and walks the primary key through the whole ledger (1.3 s on 1.3M events). The OR
     /// stays in <see cref="Where"/>, so what matches is unchanged; this only says where to look.
     /// </summary>
-    private const string PartnerCandidates = """
+    private const string PartnerCandidates = $$"""
           and seq_id in (
               select seq_id from ledger.mt_events where stream_id = 'partner/' || $6 and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->>'Partner' = $6 and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->>'AttributedPartner' = $6 and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->'Recipients' @> jsonb_build_array(jsonb_build_object('Partner', $6)) and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->'Recipients' ? $6 and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->'ExposureSet' ? $6 and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->'Partners' ? $6 and seq_id > $1)
+              union all select seq_id from ledger.mt_events where data->>'{{StoredField.Partner}}' = $6 and seq_id > $1
+              union all select seq_id from ledger.mt_events where data->>'{{StoredField.AttributedPartner}}' = $6 and seq_id > $1
+              union all select seq_id from ledger.mt_events
+                  where data->'{{StoredField.Recipients}}' @> jsonb_build_array(jsonb_build_object('{{StoredField.RecipientPartner}}', $6)) and seq_id > $1
+              union all select seq_id from ledger.mt_events where data->'{{StoredField.BlockedRecipients}}' ? $6 and seq_id > $1
+              union all select seq_id from ledger.mt_events where data->'{{StoredField.ExposureSet}}' ? $6 and seq_id > $1
+              union all select seq_id from ledger.mt_events where data->'{{StoredField.CasePartners}}' ? $6 and seq_id > $1)
         """;
 
     public IAsyncEnumerable<LedgerEvent> ReadAsync(EventFilter filter, int? limit, CancellationToken cancellationToken) =>

@@ -58,7 +58,7 @@ public static class TimelineEndpoints
         var found = await StreamSearch.FindAsync(dataSource, kind, text, 20, cancellationToken);
         return TypedResults.Ok(new
         {
-            streams = found.Select(f => StreamKey.Parse(f.Key)).Zip(found, (key, f) => new SearchHit(key.Kind, key.Id, TimelineFold.Summary(f.Summary)))
+            streams = found.Select(f => StreamKey.Parse(f.Key)).Zip(found, (key, f) => new SearchHit(key.Kind, key.Id, f.Summary))
                 .Where(f => TimelineFold.Kinds.Contains(f.Kind)).ToList(),
         });
     }
