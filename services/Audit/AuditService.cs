@@ -1,7 +1,6 @@
 using AuditPlatform.Audit.Access;
 using AuditPlatform.Audit.Ledger;
 using AuditPlatform.Audit.Page;
-using AuditPlatform.Audit.Queries;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
 using Contract = AuditPlatform.Contracts;

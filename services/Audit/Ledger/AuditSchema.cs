@@ -1,3 +1,4 @@
+using AuditPlatform.Audit.StoredEvents;
 using AuditPlatform.ServiceDefaults.Ledger;
 using Marten;
 using Npgsql;
@@ -15,7 +16,7 @@ namespace AuditPlatform.Audit.Ledger;
 /// </summary>
 public sealed class AuditSchema(NpgsqlDataSource dataSource) : ILedgerMigration
 {
-    public const string Sql = """
+    public const string Sql = $$"""
         create schema if not exists audit;
         create table if not exists audit.chain (
             position bigint primary key, sequence bigint not null unique, event_id uuid not null,
@@ -33,12 +34,17 @@ public sealed class AuditSchema(NpgsqlDataSource dataSource) : ILedgerMigration
         create index if not exists mt_events_audit_type_seq on ledger.mt_events (type, seq_id);
         create index if not exists mt_events_audit_kind_seq on ledger.mt_events ((split_part(stream_id, '/', 1)), seq_id);
         create index if not exists mt_events_audit_recorded on ledger.mt_events (timestamp);
-        create index if not exists mt_events_audit_partner on ledger.mt_events ((data->>'Partner'), seq_id);
-        create index if not exists mt_events_audit_disclosure on ledger.mt_events ((data->>'DisclosureId')) where data->>'DisclosureId' is not null;
-        create index if not exists mt_events_audit_attributed on ledger.mt_events ((data->>'AttributedPartner')) where data->>'AttributedPartner' is not null;
-        create index if not exists mt_events_audit_recipients on ledger.mt_events using gin ((data->'Recipients')) where data->'Recipients' is not null;
-        create index if not exists mt_events_audit_exposure_set on ledger.mt_events using gin ((data->'ExposureSet')) where data->'ExposureSet' is not null;
-        create index if not exists mt_events_audit_partners on ledger.mt_events using gin ((data->'Partners')) where data->'Partners' is not null;
+        create index if not exists mt_events_audit_partner on ledger.mt_events ((data->>'{{StoredField.Partner}}'), seq_id);
+        create index if not exists mt_events_audit_disclosure on ledger.mt_events ((data->>'{{StoredField.NoticeDisclosureId}}'))
+            where data->>'{{StoredField.NoticeDisclosureId}}' is not null;
+        create index if not exists mt_events_audit_attributed on ledger.mt_events ((data->>'{{StoredField.AttributedPartner}}'))
+            where data->>'{{StoredField.AttributedPartner}}' is not null;
+        create index if not exists mt_events_audit_recipients on ledger.mt_events using gin ((data->'{{StoredField.Recipients}}'))
+            where data->'{{StoredField.Recipients}}' is not null;
+        create index if not exists mt_events_audit_exposure_set on ledger.mt_events using gin ((data->'{{StoredField.ExposureSet}}'))
+            where data->'{{StoredField.ExposureSet}}' is not null;
+        create index if not exists mt_events_audit_partners on ledger.mt_events using gin ((data->'{{StoredField.CasePartners}}'))
+            where data->'{{StoredField.CasePartners}}' is not null;
         """;
 
     public Task ApplyAsync(IDocumentStore store, CancellationToken cancellationToken) => ApplyAsync(cancellationToken);

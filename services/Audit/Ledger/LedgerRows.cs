@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using AuditPlatform.Audit.Chain;
+using AuditPlatform.Audit.StoredEvents;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -13,7 +14,8 @@ public sealed record EventFilter(
 /// <summary>Raw rows of <c>ledger.mt_events</c>, read with keyset paging on the global sequence and streamed.</summary>
 public sealed class LedgerRows(NpgsqlDataSource dataSource)
 {
-    private const string Columns = "seq_id, id, stream_id, version, type, timestamp, data::text";
+    /// <summary>The columns <see cref="Read"/> reads, in its order; the slices that hold their own SQL select them too.</summary>
+    internal const string Columns = "seq_id, id, stream_id, version, type, timestamp, data::text";
 
     /// <summary>
     /// <c>partner=</c> matches the partner's own stream (<c>partner/&lt;code&gt;</c>) and any event whose body names it in
@@ -22,16 +24,16 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
     /// World time (<c>from</c>/<c>to</c>) is the body's <c>OccurredAt</c>, or
     /// the recorded time for a body without one.
     /// </summary>
-    private const string Where = """
+    private const string Where = $$"""
         where seq_id > $1 and ($2::bigint is null or seq_id <= $2)
           and ($3::text is null or split_part(stream_id, '/', 1) = $3)
           and ($4::text is null or stream_id = $5)
-          and ($6::text is null or stream_id = 'partner/' || $6 or data->>'Partner' = $6 or data->>'AttributedPartner' = $6
-               or data->'Recipients' @> jsonb_build_array(jsonb_build_object('Partner', $6))
-               or data->'Recipients' ? $6 or data->'ExposureSet' ? $6 or data->'Partners' ? $6)
+          and ($6::text is null or stream_id = 'partner/' || $6 or data->>'{{StoredField.Partner}}' = $6 or data->>'{{StoredField.AttributedPartner}}' = $6
+               or data->'{{StoredField.Recipients}}' @> jsonb_build_array(jsonb_build_object('{{StoredField.RecipientPartner}}', $6))
+               or data->'{{StoredField.BlockedRecipients}}' ? $6 or data->'{{StoredField.ExposureSet}}' ? $6 or data->'{{StoredField.CasePartners}}' ? $6)
           and ($7::text is null or type = $7)
-          and ($8::timestamptz is null or coalesce((data->>'OccurredAt')::timestamptz, timestamp) >= $8)
-          and ($9::timestamptz is null or coalesce((data->>'OccurredAt')::timestamptz, timestamp) <= $9)
+          and ($8::timestamptz is null or coalesce((data->>'{{StoredField.OccurredAt}}')::timestamptz, timestamp) >= $8)
+          and ($9::timestamptz is null or coalesce((data->>'{{StoredField.OccurredAt}}')::timestamptz, timestamp) <= $9)
           and ($10::timestamptz is null or timestamp <= $10)
         """;
 
@@ -40,15 +42,16 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
     /// estimate the jsonb operators and walks the primary key through the whole ledger (1.3 s on 1.3M events). The OR
     /// stays in <see cref="Where"/>, so what matches is unchanged; this only says where to look.
     /// </summary>
-    private const string PartnerCandidates = """
+    private const string PartnerCandidates = $$"""
           and seq_id in (
               select seq_id from ledger.mt_events where stream_id = 'partner/' || $6 and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->>'Partner' = $6 and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->>'AttributedPartner' = $6 and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->'Recipients' @> jsonb_build_array(jsonb_build_object('Partner', $6)) and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->'Recipients' ? $6 and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->'ExposureSet' ? $6 and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->'Partners' ? $6 and seq_id > $1)
+              union all select seq_id from ledger.mt_events where data->>'{{StoredField.Partner}}' = $6 and seq_id > $1
+              union all select seq_id from ledger.mt_events where data->>'{{StoredField.AttributedPartner}}' = $6 and seq_id > $1
+              union all select seq_id from ledger.mt_events
+                  where data->'{{StoredField.Recipients}}' @> jsonb_build_array(jsonb_build_object('{{StoredField.RecipientPartner}}', $6)) and seq_id > $1
+              union all select seq_id from ledger.mt_events where data->'{{StoredField.BlockedRecipients}}' ? $6 and seq_id > $1
+              union all select seq_id from ledger.mt_events where data->'{{StoredField.ExposureSet}}' ? $6 and seq_id > $1
+              union all select seq_id from ledger.mt_events where data->'{{StoredField.CasePartners}}' ? $6 and seq_id > $1)
         """;
 
     public IAsyncEnumerable<LedgerEvent> ReadAsync(EventFilter filter, int? limit, CancellationToken cancellationToken) =>
@@ -59,54 +62,6 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
             AddParameters(command, filter, after);
             return command;
         }, cancellationToken);
-
-    /// <summary>
-    /// A disclosure's own stream and the streams of its handling notices (where acknowledgements land), with world
-    /// time at or before <paramref name="until"/>, in sequence order. Found through <c>mt_events_audit_disclosure</c>.
-    /// </summary>
-    public async IAsyncEnumerable<LedgerEvent> DisclosureTrailAsync(string disclosureId, DateTimeOffset until, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        // Two index lookups joined by union: written as one OR, PostgreSQL scans the whole ledger (620 ms on 1M events).
-        await using var command = dataSource.CreateCommand($$"""
-            select * from (
-                select {{Columns}} from ledger.mt_events where stream_id = 'disclosure/' || $1
-                union all
-                select {{Columns}} from ledger.mt_events
-                where stream_id in (select n.stream_id from ledger.mt_events n where n.data->>'DisclosureId' = $1 and n.type = 'notice_created')
-            ) trail
-            where coalesce((data::jsonb->>'OccurredAt')::timestamptz, timestamp) <= $2
-            order by seq_id
-            """);
-        command.Parameters.AddWithValue(disclosureId);
-        command.Parameters.AddWithValue(until);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            yield return Read(reader);
-        }
-    }
-
-    /// <summary>Streams of a kind whose id or first event's body contains <paramref name="text"/>, most recent first.</summary>
-    public async Task<List<(string Key, string Summary)>> FindStreamsAsync(string? kind, string text, int limit, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("""
-            select stream_id, data::text from ledger.mt_events
-            where version = 1 and ($1::text is null or stream_id like $1 || '/%')
-              and (stream_id ilike '%' || $2 || '%' or data::text ilike '%' || $2 || '%')
-            order by seq_id desc limit $3
-            """);
-        Add(command, NpgsqlDbType.Text, kind);
-        command.Parameters.AddWithValue(text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal));
-        command.Parameters.AddWithValue(limit);
-        var found = new List<(string, string)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            found.Add((reader.GetString(0), reader.GetString(1)));
-        }
-
-        return found;
-    }
 
     /// <summary>Every raw row with a sequence in [<paramref name="from"/>, <paramref name="to"/>], streamed in keyset pages of 10,000.</summary>
     public IAsyncEnumerable<LedgerEvent> RangeAsync(long from, long to, CancellationToken cancellationToken) =>
