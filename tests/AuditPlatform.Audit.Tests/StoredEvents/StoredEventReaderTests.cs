@@ -151,21 +151,9 @@ public sealed class StoredEventReaderTests
         return (name, stored, (e, r) => check((TStored)e, Assert.IsType<TRead>(r)));
     }
 
-    private static Dictionary<Type, string> DescribedNames()
-    {
-        var names = new Dictionary<Type, string>();
-        foreach (Action<LedgerOptions> describe in (Action<LedgerOptions>[])[IntakeStored.IntakeLedger.Describe, NotificationStored.NotificationLedger.Describe, EscalationStored.EscalationLedger.Describe])
-        {
-            var ledger = new LedgerOptions();
-            describe(ledger);
-            foreach (var (type, name) in ledger.EventNames)
-            {
-                names.Add(type, name);
-            }
-        }
-
-        return names;
-    }
+    private static Dictionary<Type, string> DescribedNames() =>
+        new[] { IntakeStored.IntakeLedger.Table, NotificationStored.NotificationLedger.Table, EscalationStored.EscalationLedger.Table }
+            .SelectMany(t => t.Rows).ToDictionary(r => r.StoredType, r => r.StoredName);
 
     /// <summary>The serializer Marten writes ledger bodies with, configured as every service configures the ledger.</summary>
     private static ISerializer LedgerSerializer()
