@@ -1,15 +1,15 @@
-using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.Intake.Breaches.Reading;
 using AuditPlatform.Intake.Breaches.Reporting;
 using AuditPlatform.Intake.Disclosures;
 using AuditPlatform.Intake.Disclosures.Reading;
 using AuditPlatform.Intake.Disclosures.Recording;
-using AuditPlatform.Intake.Intelligence;
+using AuditPlatform.Intake.Intelligence.Reading;
 using AuditPlatform.Intake.Intelligence.Deadlines;
 using AuditPlatform.Intake.Ledger;
 using AuditPlatform.Intake.Partners;
 using AuditPlatform.Intake.Partners.Registering;
 using AuditPlatform.Intake.Partners.Sharing;
+using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
 using AuditPlatform.ServiceDefaults.Policy;
@@ -38,7 +38,6 @@ public static class IntakeService
         builder.Services.AddSingleton(_ => EscalationPolicy.Load(EscalationPolicy.Locate(builder.Configuration["ESCALATION_POLICY"])));
         builder.Services.AddSingleton<PartnerQueueDeclaration>();
         builder.Services.AddCommandPath(typeof(IntakeService).Assembly);
-        builder.Services.AddScoped<BreachDesk>();
         builder.Services.AddSingleton<HandlingDeadlineWatch>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HandlingDeadlineWatch>());
         return builder;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using AuditPlatform.Contracts;
 using AuditPlatform.Intake;
 using AuditPlatform.Intake.Partners.Sharing;
+using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
@@ -67,13 +68,20 @@ public sealed class OrderingTests(TwoIntakeReplicas replicas) : IClassFixture<Tw
             while (true)
             {
                 await using var scope = host.Services.CreateAsyncScope();
-                var session = scope.ServiceProvider.GetRequiredService<IDocumentSession>();
+                var handler = scope.ServiceProvider.GetRequiredService<CommandHandler>();
+                var session = handler.Session;
                 var before = (await session.Events.FetchStreamStateAsync($"partner/{partner}"))?.Version;
                 try
                 {
-                    await SharingAgreement.ApplyAsync(session, partner, p => i % 4 < 2
-                        ? SharingAgreement.DecideSuspend(p, new SuspendSharing { Partner = partner, By = $"replica {i % 2}", Reason = $"step {i}" }, DateTimeOffset.UtcNow)
-                        : SharingAgreement.DecideRestore(p, new RestoreSharing { Partner = partner, By = $"replica {i % 2}", Reason = $"step {i}" }, DateTimeOffset.UtcNow), CancellationToken.None);
+                    if (i % 4 < 2)
+                    {
+                        await handler.HandleAsync(scope.ServiceProvider.GetRequiredService<SuspendSharingSlice>(), new SuspendSharing { Partner = partner, By = $"replica {i % 2}", Reason = $"step {i}" }, Transports.Bus, CancellationToken.None);
+                    }
+                    else
+                    {
+                        await handler.HandleAsync(scope.ServiceProvider.GetRequiredService<RestoreSharingSlice>(), new RestoreSharing { Partner = partner, By = $"replica {i % 2}", Reason = $"step {i}" }, Transports.Bus, CancellationToken.None);
+                    }
+
                     var after = (await session.Events.FetchStreamStateAsync($"partner/{partner}"))?.Version;
                     if (after != before)
                     {

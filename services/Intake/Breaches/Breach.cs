@@ -15,6 +15,13 @@ public sealed record Breach
     public static string StreamFor(Guid id) => StreamKey.For(StreamKinds.Breach, id);
 }
 
+public static class BreachHistory
+{
+    /// <summary>The fold of a breach's one event.</summary>
+    public static Breach? Evolve(Breach? state, BreachEvent change) =>
+        change is BreachReported reported ? new Breach { Id = Breach.StreamFor(reported.BreachId), Report = reported } : state;
+}
+
 public sealed class BreachProjection : SingleStreamProjection<Breach, string>
 {
     public BreachProjection()
@@ -23,5 +30,5 @@ public sealed class BreachProjection : SingleStreamProjection<Breach, string>
     }
 
     public override Breach? Evolve(Breach? snapshot, string id, IEvent e) =>
-        e.Data is BreachReported reported ? new Breach { Id = Breach.StreamFor(reported.BreachId), Report = reported } : snapshot;
+        e.Data is BreachEvent change ? BreachHistory.Evolve(snapshot, change) : snapshot;
 }

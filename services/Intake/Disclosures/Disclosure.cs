@@ -52,7 +52,7 @@ public sealed record Disclosure
 
 public static class DisclosureHistory
 {
-    public static Disclosure? Evolve(Disclosure? state, object @event) => @event switch
+    public static Disclosure? Evolve(Disclosure? state, DisclosureEvent change) => change switch
     {
         SharingBlocked e => new Disclosure
         {
@@ -95,5 +95,5 @@ public sealed class DisclosureProjection : SingleStreamProjection<Disclosure, st
         IncludeType<DisclosureRecorded>();
     }
 
-    public override Disclosure? Evolve(Disclosure? snapshot, string id, IEvent e) => DisclosureHistory.Evolve(snapshot, e.Data);
+    public override Disclosure? Evolve(Disclosure? snapshot, string id, IEvent e) => e.Data is DisclosureEvent change ? DisclosureHistory.Evolve(snapshot, change) : snapshot;
 }

@@ -43,7 +43,7 @@ public sealed record IntelligenceItem
 
 public static class IntelligenceHistory
 {
-    public static IntelligenceItem? Evolve(IntelligenceItem? state, object @event) => @event switch
+    public static IntelligenceItem? Evolve(IntelligenceItem? state, IntelligenceEvent change) => change switch
     {
         IntelligenceReceived e => new IntelligenceItem
         {
@@ -110,5 +110,5 @@ public sealed class IntelligenceProjection : SingleStreamProjection<Intelligence
         IncludeType<HandlingDeadlineMissed>();
     }
 
-    public override IntelligenceItem? Evolve(IntelligenceItem? snapshot, string id, IEvent e) => IntelligenceHistory.Evolve(snapshot, e.Data);
+    public override IntelligenceItem? Evolve(IntelligenceItem? snapshot, string id, IEvent e) => e.Data is IntelligenceEvent change ? IntelligenceHistory.Evolve(snapshot, change) : snapshot;
 }

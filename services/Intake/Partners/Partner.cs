@@ -39,7 +39,7 @@ public sealed record Partner
 /// <summary>How a partner's stream folds into its state; a pure function shared by decisions and the read model.</summary>
 public static class PartnerHistory
 {
-    public static Partner? Evolve(Partner? state, object @event) => @event switch
+    public static Partner? Evolve(Partner? state, PartnerEvent change) => change switch
     {
         PartnerRegistered e => (state ?? new Partner { Id = Partner.StreamFor(e.Code), Code = e.Code, Name = e.Name, Country = e.Country, ChannelKind = e.ChannelKind })
             with
@@ -60,5 +60,5 @@ public sealed class PartnerProjection : SingleStreamProjection<Partner, string>
         IncludeType<SharingRestored>();
     }
 
-    public override Partner? Evolve(Partner? snapshot, string id, IEvent e) => PartnerHistory.Evolve(snapshot, e.Data);
+    public override Partner? Evolve(Partner? snapshot, string id, IEvent e) => e.Data is PartnerEvent change ? PartnerHistory.Evolve(snapshot, change) : snapshot;
 }

@@ -62,6 +62,13 @@ public sealed record Refusal(RefusalKind Kind, string ProblemType, string Title,
     public static Refusal Invalid(FieldErrors errors, string title = FieldErrors.DefaultTitle) =>
         new(RefusalKind.Invalid, "validation", title, title) { Errors = errors.ToDictionary() };
 
+    /// <summary>Well-formed fields that name something that cannot be used; the detail lists them.</summary>
+    public static Refusal Unusable(string problemType, string title, string field, params string[] messages) =>
+        new(RefusalKind.Unusable, problemType, title, Describe(title, new Dictionary<string, string[]> { [field] = messages }))
+        {
+            Errors = new Dictionary<string, string[]> { [field] = messages },
+        };
+
     /// <summary>A client id reused for a request with a different body.</summary>
     public static Refusal ClientIdConflict(string field, Guid id) =>
         new(RefusalKind.Conflict, "client-id-conflict", "The client id was already used with a different request.",
@@ -74,10 +81,11 @@ public sealed record Refusal(RefusalKind Kind, string ProblemType, string Title,
     public static Refusal NotFound(string what, string id) =>
         new(RefusalKind.NotFound, "not-found", $"No such {what}.", $"There is no {what} '{id}'.");
 
-    /// <summary>The sentence the bus gives as the <c>_error</c> reason: the detail, then each field and what it must be.</summary>
-    public string Reason => Errors.Count == 0
-        ? Detail
-        : Detail + " " + string.Join("; ", Errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"));
+    /// <summary>The sentence the bus gives as the <c>_error</c> reason: the title and each field at fault with what it must be, or the detail.</summary>
+    public string Reason => Errors.Count == 0 ? Detail : Describe(Title, Errors);
+
+    private static string Describe(string title, IReadOnlyDictionary<string, string[]> errors) =>
+        errors.Count == 0 ? title : title + " " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"));
 }
 
 /// <summary>

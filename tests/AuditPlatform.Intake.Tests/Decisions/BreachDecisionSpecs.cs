@@ -3,7 +3,8 @@ using AuditPlatform.Contracts;
 using AuditPlatform.Intake.Breaches;
 using AuditPlatform.Intake.Breaches.Reporting;
 using AuditPlatform.Intake.Disclosures;
-using AuditPlatform.ServiceDefaults.Messaging;
+using AuditPlatform.ServiceDefaults.Commands;
+using AuditPlatform.ServiceDefaults.Http;
 
 namespace AuditPlatform.Intake.Tests.Decisions;
 
@@ -17,6 +18,14 @@ public class BreachDecisionSpecs
         Item, "UK-GMP", "Identity of the attacker", Classifications.Secret, ["NOFORN"], new string('b', 64),
         [new Ledger.Recipient("US-FBI", Keys.For(Item, "US-FBI")), new Ledger.Recipient("US-DHS", Keys.For(Item, "US-DHS"))],
         "GMP", SharedAt, "h"))!;
+
+    private static readonly ReportBreachSlice Slice = new();
+
+    private static Decision<Ledger.BreachEvent> Decide(ReportBreach command, Disclosure? disclosure, string hash = "h") =>
+        Slice.Decide(command, null, new LeakedItem(disclosure), new CommandContext(SharedAt.AddDays(1), hash));
+
+    private static Ledger.BreachReported Reported(ReportBreach command, Disclosure? disclosure) =>
+        Assert.IsType<Ledger.BreachReported>(Assert.Single(Decide(command, disclosure).Events));
 
     private static ReportBreach Report(Guid? disclosure = null, string? fingerprint = null, DateTimeOffset? observed = null) => new()
     {
@@ -33,67 +42,62 @@ public class BreachDecisionSpecs
     [Fact]
     public void A_leak_by_item_exposes_every_holder_and_attributes_nobody()
     {
-        var (outcome, reported) = ReportBreachDecision.Decide(Report(Item), "h", null, Shared);
+        var decision = Decide(Report(Item), Shared);
 
-        Assert.NotNull(reported);
+        Assert.Equal(Verdict.Accepted, decision.Verdict);
+        var reported = Assert.IsType<Ledger.BreachReported>(Assert.Single(decision.Events));
         Assert.Equal(["US-DHS", "US-FBI"], reported.ExposureSet);
         Assert.Null(reported.AttributedPartner);
         Assert.Equal(["NOFORN"], reported.Caveats);
-        Assert.False(Assert.IsType<BreachOutcome.Reported>(outcome).Replayed);
     }
 
     [Fact]
     public void A_leak_by_fingerprint_attributes_the_partner_whose_copy_it_was()
     {
-        var (_, reported) = ReportBreachDecision.Decide(Report(fingerprint: Keys.For(Item, "US-DHS")), "h", null, Shared);
+        var reported = Reported(Report(fingerprint: Keys.For(Item, "US-DHS")), Shared);
 
-        Assert.Equal("US-DHS", reported!.AttributedPartner);
+        Assert.Equal("US-DHS", reported.AttributedPartner);
         Assert.Equal(["US-DHS", "US-FBI"], reported.ExposureSet);
     }
 
     [Fact]
-    public void A_leak_seen_before_the_item_was_shared_exposes_nobody()
-    {
-        var (_, reported) = ReportBreachDecision.Decide(Report(Item, observed: SharedAt.AddMinutes(-5)), "h", null, Shared);
-
-        Assert.Empty(reported!.ExposureSet);
-    }
+    public void A_leak_seen_before_the_item_was_shared_exposes_nobody() =>
+        Assert.Empty(Reported(Report(Item, observed: SharedAt.AddMinutes(-5)), Shared).ExposureSet);
 
     [Fact]
     public void A_fingerprint_of_another_item_is_refused()
     {
-        var invalid = Assert.Throws<InvalidCommandException>(() =>
-            ReportBreachDecision.Decide(Report(Item, Keys.For(Guid.NewGuid(), "US-FBI")), "h", null, Shared));
+        var decision = Decide(Report(Item, Keys.For(Guid.NewGuid(), "US-FBI")), Shared);
 
-        Assert.Equal("fingerprint-mismatch", invalid.ProblemType);
+        Assert.Equal("fingerprint-mismatch", decision.Refusal!.ProblemType);
+        Assert.Empty(decision.Events);
     }
 
     [Fact]
-    public void An_unknown_fingerprint_is_refused()
+    public void An_unknown_fingerprint_is_refused_naming_the_field()
     {
-        var invalid = Assert.Throws<InvalidCommandException>(() => ReportBreachDecision.Decide(Report(fingerprint: new string('0', 32)), "h", null, null));
-        Assert.Equal("unknown-fingerprint", invalid.ProblemType);
+        var refusal = Decide(Report(fingerprint: new string('0', 32)), null).Refusal!;
+
+        Assert.Equal("unknown-fingerprint", refusal.ProblemType);
+        Assert.Equal(RefusalKind.Unusable, refusal.Kind);
+        Assert.Contains("fingerprint", refusal.Errors.Keys);
     }
 
     [Fact]
     public void A_report_needs_an_item_or_a_fingerprint()
     {
-        var invalid = Assert.Throws<InvalidCommandException>(() => ReportBreachDecision.Validate(Report()));
-        Assert.Contains("disclosureId", invalid.Errors.Keys);
+        var errors = new FieldErrors();
+        Slice.Validate(Report(), errors);
+        Assert.Contains("disclosureId", errors.ToDictionary().Keys);
     }
 
     [Fact]
-    public void Replaying_a_breach_returns_the_original_and_a_changed_body_conflicts()
+    public void A_breach_answers_a_repeat_of_the_request_that_reported_it()
     {
         var report = Report(Item);
-        var (_, first) = ReportBreachDecision.Decide(report, "h1", null, Shared);
-        var existing = new Breach { Id = Breach.StreamFor(report.BreachId!.Value), Report = first! };
+        var state = BreachHistory.Evolve(null, Decide(report, Shared, "h1").Events.Single());
 
-        var (replay, none) = ReportBreachDecision.Decide(report, "h1", existing, Shared);
-        var (conflict, _) = ReportBreachDecision.Decide(report, "h2", existing, Shared);
-
-        Assert.Null(none);
-        Assert.True(Assert.IsType<BreachOutcome.Reported>(replay).Replayed);
-        Assert.IsType<BreachOutcome.ClientIdConflict>(conflict);
+        Assert.Equal("h1", Slice.RecordedRequest(state!));
+        Assert.Equal(new ClientId("breachId", report.BreachId!.Value), Slice.ClientId(report));
     }
 }

@@ -3,7 +3,6 @@ using AuditPlatform.Contracts;
 using AuditPlatform.Intake.Disclosures;
 using AuditPlatform.Intake.Disclosures.Recording;
 using AuditPlatform.Intake.Partners;
-using AuditPlatform.ServiceDefaults;
 using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Http;
 using Stored = AuditPlatform.Intake.Ledger;

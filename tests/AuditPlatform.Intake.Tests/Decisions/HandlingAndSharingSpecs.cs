@@ -2,7 +2,7 @@ using AuditPlatform.Contracts;
 using AuditPlatform.Intake.Intelligence;
 using AuditPlatform.Intake.Partners;
 using AuditPlatform.Intake.Partners.Sharing;
-using AuditPlatform.ServiceDefaults.Messaging;
+using AuditPlatform.ServiceDefaults.Commands;
 using Stored = AuditPlatform.Intake.Ledger;
 
 namespace AuditPlatform.Intake.Tests.Decisions;
@@ -15,7 +15,7 @@ public class HandlingAndSharingSpecs
     private static IntelligenceItem Item(bool pressing)
     {
         var id = Guid.NewGuid();
-        object[] history =
+        Stored.IntelligenceEvent[] history =
         [
             new Stored.IntelligenceReceived(id, "agent", "report", Assessed.AddHours(-1), "h"),
             new Stored.IntelligenceAssessed(id, "desk officer", true, pressing, HandlingRules.ReportDue(pressing, Assessed, Within), Assessed),
@@ -76,12 +76,13 @@ public class HandlingAndSharingSpecs
     {
         var caseId = Guid.NewGuid();
         var command = new SuspendSharing { Partner = "US-DHS", By = "policy", Reason = "leak", CaseId = caseId };
-        var suspended = Assert.IsType<Stored.SharingSuspended>(SharingAgreement.DecideSuspend(Partner(), command, Assessed));
+        var slice = new SuspendSharingSlice();
+        var suspended = Assert.IsType<Stored.SharingSuspended>(Assert.Single(slice.Decide(command, Partner(), new CommandContext(Assessed, "h")).Events));
         var state = PartnerHistory.Evolve(Partner(), suspended)!;
 
         Assert.True(state.IsSuspended);
         Assert.Equal(caseId, state.CaseId);
-        Assert.Null(SharingAgreement.DecideSuspend(state, command, Assessed));
+        Assert.Equal(Verdict.AlreadyDone, slice.Decide(command, state, new CommandContext(Assessed, "h")).Verdict);
     }
 
     [Fact]
@@ -89,8 +90,13 @@ public class HandlingAndSharingSpecs
     {
         var restore = new RestoreSharing { Partner = "US-DHS", By = "operator", Reason = "assured" };
 
-        Assert.Null(SharingAgreement.DecideRestore(Partner(), restore, Assessed));
-        Assert.IsType<Stored.SharingRestored>(SharingAgreement.DecideRestore(Partner(suspended: true), restore, Assessed));
-        Assert.Throws<InvalidCommandException>(() => SharingAgreement.DecideRestore(null, restore, Assessed));
+        var slice = new RestoreSharingSlice();
+        var at = new CommandContext(Assessed, "h");
+
+        Assert.Equal(Verdict.AlreadyDone, slice.Decide(restore, Partner(), at).Verdict);
+        Assert.IsType<Stored.SharingRestored>(Assert.Single(slice.Decide(restore, Partner(suspended: true), at).Events));
+        var unknown = slice.Decide(restore, null, at);
+        Assert.Equal("unknown-partner", unknown.Refusal!.ProblemType);
+        Assert.Empty(unknown.Events);
     }
 }

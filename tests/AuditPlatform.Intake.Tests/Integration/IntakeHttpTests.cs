@@ -221,7 +221,7 @@ public sealed class IntakeHttpTests(IntakeFixture fixture) : IClassFixture<Intak
 
         var item = await Json(await fixture.Operator.GetAsync($"/intelligence/{itemId}"));
         Assert.Equal(["received", "assessed", "deadline-missed"], item.GetProperty("timeline").EnumerateArray().Select(s => s.GetProperty("step").GetString()));
-        Assert.Contains(measurements.Snapshot(), m => m.Instrument == "audit.deadlines.missed" && m.Tag("deadline") == HandlingDeadlineWatch.DeadlineKind);
+        Assert.Contains(measurements.Snapshot(), m => m.Instrument == "audit.deadlines.missed" && m.Tag("deadline") == HandlingDeadlines.Kind);
     }
 
     [Fact]
@@ -237,6 +237,6 @@ public sealed class IntakeHttpTests(IntakeFixture fixture) : IClassFixture<Intak
         Assert.Equal(HttpStatusCode.Created, report.StatusCode);
         var types = (await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Intelligence, itemId))).Select(r => r.Type);
         Assert.Equal(["intelligence_received", "intelligence_assessed", "handling_deadline_missed", "intelligence_reported"], types);
-        Assert.Contains(measurements.Snapshot(), m => m.Tag("deadline") == HandlingDeadlineWatch.DeadlineKind);
+        Assert.Contains(measurements.Snapshot(), m => m.Tag("deadline") == HandlingDeadlines.Kind);
     }
 }

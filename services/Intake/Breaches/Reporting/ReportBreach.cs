@@ -1,10 +1,9 @@
 using AuditPlatform.Contracts;
 using AuditPlatform.Intake.Disclosures;
-using AuditPlatform.ServiceDefaults;
+using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Http;
 using AuditPlatform.ServiceDefaults.Messaging;
 using AuditPlatform.ServiceDefaults.Security;
-using AuditPlatform.ServiceDefaults.Telemetry;
 using Marten;
 using MassTransit;
 using Stored = AuditPlatform.Intake.Ledger;
@@ -33,15 +32,18 @@ public sealed record BreachReceipt(Guid BreachId, Guid DisclosureId, IReadOnlyLi
     public static BreachReceipt From(Stored.BreachReported e) => new(e.BreachId, e.DisclosureId, e.ExposureSet, e.AttributedPartner);
 }
 
-public abstract record BreachOutcome
-{
-    public sealed record Reported(BreachReceipt Receipt, bool Replayed) : BreachOutcome;
+/// <summary>The disclosure the report names, directly or through a recipient's fingerprint; null when none is recorded.</summary>
+public sealed record LeakedItem(Disclosure? Disclosure);
 
-    public sealed record ClientIdConflict(Guid BreachId) : BreachOutcome;
-}
-
-public static class ReportBreachDecision
+/// <summary>
+/// Reporting a leak: the exposure set is every partner holding the item when it leaked, and a fingerprint attributes
+/// the leak to the one recipient it was made for.
+/// </summary>
+public sealed class ReportBreachSlice : CommandSlice<ReportBreach, Breach, Stored.BreachEvent, LeakedItem>
 {
+    private const string Unmatched = "The breach cannot be matched to a shared item.";
+
+    /// <summary>A command without a client id gets <paramref name="fallbackId"/>; times are UTC and fingerprints lower case.</summary>
     public static ReportBreach Normalise(ReportBreach command, Guid fallbackId) => command with
     {
         BreachId = command.BreachId ?? fallbackId,
@@ -49,9 +51,10 @@ public static class ReportBreachDecision
         Fingerprint = command.Fingerprint?.Trim().ToLowerInvariant(),
     };
 
-    public static void Validate(ReportBreach command)
+    public override string StreamFor(ReportBreach command) => Breach.StreamFor(command.BreachId!.Value);
+
+    public override void Validate(ReportBreach command, FieldErrors errors)
     {
-        var errors = new FieldErrors();
         errors.Id("breachId", command.BreachId);
         errors.Id("disclosureId", command.DisclosureId);
         if (command.DisclosureId is null && string.IsNullOrEmpty(command.Fingerprint))
@@ -69,91 +72,52 @@ public static class ReportBreachDecision
         errors.OneOf("severity", command.Severity, Severities.All);
         errors.Text("description", command.Description, 4000);
         errors.Text("reportedBy", command.ReportedBy, 200);
-        errors.ThrowIfAny();
     }
 
-    /// <summary>The decision, with no I/O: the exposure set at the time of the leak and the attribution by fingerprint.</summary>
-    public static (BreachOutcome Outcome, Stored.BreachReported? Event) Decide(ReportBreach command, string requestSha256, Breach? existing, Disclosure? disclosure)
-    {
-        var id = command.BreachId!.Value;
-        if (existing is not null)
-        {
-            return Idempotency.Decide(existing.Report.RequestSha256, requestSha256) == ClientIdOutcome.Replay
-                ? (new BreachOutcome.Reported(BreachReceipt.From(existing.Report), Replayed: true), null)
-                : (new BreachOutcome.ClientIdConflict(id), null);
-        }
+    public override ClientId? ClientId(ReportBreach command) => new("breachId", command.BreachId!.Value);
 
-        if (disclosure is not { IsRecorded: true })
+    public override string? RecordedRequest(Breach state) => state.Report.RequestSha256;
+
+    public override async Task<LeakedItem> FactsAsync(ReportBreach command, IQuerySession session, CancellationToken cancellationToken) =>
+        new(command.DisclosureId is { } disclosureId
+            ? await session.LoadAsync<Disclosure>(Disclosure.StreamFor(disclosureId), cancellationToken)
+            : await session.LoadAsync<FingerprintOwner>(command.Fingerprint!, cancellationToken) is { } owner
+                ? await session.LoadAsync<Disclosure>(Disclosure.StreamFor(owner.DisclosureId), cancellationToken)
+                : null);
+
+    /// <summary>The exposure set at the time of the leak and the attribution by fingerprint.</summary>
+    public override Decision<Stored.BreachEvent> Decide(ReportBreach command, Breach? state, LeakedItem facts, CommandContext context)
+    {
+        if (facts.Disclosure is not { IsRecorded: true } disclosure)
         {
-            throw command.Fingerprint is not null && command.DisclosureId is null
-                ? Invalid("unknown-fingerprint", "fingerprint", $"'{command.Fingerprint}' is not the fingerprint of any recipient.")
-                : Invalid("unknown-disclosure", "disclosureId", $"'{command.DisclosureId}' is not a recorded disclosure.");
+            return Decision<Stored.BreachEvent>.Refuse(command.Fingerprint is not null && command.DisclosureId is null
+                ? Refusal.Unusable("unknown-fingerprint", Unmatched, "fingerprint", $"'{command.Fingerprint}' is not the fingerprint of any recipient.")
+                : Refusal.Unusable("unknown-disclosure", Unmatched, "disclosureId", $"'{command.DisclosureId}' is not a recorded disclosure."));
         }
 
         var attributed = ExposureSet.Attribute(disclosure.Holders, command.Fingerprint);
         if (command.Fingerprint is not null && attributed is null)
         {
-            throw Invalid("fingerprint-mismatch", "fingerprint", $"'{command.Fingerprint}' does not belong to disclosure '{disclosure.DisclosureId}'.");
+            return Decision<Stored.BreachEvent>.Refuse(
+                Refusal.Unusable("fingerprint-mismatch", Unmatched, "fingerprint", $"'{command.Fingerprint}' does not belong to disclosure '{disclosure.DisclosureId}'."));
         }
 
-        var reported = new Stored.BreachReported(id, disclosure.DisclosureId, command.Fingerprint, command.Outlet, command.ObservedAt, command.Severity,
-            command.Description, command.ReportedBy, ExposureSet.At(disclosure.Holders, command.ObservedAt), attributed,
-            disclosure.Classification, disclosure.Caveats, command.ObservedAt, requestSha256);
-        return (new BreachOutcome.Reported(BreachReceipt.From(reported), Replayed: false), reported);
+        return Decision<Stored.BreachEvent>.Accept(new Stored.BreachReported(command.BreachId!.Value, disclosure.DisclosureId, command.Fingerprint, command.Outlet,
+            command.ObservedAt, command.Severity, command.Description, command.ReportedBy, ExposureSet.At(disclosure.Holders, command.ObservedAt), attributed,
+            disclosure.Classification, disclosure.Caveats, command.ObservedAt, context.RequestSha256));
     }
 
-    private static InvalidCommandException Invalid(string type, string field, string message) =>
-        new(type, "The breach cannot be matched to a shared item.", new Dictionary<string, string[]> { [field] = [message] });
-}
-
-/// <summary>The one handler behind <c>POST /breaches</c> and the <see cref="ReportBreach"/> consumer.</summary>
-public sealed class BreachDesk(IDocumentSession session)
-{
-    public async Task<BreachOutcome> ReportAsync(ReportBreach command, CancellationToken cancellationToken)
-    {
-        ReportBreachDecision.Validate(command);
-        var hash = Idempotency.RequestHash(command);
-        var stream = await session.Events.FetchForWriting<Breach>(Breach.StreamFor(command.BreachId!.Value), cancellationToken);
-        var disclosure = command.DisclosureId is { } disclosureId
-            ? await session.LoadAsync<Disclosure>(Disclosure.StreamFor(disclosureId), cancellationToken)
-            : await session.LoadAsync<FingerprintOwner>(command.Fingerprint!, cancellationToken) is { } owner
-                ? await session.LoadAsync<Disclosure>(Disclosure.StreamFor(owner.DisclosureId), cancellationToken)
-                : null;
-        var (outcome, reported) = ReportBreachDecision.Decide(command, hash, stream.Aggregate, disclosure);
-        if (reported is not null)
-        {
-            stream.AppendOne(reported);
-            await session.SaveChangesAsync(cancellationToken);
-        }
-
-        return outcome;
-    }
+    public override Breach? Evolve(Breach? state, Stored.BreachEvent change) => BreachHistory.Evolve(state, change);
 }
 
 public static class ReportBreachEndpoint
 {
-    public static async Task<IResult> Handle(ReportBreachBody body, BreachDesk desk, CancellationToken cancellationToken)
+    public static async Task<IResult> Handle(ReportBreachBody body, CommandHandler handler, ReportBreachSlice slice, CancellationToken cancellationToken)
     {
-        try
-        {
-            var outcome = await desk.ReportAsync(ReportBreachDecision.Normalise(body.ToCommand(), Guid.CreateVersion7()), cancellationToken);
-            switch (outcome)
-            {
-                case BreachOutcome.Reported { Replayed: true } replay:
-                    return TypedResults.Ok(replay.Receipt);
-                case BreachOutcome.Reported reported:
-                    PlatformMetrics.Accepted(nameof(ReportBreach), "http");
-                    return TypedResults.Created($"/breaches/{reported.Receipt.BreachId}", reported.Receipt);
-                default:
-                    PlatformMetrics.Rejected(nameof(ReportBreach), "http", "client-id-conflict");
-                    return Problems.ClientIdConflict("breachId", ((BreachOutcome.ClientIdConflict)outcome).BreachId);
-            }
-        }
-        catch (InvalidCommandException invalid)
-        {
-            PlatformMetrics.Rejected(nameof(ReportBreach), "http", invalid.ProblemType);
-            return Problems.From(invalid);
-        }
+        var outcome = await handler.HandleAsync(slice, ReportBreachSlice.Normalise(body.ToCommand(), Guid.CreateVersion7()), Transports.Http, cancellationToken);
+        return outcome.ToHttp(
+            reported => TypedResults.Created($"/breaches/{reported.Report.BreachId}", BreachReceipt.From(reported.Report)),
+            replayed => TypedResults.Ok(BreachReceipt.From(replayed.Report)));
     }
 
     public static void MapReportBreach(this IEndpointRouteBuilder app) =>
@@ -162,20 +126,11 @@ public static class ReportBreachEndpoint
             .Produces<BreachReceipt>(StatusCodes.Status201Created).ProducesValidationProblem();
 }
 
-public sealed class ReportBreachConsumer(BreachDesk desk, BusCaller caller) : IConsumer<ReportBreach>
+public sealed class ReportBreachConsumer(CommandHandler handler, ReportBreachSlice slice, BusCaller caller) : IConsumer<ReportBreach>
 {
     public async Task Consume(ConsumeContext<ReportBreach> context)
     {
         await caller.RequireOperatorAsync(context, servicesMaySend: false);
-        var outcome = await desk.ReportAsync(ReportBreachDecision.Normalise(context.Message, ClientIds.Of(context)), context.CancellationToken);
-        if (outcome is BreachOutcome.ClientIdConflict conflict)
-        {
-            throw new InvalidCommandException("client-id-conflict", $"breachId '{conflict.BreachId}' was already used for a different request.", new Dictionary<string, string[]>());
-        }
-
-        if (outcome is BreachOutcome.Reported { Replayed: false })
-        {
-            PlatformMetrics.Accepted(nameof(ReportBreach), "bus");
-        }
+        (await handler.HandleAsync(slice, ReportBreachSlice.Normalise(context.Message, ClientIds.Of(context)), Transports.Bus, context.CancellationToken)).AcknowledgeOrRefuse();
     }
 }

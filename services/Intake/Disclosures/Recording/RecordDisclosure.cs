@@ -102,10 +102,8 @@ public sealed class RecordDisclosureSlice(Fingerprints fingerprints) : CommandSl
         var unknown = command.Recipients.Where(r => !facts.Partners.ContainsKey(r)).ToList();
         if (unknown.Count > 0)
         {
-            return Decision<Stored.DisclosureEvent>.Refuse(new Refusal(RefusalKind.Unusable, "unknown-partner", "Unknown recipient.", "Unknown recipient.")
-            {
-                Errors = new Dictionary<string, string[]> { ["recipients"] = [.. unknown.Select(u => $"'{u}' is not a registered partner.")] },
-            });
+            return Decision<Stored.DisclosureEvent>.Refuse(
+                Refusal.Unusable("unknown-partner", "Unknown recipient.", "recipients", [.. unknown.Select(u => $"'{u}' is not a registered partner.")]));
         }
 
         var suspended = command.Recipients.Where(r => facts.Partners[r].IsSuspended).ToList();
