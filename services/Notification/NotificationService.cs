@@ -8,6 +8,7 @@ using AuditPlatform.Notification.Partners;
 using AuditPlatform.Notification.Partners.WebhookSecrets;
 using AuditPlatform.Notification.Responses;
 using AuditPlatform.Notification.Responses.Recording;
+using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
 using AuditPlatform.ServiceDefaults.Policy;
@@ -34,8 +35,8 @@ public static class NotificationService
             bus.AddConsumer<CommandRefusedConsumer>();
         });
         builder.Services.AddSingleton(_ => EscalationPolicy.Load(EscalationPolicy.Locate(builder.Configuration["ESCALATION_POLICY"])));
-        builder.Services.AddScoped<AcknowledgementDesk>();
-        builder.Services.AddScoped<ResponseDesk>();
+        builder.Services.AddCommandPath(typeof(NotificationService).Assembly);
+        builder.Services.AddSingleton<PlannedNotices>();
         builder.Services.AddSingleton(_ => SecretSeal.FromConfiguration(builder.Configuration));
         builder.Services.AddSingleton(_ => SecretRotationOptions.FromConfiguration(builder.Configuration));
         builder.Services.AddSingleton<ILedgerMigration, PlaintextSecretMigration>();

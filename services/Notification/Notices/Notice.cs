@@ -63,10 +63,10 @@ public sealed record Notice
     public static string StreamFor(Guid noticeId) => StreamKey.For(StreamKinds.Notice, noticeId);
 }
 
-/// <summary>How a notice's stream folds into its state; shared by the delivery worker, the desks and the read model.</summary>
+/// <summary>How a notice's stream folds into its state; shared by the notice's command slices and its read model.</summary>
 public static class NoticeHistory
 {
-    public static Notice? Evolve(Notice? state, object @event) => @event switch
+    public static Notice? Evolve(Notice? state, NoticeEvent change) => change switch
     {
         NoticeCreated e => new Notice
         {
@@ -122,7 +122,12 @@ public sealed class NoticeProjection : SingleStreamProjection<Notice, string>
 
     public override Notice? Evolve(Notice? snapshot, string id, IEvent e)
     {
-        var next = NoticeHistory.Evolve(snapshot, e.Data);
-        return e.Data is NoticeCreated && next is not null ? next with { TraceParent = TracedSessions.TraceParentOf(e) } : next;
+        if (e.Data is not NoticeEvent change)
+        {
+            return snapshot;
+        }
+
+        var next = NoticeHistory.Evolve(snapshot, change);
+        return change is NoticeCreated && next is not null ? next with { TraceParent = TracedSessions.TraceParentOf(e) } : next;
     }
 }

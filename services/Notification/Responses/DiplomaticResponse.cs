@@ -19,6 +19,16 @@ public sealed record DiplomaticResponse
     public static string StreamFor(Guid responseId) => StreamKey.For(StreamKinds.Response, responseId);
 }
 
+/// <summary>How a response's stream folds into its state; shared by its command slice and its read model.</summary>
+public static class DiplomaticResponseHistory
+{
+    public static DiplomaticResponse? Evolve(DiplomaticResponse? state, ResponseEvent change) => change switch
+    {
+        DiplomaticResponseRecorded recorded => new DiplomaticResponse { Id = DiplomaticResponse.StreamFor(recorded.ResponseId), Recorded = recorded },
+        _ => state,
+    };
+}
+
 public sealed class DiplomaticResponseProjection : SingleStreamProjection<DiplomaticResponse, string>
 {
     public DiplomaticResponseProjection()
@@ -27,7 +37,7 @@ public sealed class DiplomaticResponseProjection : SingleStreamProjection<Diplom
     }
 
     public override DiplomaticResponse? Evolve(DiplomaticResponse? snapshot, string id, IEvent e) =>
-        e.Data is DiplomaticResponseRecorded recorded ? new DiplomaticResponse { Id = DiplomaticResponse.StreamFor(recorded.ResponseId), Recorded = recorded } : snapshot;
+        e.Data is ResponseEvent change ? DiplomaticResponseHistory.Evolve(snapshot, change) : snapshot;
 }
 
 /// <summary>The response as <c>GET /responses/{id}</c> shows it: the fields of <c>POST /responses</c>.</summary>

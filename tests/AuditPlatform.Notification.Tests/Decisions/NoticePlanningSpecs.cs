@@ -2,7 +2,9 @@ using System.Text.Json;
 using AuditPlatform.Contracts;
 using AuditPlatform.Notification.Notices.Planning;
 using AuditPlatform.Notification.Partners;
+using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Policy;
+using NoticeCreated = AuditPlatform.Notification.Ledger.NoticeCreated;
 
 namespace AuditPlatform.Notification.Tests.Decisions;
 
@@ -50,12 +52,21 @@ public class NoticePlanningSpecs
         OccurredAt = occurredAt ?? new DateTimeOffset(2017, 5, 24, 18, 0, 0, TimeSpan.Zero),
     };
 
+    private static readonly OpenHandlingNoticeSlice Handling = new();
+    private static readonly OpenBreachNoticeSlice Breaches = new(Policy);
+
+    private static List<NoticeCreated> PlanHandling(DisclosureRecorded disclosure, IReadOnlyDictionary<string, PartnerChannel> partners, long? sequence, DateTimeOffset now) =>
+        [.. disclosure.Recipients.SelectMany(r => Handling.Decide(new OpenHandlingNotice(disclosure, r, sequence), null, partners.GetValueOrDefault(r.Partner), new CommandContext(now, "h")).Events).Cast<NoticeCreated>()];
+
+    private static List<NoticeCreated> PlanBreach(BreachReported breach, DateTimeOffset now) =>
+        [.. OpenBreachNotice.For(breach).SelectMany(c => Breaches.Decide(c, null, new CommandContext(now, "h")).Events).Cast<NoticeCreated>()];
+
     private static PartnerChannel Suspended(string code, long since) => new() { Id = code, Kind = ChannelKinds.Bus, Suspended = true, SuspendedSinceSequence = since };
 
     [Fact]
     public void A_disclosure_to_two_partners_plans_one_handling_notice_each_with_that_partners_fingerprint()
     {
-        var notices = NoticePlanning.ForDisclosure(Disclosure("US-FBI", "US-DHS"), new Dictionary<string, PartnerChannel>(), 10, Now);
+        var notices = PlanHandling(Disclosure("US-FBI", "US-DHS"), new Dictionary<string, PartnerChannel>(), 10, Now);
 
         Assert.Equal(["US-FBI", "US-DHS"], notices.Select(n => n.Partner));
         Assert.Equal(["fp-US-FBI", "fp-US-DHS"], notices.Select(n => n.Fingerprint));
@@ -74,10 +85,29 @@ public class NoticePlanningSpecs
     [Fact]
     public void Planning_the_same_disclosure_again_names_the_same_notices()
     {
-        var first = NoticePlanning.ForDisclosure(Disclosure("US-FBI"), new Dictionary<string, PartnerChannel>(), 10, Now);
-        var again = NoticePlanning.ForDisclosure(Disclosure("US-FBI"), new Dictionary<string, PartnerChannel>(), 10, Now.AddHours(1));
+        var first = PlanHandling(Disclosure("US-FBI"), new Dictionary<string, PartnerChannel>(), 10, Now);
+        var again = PlanHandling(Disclosure("US-FBI"), new Dictionary<string, PartnerChannel>(), 10, Now.AddHours(1));
 
         Assert.Equal(first[0].NoticeId, again[0].NoticeId);
+    }
+
+    [Fact]
+    public void A_notice_already_opened_is_not_opened_again_and_a_withheld_one_is_refused()
+    {
+        var disclosure = Disclosure("US-DHS");
+        var command = new OpenHandlingNotice(disclosure, disclosure.Recipients[0], 10);
+        var opened = Handling.Decide(command, null, null, new CommandContext(Now, "h"));
+        var existing = Handling.Evolve(null, opened.Events[0]);
+
+        var again = Handling.Decide(command, existing, null, new CommandContext(Now.AddHours(1), "h"));
+        var withheld = Handling.Decide(command, null, Suspended("US-DHS", since: 5), new CommandContext(Now, "h"));
+
+        Assert.Equal(Verdict.Accepted, opened.Verdict);
+        Assert.Equal(command.NoticeId, existing!.NoticeId);
+        Assert.Equal(Verdict.AlreadyDone, again.Verdict);
+        Assert.Equal(Verdict.Refused, withheld.Verdict);
+        Assert.Equal("sharing-suspended", withheld.Refusal!.ProblemType);
+        Assert.Empty(withheld.Events);
     }
 
     [Fact]
@@ -100,7 +130,7 @@ public class NoticePlanningSpecs
     {
         var partners = new Dictionary<string, PartnerChannel> { ["US-DHS"] = Suspended("US-DHS", since: 5) };
 
-        var notices = NoticePlanning.ForDisclosure(Disclosure("US-FBI", "US-DHS"), partners, 10, Now);
+        var notices = PlanHandling(Disclosure("US-FBI", "US-DHS"), partners, 10, Now);
 
         Assert.Equal(["US-FBI"], notices.Select(n => n.Partner));
     }
@@ -110,7 +140,7 @@ public class NoticePlanningSpecs
     {
         var partners = new Dictionary<string, PartnerChannel> { ["US-DHS"] = Suspended("US-DHS", since: 12) };
 
-        var notices = NoticePlanning.ForDisclosure(Disclosure("US-DHS"), partners, 10, Now);
+        var notices = PlanHandling(Disclosure("US-DHS"), partners, 10, Now);
 
         Assert.Equal(["US-DHS"], notices.Select(n => n.Partner));
     }
@@ -118,16 +148,16 @@ public class NoticePlanningSpecs
     [Fact]
     public void Without_ledger_sequences_a_suspended_partner_is_withheld()
     {
-        Assert.True(NoticePlanning.Withheld(Suspended("US-DHS", since: 5), null));
-        Assert.True(NoticePlanning.Withheld(new PartnerChannel { Id = "US-DHS", Suspended = true }, 10));
-        Assert.False(NoticePlanning.Withheld(new PartnerChannel { Id = "US-DHS" }, null));
-        Assert.False(NoticePlanning.Withheld(null, 10));
+        Assert.True(OpenHandlingNoticeSlice.Withheld(Suspended("US-DHS", since: 5), null));
+        Assert.True(OpenHandlingNoticeSlice.Withheld(new PartnerChannel { Id = "US-DHS", Suspended = true }, 10));
+        Assert.False(OpenHandlingNoticeSlice.Withheld(new PartnerChannel { Id = "US-DHS" }, null));
+        Assert.False(OpenHandlingNoticeSlice.Withheld(null, 10));
     }
 
     [Fact]
     public void A_breach_without_attribution_notifies_every_partner_of_the_exposure_set()
     {
-        var notices = NoticePlanning.ForBreach(Breach(Severities.Low), Policy, Now);
+        var notices = PlanBreach(Breach(Severities.Low), Now);
 
         Assert.Equal(["US-DHS", "US-FBI"], notices.Select(n => n.Partner));
         Assert.All(notices, n =>
@@ -143,7 +173,7 @@ public class NoticePlanningSpecs
     [Fact]
     public void A_breach_attributed_by_fingerprint_notifies_only_the_attributed_partner()
     {
-        var notices = NoticePlanning.ForBreach(Breach(Severities.Medium, attributed: "US-FBI"), Policy, Now);
+        var notices = PlanBreach(Breach(Severities.Medium, attributed: "US-FBI"), Now);
 
         var notice = Assert.Single(notices);
         Assert.Equal("US-FBI", notice.Partner);
@@ -159,7 +189,7 @@ public class NoticePlanningSpecs
     {
         var reportedAt = Now.AddMinutes(5);
 
-        var notice = NoticePlanning.ForBreach(Breach(severity, occurredAt: reportedAt), Policy, Now)[0];
+        var notice = PlanBreach(Breach(severity, occurredAt: reportedAt), Now)[0];
 
         Assert.Equal(reportedAt.AddHours(hours), notice.RespondBy);
     }
@@ -167,7 +197,7 @@ public class NoticePlanningSpecs
     [Fact]
     public void A_back_dated_breach_report_runs_its_deadline_from_now()
     {
-        var notice = NoticePlanning.ForBreach(Breach(Severities.Critical), Policy, Now)[0];
+        var notice = PlanBreach(Breach(Severities.Critical), Now)[0];
 
         Assert.Equal(Now.AddHours(24), notice.RespondBy);
     }
@@ -176,7 +206,7 @@ public class NoticePlanningSpecs
     public void A_breach_notice_goes_to_a_suspended_partner_too()
     {
         // Breach planning does not even look at suspension: a suspended partner must still answer.
-        var notices = NoticePlanning.ForBreach(Breach(Severities.Critical, attributed: "US-DHS"), Policy, Now);
+        var notices = PlanBreach(Breach(Severities.Critical, attributed: "US-DHS"), Now);
 
         Assert.Equal("US-DHS", Assert.Single(notices).Partner);
     }

@@ -2,7 +2,8 @@ using AuditPlatform.Contracts;
 using AuditPlatform.Notification.Responses;
 using AuditPlatform.Notification.Responses.Recording;
 using AuditPlatform.ServiceDefaults;
-using AuditPlatform.ServiceDefaults.Messaging;
+using AuditPlatform.ServiceDefaults.Commands;
+using AuditPlatform.ServiceDefaults.Http;
 using DiplomaticResponseRecorded = AuditPlatform.Notification.Ledger.DiplomaticResponseRecorded;
 
 namespace AuditPlatform.Notification.Tests.Decisions;
@@ -26,6 +27,15 @@ public class ResponseSpecs
         Scope = [Classifications.Secret, "UK-EYES-ONLY-UNTIL-RELEASE"],
     };
 
+    private static readonly RecordResponseSlice Slice = new();
+
+    private static Dictionary<string, string[]> ErrorsOf(RecordPartnerResponse command)
+    {
+        var errors = new FieldErrors();
+        Slice.Validate(command, errors);
+        return errors.ToDictionary();
+    }
+
     private static DiplomaticResponse Existing(RecordPartnerResponse command, string hash) => new()
     {
         Id = DiplomaticResponse.StreamFor(command.ResponseId!.Value),
@@ -38,46 +48,45 @@ public class ResponseSpecs
     {
         var fallback = Guid.NewGuid();
 
-        var command = RecordResponseDecision.Normalise(Assurance(), fallback);
+        var command = RecordResponseSlice.Normalise(Assurance(), fallback);
 
         Assert.Equal(fallback, command.ResponseId);
         Assert.Equal(TimeSpan.Zero, command.OccurredAt.Offset);
         Assert.Equal(new DateTimeOffset(2017, 5, 25, 12, 0, 0, TimeSpan.Zero), command.OccurredAt);
-        Assert.Equal(Idempotency.RequestHash(RecordResponseDecision.Normalise(Assurance(fallback), Guid.NewGuid())), Idempotency.RequestHash(command));
+        Assert.Equal(Idempotency.RequestHash(RecordResponseSlice.Normalise(Assurance(fallback), Guid.NewGuid())), Idempotency.RequestHash(command));
     }
 
     [Fact]
     public void An_assurance_is_recorded_with_its_breach_case_validity_and_scope()
     {
-        var command = RecordResponseDecision.Normalise(Assurance(), Guid.NewGuid());
-        RecordResponseDecision.Validate(command);
+        var command = RecordResponseSlice.Normalise(Assurance(), Guid.NewGuid());
+        Assert.Empty(ErrorsOf(command));
 
-        var (outcome, recorded) = RecordResponseDecision.Decide(command, "h", null);
+        var decision = Slice.Decide(command, null, new CommandContext(DateTimeOffset.UnixEpoch, "h"));
 
-        Assert.Equal(new ResponseOutcome.Recorded(new ResponseReceipt(command.ResponseId!.Value), Replayed: false), outcome);
-        Assert.NotNull(recorded);
+        Assert.Equal(Verdict.Accepted, decision.Verdict);
+        var recorded = Assert.IsType<DiplomaticResponseRecorded>(Assert.Single(decision.Events));
+        Assert.Equal(command.ResponseId, recorded.ResponseId);
         Assert.Equal(BreachId, recorded.BreachId);
         Assert.Equal(CaseId, recorded.CaseId);
         Assert.Equal(command.ValidUntil, recorded.ValidUntil);
         Assert.Equal(command.Scope, recorded.Scope);
         Assert.Equal("h", recorded.RequestSha256);
+        Assert.Equal(recorded, Slice.Evolve(null, recorded)!.Recorded);
     }
 
     [Fact]
-    public void The_same_client_id_and_body_replays_and_another_body_conflicts()
+    public void The_client_id_is_the_response_id_and_a_recorded_response_is_known_by_its_request()
     {
-        var command = RecordResponseDecision.Normalise(Assurance(Guid.NewGuid()), Guid.NewGuid());
+        // The handler answers a repeat of the recorded request as already done, and another request under the same id as a conflict.
+        var command = RecordResponseSlice.Normalise(Assurance(Guid.NewGuid()), Guid.NewGuid());
         var hash = Idempotency.RequestHash(command);
-        var existing = Existing(command, hash);
         var changed = command with { Statement = "Something else." };
 
-        var (replay, none) = RecordResponseDecision.Decide(command, Idempotency.RequestHash(command), existing);
-        var (conflict, nothing) = RecordResponseDecision.Decide(changed, Idempotency.RequestHash(changed), existing);
-
-        Assert.Equal(new ResponseOutcome.Recorded(new ResponseReceipt(command.ResponseId!.Value), Replayed: true), replay);
-        Assert.Null(none);
-        Assert.IsType<ResponseOutcome.ClientIdConflict>(conflict);
-        Assert.Null(nothing);
+        Assert.Equal(new ClientId("responseId", command.ResponseId!.Value), Slice.ClientId(command));
+        Assert.Equal(hash, Slice.RecordedRequest(Existing(command, hash)));
+        Assert.Equal(ClientIdOutcome.Replay, Idempotency.Decide(hash, Idempotency.RequestHash(command)));
+        Assert.NotEqual(ClientIdOutcome.Replay, Idempotency.Decide(hash, Idempotency.RequestHash(changed)));
     }
 
     [Fact]
@@ -85,9 +94,7 @@ public class ResponseSpecs
     {
         var denial = Assurance(Guid.NewGuid()) with { Kind = ResponseKinds.Denial };
 
-        var invalid = Assert.Throws<InvalidCommandException>(() => RecordResponseDecision.Validate(denial));
-
-        Assert.Equal(["validUntil", "scope"], invalid.Errors.Keys);
+        Assert.Equal(["validUntil", "scope"], ErrorsOf(denial).Keys);
     }
 
     [Fact]
@@ -95,9 +102,7 @@ public class ResponseSpecs
     {
         var command = Assurance(Guid.NewGuid()) with { ValidUntil = new DateTimeOffset(2017, 1, 1, 0, 0, 0, TimeSpan.Zero) };
 
-        var invalid = Assert.Throws<InvalidCommandException>(() => RecordResponseDecision.Validate(command));
-
-        Assert.Equal(["validUntil"], invalid.Errors.Keys);
+        Assert.Equal(["validUntil"], ErrorsOf(command).Keys);
     }
 
     [Fact]
@@ -105,8 +110,6 @@ public class ResponseSpecs
     {
         var empty = new RecordPartnerResponse { Partner = null!, Kind = "apology", Statement = "", Respondent = null!, OccurredAt = default, ResponseId = Guid.Empty };
 
-        var invalid = Assert.Throws<InvalidCommandException>(() => RecordResponseDecision.Validate(empty));
-
-        Assert.Equal(["responseId", "partner", "kind", "statement", "respondent", "occurredAt"], invalid.Errors.Keys);
+        Assert.Equal(["responseId", "partner", "kind", "statement", "respondent", "occurredAt"], ErrorsOf(empty).Keys);
     }
 }

@@ -78,7 +78,7 @@ public sealed class NoticeDeliveryTests(NotificationFixture fixture) : IClassFix
     [Fact]
     public async Task A_webhook_that_fails_three_times_then_succeeds_is_delivered_once_with_each_attempt_recorded()
     {
-        using var measurements = new MeasurementLog("audit.webhook.deliveries");
+        using var measurements = new MeasurementLog("audit.notifications.attempts", "audit.notifications.delivered");
         var hook = fixture.Webhooks.Serve("ca-csis", Secret, call => call <= 3 ? 500 : 200);
         await fixture.RegisterAsync("CA-CSIS", hook, Secret);
 
@@ -101,15 +101,20 @@ public sealed class NoticeDeliveryTests(NotificationFixture fixture) : IClassFix
         Assert.Single(posts, p => p.Answered == 200);
         Assert.All(posts, p => Assert.True(p.SignatureValid));
         Assert.All(posts, p => Assert.Equal(posts[0].Body, p.Body));
-        var outcomes = measurements.Snapshot().Select(m => m.Tag("outcome")).ToList();
-        Assert.True(outcomes.Count(o => o == "failed") >= 3, "a failed attempt is counted for each of the three refusals");
-        Assert.Contains("delivered", outcomes);
+        // Meters are per host and this process runs several: only this partner's measurements are this test's.
+        await Eventually.TrueAsync(() => Of(measurements, "audit.notifications.delivered", "CA-CSIS").Count == 1, "the delivery counted");
+        var attempts = Of(measurements, "audit.notifications.attempts", "CA-CSIS");
+        Assert.Equal(3, attempts.Count(m => m.Tag("outcome") == "failure"));
+        Assert.Equal(1, attempts.Count(m => m.Tag("outcome") == "success"));
+        Assert.All(attempts, m => Assert.Equal("webhook", m.Tag("channel")));
+        var delivered = Assert.Single(Of(measurements, "audit.notifications.delivered", "CA-CSIS"));
+        Assert.Equal(("delivered", "webhook"), (delivered.Tag("outcome"), delivered.Tag("channel")));
     }
 
     [Fact]
     public async Task A_webhook_that_never_succeeds_ends_failed_listed_for_operators_and_counted()
     {
-        using var measurements = new MeasurementLog("audit.webhook.deliveries");
+        using var measurements = new MeasurementLog("audit.notifications.attempts");
         var failures = new List<string>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
@@ -152,8 +157,49 @@ public sealed class NoticeDeliveryTests(NotificationFixture fixture) : IClassFix
         Assert.DoesNotContain(rows, r => r.Type == "partner_notified");
         Assert.Equal(6, fixture.Webhooks.For("au-asio").Count);
         await Eventually.TrueAsync(() => { lock (failures) { return failures.Count == 1; } }, "audit.notifications.delivered{outcome=failed} for AU-ASIO");
-        Assert.Contains(measurements.Snapshot(), m => m.Tag("outcome") == "gave-up");
+        var attempts = Of(measurements, "audit.notifications.attempts", "AU-ASIO");
+        Assert.Equal(6, attempts.Count(m => m.Tag("outcome") == "failure"));
+        Assert.All(attempts, m => Assert.Equal(("failure", "webhook"), (m.Tag("outcome"), m.Tag("channel"))));
     }
+
+    [Fact]
+    public async Task Each_delivery_is_counted_once_by_its_channel_bus_and_webhook_alike()
+    {
+        const int N = 6;
+        using var measurements = new MeasurementLog("audit.notifications.delivered", "audit.notifications.attempts");
+        var hook = fixture.Webhooks.Serve("no-nis", Secret, _ => 200);
+        await fixture.RegisterAsync("NO-PST");
+        await fixture.RegisterAsync("NO-NIS", hook, Secret);
+
+        for (var i = 0; i < N; i++)
+        {
+            await fixture.ShareAsync("NO-PST", "NO-NIS");
+        }
+
+        await Eventually.TrueAsync(
+            async () => (await fixture.NoticesAsync("NO-PST", "delivered")).Count == N && (await fixture.NoticesAsync("NO-NIS", "delivered")).Count == N,
+            $"{N} notices delivered to each partner");
+        // A delivery is counted after it is recorded: wait for the last count, then for anything a second count would add.
+        await Eventually.TrueAsync(
+            () => Of(measurements, "audit.notifications.delivered", "NO-PST").Count == N && Of(measurements, "audit.notifications.delivered", "NO-NIS").Count == N,
+            $"{N} deliveries counted for each partner");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        foreach (var (partner, channel) in new[] { ("NO-PST", "bus"), ("NO-NIS", "webhook") })
+        {
+            var delivered = Of(measurements, "audit.notifications.delivered", partner);
+            Assert.Equal(N, delivered.Count);
+            Assert.All(delivered, m => Assert.Equal(("delivered", channel, "handling", 1d), (m.Tag("outcome"), m.Tag("channel"), m.Tag("kind"), m.Value)));
+            var attempts = Of(measurements, "audit.notifications.attempts", partner);
+            Assert.Equal(N, attempts.Count);
+            Assert.All(attempts, m => Assert.Equal(("success", channel), (m.Tag("outcome"), m.Tag("channel"))));
+        }
+
+        Assert.Equal(N, fixture.Webhooks.For("no-nis").Count);
+    }
+
+    private static List<Measured> Of(MeasurementLog measurements, string instrument, string partner) =>
+        [.. measurements.Snapshot().Where(m => m.Instrument == instrument && m.Tag("partner") == partner)];
 
     [Fact]
     public async Task An_acknowledgement_from_another_partners_token_is_forbidden_and_the_partners_own_is_recorded_once()

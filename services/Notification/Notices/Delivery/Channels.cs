@@ -177,8 +177,8 @@ public sealed class PartnerQueues(IConfiguration configuration) : IAsyncDisposab
 /// </summary>
 public sealed class NoticeCourier(IDocumentStore store, WebhookChannel webhooks, PartnerQueues queues, SecretSeal seal, TimeProvider clock)
 {
-    /// <summary>Returns the channel kind used; throws when the attempt failed.</summary>
-    public async Task<string> SendAsync(Notice notice, int attempt, CancellationToken cancellationToken)
+    /// <summary>Throws when the attempt failed; <paramref name="via"/> hears the channel kind as soon as it is known, so a failure is counted by it too.</summary>
+    public async Task SendAsync(Notice notice, int attempt, Action<string> via, CancellationToken cancellationToken)
     {
         PartnerChannel? partner;
         WebhookSecret? secret;
@@ -188,12 +188,17 @@ public sealed class NoticeCourier(IDocumentStore store, WebhookChannel webhooks,
             secret = partner?.Kind == ChannelKinds.Webhook ? await query.LoadAsync<WebhookSecret>(notice.Partner, cancellationToken) : null;
         }
 
+        if (partner?.Kind is { } kind)
+        {
+            via(kind);
+        }
+
         var body = NoticeMessage.From(notice.Content).ToUtf8Json();
         switch (partner?.Kind)
         {
             case ChannelKinds.Bus:
                 await queues.SendAsync(notice.Partner, notice.NoticeId, body, cancellationToken);
-                return ChannelKinds.Bus;
+                break;
             case ChannelKinds.Webhook when partner.WebhookUrl is null:
                 throw new DeliveryRefusedException($"Partner {notice.Partner} has a webhook channel without a URL.");
             case ChannelKinds.Webhook when secret is null:
@@ -201,7 +206,7 @@ public sealed class NoticeCourier(IDocumentStore store, WebhookChannel webhooks,
                 throw new DeliveryRefusedException($"No webhook secret is set yet for partner {notice.Partner}.");
             case ChannelKinds.Webhook:
                 await webhooks.SendAsync(partner.WebhookUrl, seal.Open(secret).At(clock.GetUtcNow()), notice.NoticeId, attempt, body, cancellationToken);
-                return ChannelKinds.Webhook;
+                break;
             default:
                 // Intake's registration may still be on its way: a later attempt will find it.
                 throw new DeliveryRefusedException($"No channel is known yet for partner {notice.Partner}.");

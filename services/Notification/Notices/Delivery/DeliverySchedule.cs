@@ -1,3 +1,4 @@
+using JasperFx;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -36,14 +37,22 @@ public sealed record DeliveryOptions
 }
 
 /// <summary>
-/// The retry schedule, computed by Polly: exponential back-off with jitter and a per-attempt timeout. Every
-/// failed attempt is written to the ledger (through <c>onRetry</c>) with the time of the next one, so after a
+/// Every retry of delivery, computed by Polly: exponential back-off with jitter and a per-attempt timeout for the
+/// attempts, an immediate second decision for an outcome that lost a concurrent write. Every failed attempt is written to the ledger (through <c>onRetry</c>) with the time of the next one, so after a
 /// restart the worker resumes where the ledger says: at the next attempt's time, with the attempts left and a
 /// base delay grown as far as the attempts already made.
 /// </summary>
 public sealed class DeliverySchedule(DeliveryOptions options, TimeProvider clock)
 {
     public DeliveryOptions Options => options;
+
+    /// <summary>
+    /// Recording an attempt's outcome loses the stream's version check when something else appended meanwhile (an
+    /// acknowledgement, another replica): the outcome is decided again, at once, on the stream as it is then.
+    /// </summary>
+    public ResiliencePipeline Recording { get; } = new ResiliencePipelineBuilder { TimeProvider = clock }
+        .AddRetry(new RetryStrategyOptions { MaxRetryAttempts = 2, Delay = TimeSpan.Zero, ShouldHandle = new PredicateBuilder().Handle<ConcurrencyException>() })
+        .Build();
 
     /// <summary>The base delay of a run that starts after <paramref name="attemptsMade"/> attempts: BaseDelay·2^attemptsMade, capped.</summary>
     public TimeSpan BaseDelayAfter(int attemptsMade)

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using AuditPlatform.Notification.Ledger;
+using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Telemetry;
-using JasperFx;
 using Marten;
 using Polly.Retry;
 
@@ -16,7 +16,8 @@ namespace AuditPlatform.Notification.Notices.Delivery;
 /// version check, even if two replicas raced to send it (delivery itself is at least once).
 /// </summary>
 public sealed partial class NoticeDelivery(
-    IDocumentStore store, IServiceScopeFactory scopes, DeliverySchedule schedule, DeliveryDoorbell doorbell, NotificationMetrics metrics, TimeProvider clock, ILogger<NoticeDelivery> logger) : BackgroundService
+    IDocumentStore store, IServiceScopeFactory scopes, DeliverySchedule schedule, RecordFailedAttemptSlice failedAttempt, RecordNoticeDeliveredSlice delivered,
+    DeliveryDoorbell doorbell, NotificationMetrics metrics, TimeProvider clock, ILogger<NoticeDelivery> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<Guid, Task> inFlight = new();
 
@@ -146,8 +147,9 @@ public sealed partial class NoticeDelivery(
 
         if (schedule.AttemptsLeft(notice.Attempts) == 0)
         {
-            await RecordAsync(notice.NoticeId, new NoticeDeliveryFailed(notice.NoticeId, notice.Partner, notice.Attempts, notice.LastError ?? "Out of attempts.", null, clock.GetUtcNow()), cancellationToken);
-            metrics.Ended("failed", notice.Kind, notice.Channel, notice.Partner);
+            // Fewer attempts are allowed now than when the notice was last tried: it has failed.
+            await RecordAsync(failedAttempt, new RecordFailedAttempt(notice.NoticeId, notice.Attempts, notice.LastError ?? "Out of attempts.", null), cancellationToken);
+            metrics.Ended("failed", notice.Kind, null, notice.Partner);
             return;
         }
 
@@ -159,34 +161,34 @@ public sealed partial class NoticeDelivery(
         await using var scope = scopes.CreateAsyncScope();
         var courier = scope.ServiceProvider.GetRequiredService<NoticeCourier>();
         var attempt = notice.Attempts;
+        string? channel = null;
         var pipeline = schedule.PipelineFor(notice.Attempts, async retry =>
         {
-            metrics.Attempted("failure", notice.Channel, notice.Partner);
-            var now = clock.GetUtcNow();
-            await RecordAsync(notice.NoticeId, new NoticeDeliveryFailed(notice.NoticeId, notice.Partner, attempt, Describe(retry), now + retry.RetryDelay, now), cancellationToken);
+            metrics.Attempted("failure", channel, notice.Partner);
+            await RecordAsync(failedAttempt, new RecordFailedAttempt(notice.NoticeId, attempt, Describe(retry), retry.RetryDelay), cancellationToken);
         });
 
-        string channel;
         try
         {
-            channel = await pipeline.ExecuteAsync(async token =>
+            await pipeline.ExecuteAsync(async token =>
             {
                 attempt++;
-                return await courier.SendAsync(notice, attempt, token);
+                channel = null;
+                await courier.SendAsync(notice, attempt, used => channel = used, token);
             }, cancellationToken);
         }
         catch (Exception e) when (e is not NoticeSettledException && !cancellationToken.IsCancellationRequested)
         {
-            metrics.Attempted("failure", notice.Channel, notice.Partner);
-            await RecordAsync(notice.NoticeId, new NoticeDeliveryFailed(notice.NoticeId, notice.Partner, attempt, e.Message, null, clock.GetUtcNow()), cancellationToken);
-            metrics.Ended("failed", notice.Kind, null, notice.Partner);
+            metrics.Attempted("failure", channel, notice.Partner);
+            await RecordAsync(failedAttempt, new RecordFailedAttempt(notice.NoticeId, attempt, e.Message, null), cancellationToken);
+            metrics.Ended("failed", notice.Kind, channel, notice.Partner);
             activity?.SetTag("audit.notice.outcome", "failed");
             LogGaveUp(logger, notice.NoticeId, notice.Partner, attempt, e.Message);
             return;
         }
 
         metrics.Attempted("success", channel, notice.Partner);
-        await RecordAsync(notice.NoticeId, new PartnerNotified(notice.NoticeId, notice.Partner, notice.Kind, notice.DisclosureId, notice.BreachId, channel, notice.Fingerprint, attempt, clock.GetUtcNow()), CancellationToken.None);
+        await RecordAsync(delivered, new RecordNoticeDelivered(notice.NoticeId, channel!, attempt), CancellationToken.None);
         metrics.Ended("delivered", notice.Kind, channel, notice.Partner);
         activity?.SetTag("audit.notice.outcome", "delivered");
     }
@@ -194,34 +196,20 @@ public sealed partial class NoticeDelivery(
     private static string Describe(OnRetryArguments<object> retry) =>
         retry.Outcome.Exception?.Message ?? "The attempt failed.";
 
-    /// <summary>Appends one delivery outcome, unless the notice was settled meanwhile (then the run stops).</summary>
-    private async Task RecordAsync(Guid noticeId, object outcome, CancellationToken cancellationToken)
+    /// <summary>Records one delivery outcome through its slice; when the notice was settled meanwhile, nothing is recorded and the run stops.</summary>
+    private async Task RecordAsync<TCommand>(CommandSlice<TCommand, Notice, NoticeEvent, NoFacts> slice, TCommand command, CancellationToken cancellationToken)
+        where TCommand : notnull
     {
-        for (var tries = 1; ; tries++)
+        var outcome = await schedule.Recording.ExecuteAsync(async token =>
         {
-            await using var session = store.TracedSession();
-            var stream = await session.Events.FetchForWriting<Notice>(Notice.StreamFor(noticeId), cancellationToken);
-            if (IsSettled(stream.Aggregate, outcome))
-            {
-                throw new NoticeSettledException();
-            }
-
-            stream.AppendOne(outcome);
-            try
-            {
-                await session.SaveChangesAsync(cancellationToken);
-                return;
-            }
-            catch (ConcurrencyException) when (tries < 3)
-            {
-                // Someone appended meanwhile (an acknowledgement, another replica): look again.
-            }
+            await using var scope = scopes.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<CommandHandler>().HandleAsync(slice, command, Transports.Timer, token);
+        }, cancellationToken);
+        if (outcome.Verdict != Verdict.Accepted)
+        {
+            throw new NoticeSettledException();
         }
     }
-
-    /// <summary>A delivery is still worth recording after an early acknowledgement; a failure or retry is not.</summary>
-    public static bool IsSettled(Notice? notice, object outcome) =>
-        notice is null || (outcome is PartnerNotified ? notice.DeliveredAt is not null : notice.Status != NoticeStatuses.Pending);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The notice delivery sweep failed; it runs again at the next tick.")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);

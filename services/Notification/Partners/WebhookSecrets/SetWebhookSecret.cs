@@ -29,16 +29,13 @@ public sealed record WebhookSecretView(string Partner, DateTimeOffset SetAt, Dat
 
 public static class SetWebhookSecret
 {
-    public static void Validate(string code, WebhookSecretBody? body)
+    public static void Validate(string code, WebhookSecretBody? body, FieldErrors errors)
     {
-        var errors = new FieldErrors();
         errors.PartnerCode("code", code);
         if (body?.Secret is { Length: < SigningSecrets.MinLength or > SigningSecrets.MaxLength })
         {
             errors.Add("secret", $"must be between {SigningSecrets.MinLength} and {SigningSecrets.MaxLength} characters.");
         }
-
-        errors.ThrowIfAny();
     }
 
     /// <summary>
@@ -50,7 +47,13 @@ public static class SetWebhookSecret
         string code, [FromBody] WebhookSecretBody? body, IDocumentSession session, SecretSeal seal, SecretRotationOptions rotation, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        Validate(code, body);
+        var errors = new FieldErrors();
+        Validate(code, body, errors);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary(), title: FieldErrors.DefaultTitle, type: Problems.Type("validation"));
+        }
+
         var stored = await session.LoadAsync<WebhookSecret>(code, cancellationToken);
         var state = stored is null ? null : seal.Open(stored);
         var generated = body?.Secret is null ? SigningSecrets.Generate() : null;

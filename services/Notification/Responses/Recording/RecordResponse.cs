@@ -1,11 +1,9 @@
 using System.Security.Claims;
 using AuditPlatform.Contracts;
-using AuditPlatform.ServiceDefaults;
+using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Http;
 using AuditPlatform.ServiceDefaults.Messaging;
 using AuditPlatform.ServiceDefaults.Security;
-using AuditPlatform.ServiceDefaults.Telemetry;
-using Marten;
 using MassTransit;
 using Stored = AuditPlatform.Notification.Ledger;
 
@@ -33,18 +31,15 @@ public sealed record RecordResponseBody(
 
 public sealed record ResponseReceipt(Guid ResponseId);
 
-/// <summary>What became of a response command.</summary>
-public abstract record ResponseOutcome
-{
-    public sealed record Recorded(ResponseReceipt Receipt, bool Replayed) : ResponseOutcome;
-
-    public sealed record ClientIdConflict(Guid ResponseId) : ResponseOutcome;
-}
-
-public static class RecordResponseDecision
+/// <summary>
+/// A partner's diplomatic response to a breach or case, recorded once under its client id: the same request again is
+/// answered as before, another request under the same id is a conflict.
+/// </summary>
+public sealed class RecordResponseSlice : CommandSlice<RecordPartnerResponse, DiplomaticResponse, Stored.ResponseEvent>
 {
     public const int MaxScope = 50;
 
+    /// <summary>A command without a client id gets <paramref name="fallbackId"/> (a new id over HTTP, the message id on the bus); times are UTC.</summary>
     public static RecordPartnerResponse Normalise(RecordPartnerResponse command, Guid fallbackId) => command with
     {
         ResponseId = command.ResponseId ?? fallbackId,
@@ -52,9 +47,10 @@ public static class RecordResponseDecision
         ValidUntil = command.ValidUntil?.ToUniversalTime(),
     };
 
-    public static void Validate(RecordPartnerResponse command)
+    public override string StreamFor(RecordPartnerResponse command) => DiplomaticResponse.StreamFor(command.ResponseId!.Value);
+
+    public override void Validate(RecordPartnerResponse command, FieldErrors errors)
     {
-        var errors = new FieldErrors();
         errors.Id("responseId", command.ResponseId);
         errors.PartnerCode("partner", command.Partner);
         errors.Id("breachId", command.BreachId);
@@ -89,78 +85,33 @@ public static class RecordResponseDecision
                 errors.Add("scope", "each entry (a caveat or a classification) must be 1 to 100 characters.");
             }
         }
-
-        errors.ThrowIfAny();
     }
 
-    /// <summary>The decision, with no I/O: record, replay the original answer, or report a client id conflict.</summary>
-    public static (ResponseOutcome Outcome, Stored.DiplomaticResponseRecorded? Event) Decide(RecordPartnerResponse command, string requestSha256, DiplomaticResponse? existing)
-    {
-        var id = command.ResponseId!.Value;
-        if (existing is not null)
-        {
-            return Idempotency.Decide(existing.Recorded.RequestSha256, requestSha256) == ClientIdOutcome.Replay
-                ? (new ResponseOutcome.Recorded(new ResponseReceipt(id), Replayed: true), null)
-                : (new ResponseOutcome.ClientIdConflict(id), null);
-        }
+    public override ClientId? ClientId(RecordPartnerResponse command) => new("responseId", command.ResponseId!.Value);
 
-        var recorded = new Stored.DiplomaticResponseRecorded(id, command.Partner, command.BreachId, command.CaseId, command.Kind, command.Statement,
-            command.Respondent, command.ValidUntil, command.Scope, command.OccurredAt, requestSha256);
-        return (new ResponseOutcome.Recorded(new ResponseReceipt(id), Replayed: false), recorded);
-    }
-}
+    public override string? RecordedRequest(DiplomaticResponse state) => state.Recorded.RequestSha256;
 
-/// <summary>The one handler behind <c>POST /responses</c> and the <see cref="RecordPartnerResponse"/> consumer.</summary>
-public sealed class ResponseDesk(IDocumentSession session)
-{
-    public async Task<ResponseOutcome> RecordAsync(RecordPartnerResponse command, CancellationToken cancellationToken)
-    {
-        RecordResponseDecision.Validate(command);
-        var hash = Idempotency.RequestHash(command);
-        var stream = await session.Events.FetchForWriting<DiplomaticResponse>(DiplomaticResponse.StreamFor(command.ResponseId!.Value), cancellationToken);
-        var (outcome, recorded) = RecordResponseDecision.Decide(command, hash, stream.Aggregate);
-        if (recorded is not null)
-        {
-            stream.AppendOne(recorded);
-            await session.SaveChangesAsync(cancellationToken);
-        }
+    public override Decision<Stored.ResponseEvent> Decide(RecordPartnerResponse command, DiplomaticResponse? state, CommandContext context) =>
+        Decision<Stored.ResponseEvent>.Accept(new Stored.DiplomaticResponseRecorded(command.ResponseId!.Value, command.Partner, command.BreachId, command.CaseId, command.Kind,
+            command.Statement, command.Respondent, command.ValidUntil, command.Scope, command.OccurredAt, context.RequestSha256));
 
-        return outcome;
-    }
+    public override DiplomaticResponse? Evolve(DiplomaticResponse? state, Stored.ResponseEvent change) => DiplomaticResponseHistory.Evolve(state, change);
 }
 
 public static class RecordResponseEndpoint
 {
-    public static async Task<IResult> Handle(RecordResponseBody body, ClaimsPrincipal user, ResponseDesk desk, CancellationToken cancellationToken)
+    public static async Task<IResult> Handle(RecordResponseBody body, ClaimsPrincipal user, CommandHandler handler, RecordResponseSlice slice, CancellationToken cancellationToken)
     {
-        var command = RecordResponseDecision.Normalise(body.ToCommand(), Guid.CreateVersion7());
+        var command = RecordResponseSlice.Normalise(body.ToCommand(), Guid.CreateVersion7());
         if (!user.MayActFor(command.Partner ?? string.Empty))
         {
-            PlatformMetrics.Rejected(nameof(RecordPartnerResponse), "http", "forbidden");
-            return Problems.Forbidden("An integrator may respond only for its own partner.");
+            return HttpOutcomes.Problem(handler.Refuse(slice.Name, Transports.Http, Refusal.Forbidden("An integrator may respond only for its own partner.")));
         }
 
-        try
-        {
-            switch (await desk.RecordAsync(command, cancellationToken))
-            {
-                case ResponseOutcome.Recorded { Replayed: true } replay:
-                    return TypedResults.Ok(replay.Receipt);
-                case ResponseOutcome.Recorded recorded:
-                    PlatformMetrics.Accepted(nameof(RecordPartnerResponse), "http");
-                    return TypedResults.Created($"/responses/{recorded.Receipt.ResponseId}", recorded.Receipt);
-                case ResponseOutcome.ClientIdConflict conflict:
-                    PlatformMetrics.Rejected(nameof(RecordPartnerResponse), "http", "client-id-conflict");
-                    return Problems.ClientIdConflict("responseId", conflict.ResponseId);
-                default:
-                    throw new InvalidOperationException("Unknown outcome.");
-            }
-        }
-        catch (InvalidCommandException invalid)
-        {
-            PlatformMetrics.Rejected(nameof(RecordPartnerResponse), "http", invalid.ProblemType);
-            return Problems.From(invalid);
-        }
+        var outcome = await handler.HandleAsync(slice, command, Transports.Http, cancellationToken);
+        return outcome.ToHttp(
+            recorded => TypedResults.Created($"/responses/{recorded.Recorded.ResponseId}", new ResponseReceipt(recorded.Recorded.ResponseId)),
+            replayed => TypedResults.Ok(new ResponseReceipt(replayed.Recorded.ResponseId)));
     }
 
     public static void MapRecordResponse(this IEndpointRouteBuilder app) =>
@@ -170,22 +121,15 @@ public static class RecordResponseEndpoint
 }
 
 /// <summary>
-/// The bus face of the same desk: the sender's token must allow acting for the responding partner; without a client
+/// The bus face of the same slice: the sender's token must allow acting for the responding partner; without a client
 /// id, the message id is the client id, so redelivery has one effect.
 /// </summary>
-public sealed class RecordPartnerResponseConsumer(ResponseDesk desk, BusCaller caller) : IConsumer<RecordPartnerResponse>
+public sealed class RecordPartnerResponseConsumer(CommandHandler handler, RecordResponseSlice slice, BusCaller caller) : IConsumer<RecordPartnerResponse>
 {
     public async Task Consume(ConsumeContext<RecordPartnerResponse> context)
     {
         await caller.RequireActingForAsync(context, context.Message.Partner ?? string.Empty);
-        var command = RecordResponseDecision.Normalise(context.Message, ClientIds.Of(context));
-        switch (await desk.RecordAsync(command, context.CancellationToken))
-        {
-            case ResponseOutcome.ClientIdConflict conflict:
-                throw new InvalidCommandException("client-id-conflict", $"responseId '{conflict.ResponseId}' was already used for a different request.", new Dictionary<string, string[]>());
-            case ResponseOutcome.Recorded { Replayed: false }:
-                PlatformMetrics.Accepted(nameof(RecordPartnerResponse), "bus");
-                break;
-        }
+        var command = RecordResponseSlice.Normalise(context.Message, ClientIds.Of(context));
+        (await handler.HandleAsync(slice, command, Transports.Bus, context.CancellationToken)).AcknowledgeOrRefuse();
     }
 }
