@@ -361,23 +361,13 @@ CONF
 }
 
 # Which contract messages each service consumes and publishes: its RabbitMQ user may read (bind) only the
-# first and write only the second, besides its own queues and exchanges (named "<service>-...").
-bus_consumes() {
-  case "$1" in
-    intake) echo "RecordDisclosure|ReportBreach|SuspendSharing|RestoreSharing" ;;
-    notification) echo "PartnerRegistered|DisclosureRecorded|BreachReported|SharingSuspended|SharingRestored|AcknowledgeNotice|RecordPartnerResponse|CommandRefused" ;;
-    escalation) echo "BreachReported|HandlingDeadlineMissed|DiplomaticResponseRecorded|SharingSuspended|SharingRestored|PartnerRegistered|EscalationOpened" ;;
-    audit) echo "CheckpointSigned" ;;
-  esac
+# first and write only the second, besides its own queues and exchanges (named "<service>-..."). Both come from
+# deploy/bus-permissions.txt, which the services' event tables generate (a test fails when it drifts).
+bus_messages() {
+  awk -v svc="$1" -v dir="$2" '$1 == svc && $2 == dir { print $3 }' "$ROOT/deploy/bus-permissions.txt" | paste -sd'|' -
 }
-bus_publishes() {
-  case "$1" in
-    intake) echo "PartnerRegistered|SharingSuspended|SharingRestored|DisclosureRecorded|SharingBlocked|BreachReported|HandlingDeadlineMissed|CommandRefused" ;;
-    notification) echo "PartnerNotified|NoticeAcknowledged|DiplomaticResponseRecorded|CommandRefused" ;;
-    escalation) echo "EscalationOpened|EscalationRaised|EscalationResolved|SuspendSharing|RestoreSharing" ;;
-    audit) echo "CheckpointSigned" ;;
-  esac
-}
+bus_consumes() { bus_messages "$1" consumes; }
+bus_publishes() { bus_messages "$1" publishes; }
 
 # A service's configure, write and read patterns, one a line. It configures (declares) the exchanges of what it
 # publishes and consumes, its queues and their _error queues: migrate declares all of them (BusSetup.DeployTopologyAsync).

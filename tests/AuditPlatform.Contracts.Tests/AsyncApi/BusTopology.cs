@@ -14,8 +14,8 @@ public sealed record Route(bool IsCommand, IReadOnlyList<string> Senders, IReadO
 /// The bus as the services set it up: MassTransit's RabbitMQ topology (a fanout exchange per message type named
 /// <c>AuditPlatform.Contracts:&lt;Type&gt;</c>, one queue per consumer named by
 /// <c>KebabCaseEndpointNameFormatter(service)</c>, an <c>_error</c> queue beside each), plus Notification's
-/// <c>partner.&lt;code&gt;</c> queues. The consumers mirror each service's <c>AddConsumer</c> calls and the
-/// RabbitMQ permissions in <c>deploy/local/lib.sh</c> (<c>bus_consumes</c>, <c>bus_publishes</c>).
+/// <c>partner.&lt;code&gt;</c> queues. The services named as senders and consumers are checked against the services'
+/// event tables (EventTableDriftTests), which also generate the RabbitMQ permissions (deploy/bus-permissions.txt).
 /// </summary>
 public static class BusTopology
 {
