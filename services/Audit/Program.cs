@@ -1,12 +1,4 @@
 using AuditPlatform.Audit;
 using AuditPlatform.ServiceDefaults;
-using AuditPlatform.ServiceDefaults.Ledger;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(AuditService.Name);
-builder.AddAudit();
-
-var app = builder.Build();
-app.UseServiceDefaults();
-app.MapAudit();
-await app.RunServiceAsync(args);
+await PlatformService.RunAsync(args, AuditService.Name, builder => builder.AddAudit(), app => app.MapAudit());

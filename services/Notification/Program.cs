@@ -1,12 +1,4 @@
 using AuditPlatform.Notification;
 using AuditPlatform.ServiceDefaults;
-using AuditPlatform.ServiceDefaults.Ledger;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(NotificationService.Name);
-builder.AddNotification();
-
-var app = builder.Build();
-app.UseServiceDefaults();
-app.MapNotification();
-await app.RunServiceAsync(args);
+await PlatformService.RunAsync(args, NotificationService.Name, builder => builder.AddNotification(), app => app.MapNotification());

@@ -1,4 +1,5 @@
 using AuditPlatform.ServiceDefaults.Http;
+using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
@@ -9,7 +10,26 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPlatform.ServiceDefaults;
 
-/// <summary>What every service's Program.cs calls once.</summary>
+/// <summary>The whole of a service's Program.cs.</summary>
+public static class PlatformService
+{
+    /// <summary>
+    /// Builds the service on the defaults, adds its own parts, maps its endpoints and runs it; with the argument
+    /// <c>migrate</c>, declares its bus topology and applies its schema instead, then exits.
+    /// </summary>
+    public static async Task RunAsync(string[] args, string serviceName, Action<WebApplicationBuilder> compose, Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults(serviceName);
+        compose(builder);
+        var app = builder.Build();
+        app.UseServiceDefaults();
+        map(app);
+        await app.RunServiceAsync(args);
+    }
+}
+
+/// <summary>What every service's composition calls once.</summary>
 public static class ServiceDefaultsExtensions
 {
     /// <summary>Largest request body any endpoint accepts; larger ones are answered 413.</summary>
