@@ -49,7 +49,9 @@ public static class IntakeOverBus
         var noticeRate = notified / (DateTimeOffset.UtcNow - began).TotalSeconds;
         await AwaitNoticesAsync(ledger, start, accepted * Recipients.Length);
         var ownQueries = Interlocked.Exchange(ref benchQueries, 0);
-        var commits = await CommitsAsync(ledger, settle: true) - commitsBefore - ownQueries;
+        var commitsAfter = await CommitsAsync(ledger, settle: true);
+        var commits = commitsAfter.Commits - commitsBefore.Commits - ownQueries;
+        var writes = commitsAfter.Writes - commitsBefore.Writes;
         var rate = accepted / (last - began).TotalSeconds;
         var ratio = report.RatioTo(Ceilings.Combined, rate);
         report.Add(new Figure(Scenario, "accepted into ledger (saturated)", Math.Round(rate, 1), "msg/s", Ceilings.Combined, ratio,
@@ -66,9 +68,11 @@ public static class IntakeOverBus
             Note: $"each disclosure asks for {Recipients.Length} notices"));
         if (accepted > 0)
         {
-            report.Add(new Figure(Scenario, "commits per disclosure, all services", Math.Round(commits / (double)accepted, 2), "commits", Target: "≤ 6",
-                Met: commits / (double)accepted <= 6,
-                Note: "pg_stat_database.xact_commit of the platform's database from before publishing until every notice was delivered, less the benchmark's own queries; includes the services' read-only polls"));
+            report.Add(new Figure(Scenario, "commits per disclosure, all services", Math.Round(commits / (double)accepted, 2), "commits",
+                Note: "pg_stat_database.xact_commit from before publishing until every notice was delivered, less the benchmark's own queries; includes the services' read-only polls"));
+            report.Add(new Figure(Scenario, "writing transactions per disclosure, all services", Math.Round(writes / (double)accepted, 2), "commits", Target: "≤ 6",
+                Met: writes / (double)accepted <= 6,
+                Note: "transaction ids handed out over the same span: every commit that wrote something, whichever service made it"));
         }
 
         foreach (var (part, milliseconds) in cpuPerDisclosure.OrderByDescending(c => c.Value))
@@ -176,7 +180,7 @@ public static class IntakeOverBus
     /// Committed transactions of the platform's database so far. With <paramref name="settle"/>, first waits out
     /// PostgreSQL's idle statistics flush (10 s), so every backend's commits up to now are in the count.
     /// </summary>
-    private static async Task<long> CommitsAsync(NpgsqlDataSource ledger, bool settle)
+    private static async Task<(long Commits, long Writes)> CommitsAsync(NpgsqlDataSource ledger, bool settle)
     {
         if (settle)
         {
@@ -184,8 +188,12 @@ public static class IntakeOverBus
         }
 
         Interlocked.Increment(ref benchQueries);
-        await using var command = ledger.CreateCommand("select xact_commit from pg_stat_database where datname = current_database()");
-        return (long)(await command.ExecuteScalarAsync())!;
+        // The next transaction id to be handed out counts the transactions that wrote (read-only ones get none).
+        await using var command = ledger.CreateCommand(
+            "select xact_commit, pg_snapshot_xmax(pg_current_snapshot())::text::bigint from pg_stat_database where datname = current_database()");
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     /// <summary>Waits until <paramref name="expected"/> notices after <paramref name="after"/> were delivered, or progress stops for 15 s.</summary>
