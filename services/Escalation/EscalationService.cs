@@ -13,7 +13,7 @@ using AuditPlatform.Escalation.Partners;
 using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
-using AuditPlatform.ServiceDefaults.Policy;
+using AuditPlatform.Escalation.Policy;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 
 namespace AuditPlatform.Escalation;

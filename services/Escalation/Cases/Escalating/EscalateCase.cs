@@ -2,7 +2,7 @@ using System.Security.Claims;
 using AuditPlatform.Escalation.Ledger;
 using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Http;
-using AuditPlatform.ServiceDefaults.Policy;
+using AuditPlatform.Escalation.Policy;
 
 namespace AuditPlatform.Escalation.Cases.Escalating;
 

@@ -2,7 +2,7 @@ using AuditPlatform.Contracts;
 using AuditPlatform.Escalation.Ledger;
 using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Messaging;
-using AuditPlatform.ServiceDefaults.Policy;
+using AuditPlatform.Escalation.Policy;
 using MassTransit;
 using Contract = AuditPlatform.Contracts;
 

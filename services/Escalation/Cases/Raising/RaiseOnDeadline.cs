@@ -1,6 +1,6 @@
 using AuditPlatform.Escalation.Ledger;
 using AuditPlatform.ServiceDefaults.Commands;
-using AuditPlatform.ServiceDefaults.Policy;
+using AuditPlatform.Escalation.Policy;
 
 namespace AuditPlatform.Escalation.Cases.Raising;
 

@@ -3,7 +3,7 @@ using AuditPlatform.Escalation.Ledger;
 using AuditPlatform.Escalation.Partners;
 using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Messaging;
-using AuditPlatform.ServiceDefaults.Policy;
+using AuditPlatform.Escalation.Policy;
 using Marten;
 using MassTransit;
 using Contract = AuditPlatform.Contracts;
