@@ -5,8 +5,8 @@ using AuditPlatform.Escalation.Cases.Raising;
 using AuditPlatform.Escalation.Cases.Resolving;
 using AuditPlatform.Escalation.Cases.Responding;
 using AuditPlatform.Escalation.Ledger;
-using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.Escalation.Policy;
+using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.Testing;
 using static AuditPlatform.Escalation.Tests.Decisions.Ladder;
 

@@ -8,8 +8,8 @@ using AuditPlatform.Escalation.Cases.Raising;
 using AuditPlatform.Escalation.Cases.Resolving;
 using AuditPlatform.Escalation.Cases.Responding;
 using AuditPlatform.Escalation.Ledger;
-using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.Escalation.Policy;
+using AuditPlatform.ServiceDefaults.Commands;
 
 namespace AuditPlatform.Escalation.Tests.Decisions;
 

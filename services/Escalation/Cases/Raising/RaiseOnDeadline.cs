@@ -1,6 +1,6 @@
 using AuditPlatform.Escalation.Ledger;
-using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.Escalation.Policy;
+using AuditPlatform.ServiceDefaults.Commands;
 
 namespace AuditPlatform.Escalation.Cases.Raising;
 
