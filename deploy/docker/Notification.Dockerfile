@@ -13,12 +13,9 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app .
-# The escalation policy (levels, deadlines) every service reads; mount another file over it to change it.
-COPY deploy/policy/ /app/policy/
 ENV ASPNETCORE_ENVIRONMENT=Production \
     DOTNET_ENVIRONMENT=Production \
-    Ledger__ApplySchemaOnStartup=false \
-    ESCALATION_POLICY=/app/policy/escalation.json
+    Ledger__ApplySchemaOnStartup=false
 # The image's unprivileged "app" user (uid 1654); the schema is changed only by "migrate", run as the owner.
 USER $APP_UID
 EXPOSE 5102

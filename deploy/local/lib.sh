@@ -64,7 +64,7 @@ AUDIT_INTAKE_PORT|Intake HTTP port|5101|$(service_port Intake)
 AUDIT_NOTIFICATION_PORT|Notification HTTP port|5102|$(service_port Notification)
 AUDIT_ESCALATION_PORT|Escalation HTTP port (operators' dashboard)|5103|$(service_port Escalation)
 AUDIT_AUDIT_PORT|Audit HTTP port (compliance page)|5104|$(service_port Audit)
-ESCALATION_POLICY|escalation policy file|deploy/policy/escalation.json|$POLICY_FILE
+ESCALATION_POLICY|escalation policy file (Escalation's ladder)|deploy/policy/escalation.json|$POLICY_FILE
 AUDIT_JWT_KEY_FILE|development token signing key, base64 of 32 bytes (or Auth__SigningKeyFile)|.local/secrets/jwt-signing.key|$JWT_KEY_FILE
 AUDIT_FINGERPRINT_KEY_FILE|fingerprint key, base64 (or Intake__FingerprintKeyFile)|.local/secrets/fingerprint.key|$FINGERPRINT_KEY_FILE
 AUDIT_CHECKPOINT_KEY_FILE|checkpoint signing key, P-256 PKCS#8 PEM (or Audit__SigningKeyFile)|.local/secrets/checkpoint-signing.pem|$CHECKPOINT_KEY_FILE
@@ -483,10 +483,11 @@ Auth__SigningKeyFile=$JWT_KEY_FILE
 Intake__FingerprintKeyFile=$FINGERPRINT_KEY_FILE
 Notification__SecretKeyFile=$WEBHOOK_KEY_FILE
 Audit__SigningKeyFile=$CHECKPOINT_KEY_FILE
-ESCALATION_POLICY=$POLICY_FILE
 ASPNETCORE_ENVIRONMENT=Production
 DOTNET_ENVIRONMENT=Production
 ENV
+  # The ladder is Escalation's alone; Intake and Notification keep the durations they need as their own settings.
+  [ "$svc" != escalation ] || echo "ESCALATION_POLICY=$POLICY_FILE"
 }
 
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }

@@ -10,10 +10,10 @@ using AuditPlatform.Escalation.Cases.Responding;
 using AuditPlatform.Escalation.Dashboard;
 using AuditPlatform.Escalation.Ledger;
 using AuditPlatform.Escalation.Partners;
+using AuditPlatform.Escalation.Policy;
 using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
-using AuditPlatform.ServiceDefaults.Policy;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 
 namespace AuditPlatform.Escalation;

@@ -3,8 +3,9 @@ using AuditPlatform.Intake.Breaches.Reporting;
 using AuditPlatform.Intake.Disclosures;
 using AuditPlatform.Intake.Disclosures.Reading;
 using AuditPlatform.Intake.Disclosures.Recording;
-using AuditPlatform.Intake.Intelligence.Reading;
+using AuditPlatform.Intake.Intelligence.Assessing;
 using AuditPlatform.Intake.Intelligence.Deadlines;
+using AuditPlatform.Intake.Intelligence.Reading;
 using AuditPlatform.Intake.Ledger;
 using AuditPlatform.Intake.Partners;
 using AuditPlatform.Intake.Partners.Registering;
@@ -12,7 +13,6 @@ using AuditPlatform.Intake.Partners.Sharing;
 using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
-using AuditPlatform.ServiceDefaults.Policy;
 
 namespace AuditPlatform.Intake;
 
@@ -34,7 +34,7 @@ public static class IntakeService
             bus.AddConsumer<RestoreSharingConsumer>();
         });
         builder.Services.AddSingleton(_ => Fingerprints.FromConfiguration(builder.Configuration));
-        builder.Services.AddSingleton(_ => EscalationPolicy.Load(EscalationPolicy.Locate(builder.Configuration["ESCALATION_POLICY"])));
+        builder.Services.AddSingleton(ReportDeadline.FromConfiguration(builder.Configuration));
         builder.Services.AddSingleton<PartnerQueueDeclaration>();
         builder.Services.AddCommandPath(typeof(IntakeService).Assembly);
         builder.Services.AddSingleton<HandlingDeadlineWatch>();

@@ -11,7 +11,6 @@ using AuditPlatform.Notification.Responses.Recording;
 using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
-using AuditPlatform.ServiceDefaults.Policy;
 
 namespace AuditPlatform.Notification;
 
@@ -34,7 +33,7 @@ public static class NotificationService
             bus.AddConsumer<RecordPartnerResponseConsumer>();
             bus.AddConsumer<CommandRefusedConsumer>();
         });
-        builder.Services.AddSingleton(_ => EscalationPolicy.Load(EscalationPolicy.Locate(builder.Configuration["ESCALATION_POLICY"])));
+        builder.Services.AddSingleton(BreachRespondWithin.FromConfiguration(builder.Configuration));
         builder.Services.AddCommandPath(typeof(NotificationService).Assembly);
         builder.Services.AddSingleton<PlannedNotices>();
         builder.Services.AddSingleton(_ => SecretSeal.FromConfiguration(builder.Configuration));

@@ -105,7 +105,7 @@ public sealed class TopologyAtSetupTests(PlatformFixture fixture) : IClassFixtur
     private async Task MigrateAsync(string name, Action<WebApplicationBuilder> add, Uri bus)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(fixture.ServiceSettings);
+        builder.Configuration.AddInMemoryCollection(fixture.SettingsFor(name));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Bus"] = bus.ToString() });
         builder.AddServiceDefaults(name);
         add(builder);

@@ -42,8 +42,22 @@ public class PlatformFixture : IAsyncLifetime
         ["Intake:FingerprintKey"] = Convert.ToBase64String(FingerprintKey),
         ["Notification:SecretKey"] = Convert.ToBase64String(WebhookSecretKey),
         ["Audit:SigningKey"] = CheckpointKeyPem,
-        ["ESCALATION_POLICY"] = RepositoryFile("deploy/policy/escalation.json"),
     };
+
+    /// <summary>
+    /// The settings one service gets (by name: <c>escalation</c>, case ignored): <see cref="ServiceSettings"/>, and for
+    /// Escalation alone the repository's escalation policy, as deploy/local/lib.sh hands it out.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?> SettingsFor(string service)
+    {
+        var settings = new Dictionary<string, string?>(ServiceSettings);
+        if (string.Equals(service, "escalation", StringComparison.OrdinalIgnoreCase))
+        {
+            settings["ESCALATION_POLICY"] = RepositoryFile("deploy/policy/escalation.json");
+        }
+
+        return settings;
+    }
 
     public virtual async Task InitializeAsync()
     {

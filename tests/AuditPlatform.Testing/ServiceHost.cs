@@ -21,7 +21,8 @@ public sealed class ServiceHost<TApp> : WebApplicationFactory<TApp>
     public ServiceHost(PlatformFixture fixture, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
         Fixture = fixture;
-        var all = new Dictionary<string, string?>(fixture.ServiceSettings);
+        // Services are hosted by their marker type, <Name>App.
+        var all = new Dictionary<string, string?>(fixture.SettingsFor(typeof(TApp).Name[..^"App".Length]));
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
             all[key] = value;

@@ -45,10 +45,17 @@ env_of() { lib "$@" -- 'service_env "$SVC"'; }
 
 out=$(SVC=escalation env_of ESCALATION_POLICY="$work/mine/policy.json")
 expect "ESCALATION_POLICY set in the environment reaches the service" "ESCALATION_POLICY=$work/mine/policy.json" "$out"
-out=$(SVC=intake env_of ESCALATION_POLICY=mine/policy.json)
+out=$(SVC=escalation env_of ESCALATION_POLICY=mine/policy.json)
 expect "a relative ESCALATION_POLICY is made absolute (services run in services/<Name>)" "ESCALATION_POLICY=$work/mine/policy.json" "$out"
 out=$(SVC=escalation env_of)
 expect "ESCALATION_POLICY unset: the repository's policy" "ESCALATION_POLICY=$scratch/deploy/policy/escalation.json" "$out"
+# The policy is Escalation's alone: the other services have their own settings for the durations they need.
+for svc in intake notification audit; do
+  out=$(SVC=$svc env_of ESCALATION_POLICY="$work/mine/policy.json")
+  if grep -q '^ESCALATION_POLICY=' <<<"$out"; then record "ESCALATION_POLICY is not passed to $svc" failed "$(head -c 600 <<<"$out")"
+  elif grep -q '^ConnectionStrings__Ledger=' <<<"$out"; then record "ESCALATION_POLICY is not passed to $svc" passed ""
+  else record "ESCALATION_POLICY is not passed to $svc" failed "no service environment in: $(head -c 600 <<<"$out")"; fi
+done
 
 out=$(SVC=intake env_of AUDIT_JWT_KEY_FILE="$work/mine/jwt.key")
 expect "AUDIT_JWT_KEY_FILE reaches the service as Auth__SigningKeyFile" "Auth__SigningKeyFile=$work/mine/jwt.key" "$out"

@@ -1,5 +1,5 @@
 using AuditPlatform.Escalation.Ledger;
-using AuditPlatform.ServiceDefaults.Policy;
+using AuditPlatform.Escalation.Policy;
 
 namespace AuditPlatform.Escalation.Cases;
 

@@ -83,7 +83,7 @@ public static class IntelligenceHistory
 /// <summary>The pure rules of handling in time.</summary>
 public static class HandlingRules
 {
-    /// <summary>A pressing concern must be written up within the policy's deadline from its assessment.</summary>
+    /// <summary>A pressing concern must be written up within Intake:HandlingReportWithin of its assessment.</summary>
     public static DateTimeOffset? ReportDue(bool pressingConcern, DateTimeOffset assessedAt, TimeSpan within) =>
         pressingConcern ? assessedAt + within : null;
 

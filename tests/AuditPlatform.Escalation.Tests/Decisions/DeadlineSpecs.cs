@@ -5,8 +5,8 @@ using AuditPlatform.Escalation.Cases.Raising;
 using AuditPlatform.Escalation.Cases.Resolving;
 using AuditPlatform.Escalation.Cases.Responding;
 using AuditPlatform.Escalation.Ledger;
+using AuditPlatform.Escalation.Policy;
 using AuditPlatform.ServiceDefaults.Commands;
-using AuditPlatform.ServiceDefaults.Policy;
 using AuditPlatform.Testing;
 using static AuditPlatform.Escalation.Tests.Decisions.Ladder;
 
@@ -95,12 +95,12 @@ public class DeadlineSpecs
     {
         var deployed = EscalationPolicy.Load(PlatformFixture.RepositoryFile(EscalationPolicy.DefaultPath));
 
-        Assert.Equal(Describe(deployed), Describe(Policy));
+        Assert.Equal(Describe(deployed), Describe(Ladder.Policy));
     }
 
     private static string Describe(EscalationPolicy policy) =>
         string.Join("; ", policy.Levels.Select(l => $"{l.Level} {l.Name} {l.RespondWithin} [{string.Join(",", l.OnEnter)}]"))
-        + $" | {string.Join(",", policy.StartLevel.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"))} | {string.Join(",", policy.ResolvingResponses)} | {policy.HandlingReportWithin}";
+        + $" | {string.Join(",", policy.StartLevel.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"))} | {string.Join(",", policy.ResolvingResponses)}";
 
     internal static RecordResponse Respond(string kind, Guid? id = null, DateTimeOffset? validUntil = null, IReadOnlyList<string>? scope = null) =>
         new(CaseId, id ?? Guid.NewGuid(), "US-DOS", kind, "We'll do whatever we can to honour that.", "US Ambassador", validUntil, scope, Now);

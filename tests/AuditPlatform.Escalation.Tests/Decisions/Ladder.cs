@@ -8,8 +8,8 @@ using AuditPlatform.Escalation.Cases.Raising;
 using AuditPlatform.Escalation.Cases.Resolving;
 using AuditPlatform.Escalation.Cases.Responding;
 using AuditPlatform.Escalation.Ledger;
+using AuditPlatform.Escalation.Policy;
 using AuditPlatform.ServiceDefaults.Commands;
-using AuditPlatform.ServiceDefaults.Policy;
 
 namespace AuditPlatform.Escalation.Tests.Decisions;
 
@@ -33,8 +33,7 @@ internal static class Ladder
             new EscalationLevel(4, "head-of-government", TimeSpan.FromDays(7), []),
         ],
         new Dictionary<string, int> { ["critical"] = 2 },
-        ["assurance", "remediation"],
-        TimeSpan.FromHours(8));
+        ["assurance", "remediation"]);
 
     private static readonly OpenBreachCaseSlice Opening = new(Policy);
     private static readonly OpenHandlingDelayCaseSlice OpeningForDelay = new(Policy);

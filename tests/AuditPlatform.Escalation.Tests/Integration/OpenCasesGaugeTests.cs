@@ -1,6 +1,6 @@
 using AuditPlatform.Escalation.Cases;
 using AuditPlatform.Escalation.Cases.Reading;
-using AuditPlatform.ServiceDefaults.Policy;
+using AuditPlatform.Escalation.Policy;
 using AuditPlatform.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,4 @@
-using AuditPlatform.ServiceDefaults.Policy;
+using AuditPlatform.Escalation.Policy;
 using AuditPlatform.Testing;
 
 namespace AuditPlatform.Escalation.Tests.Integration;
@@ -11,6 +11,7 @@ public sealed class PolicyStartupTests(PlatformFixture fixture) : IClassFixture<
     [InlineData("""{ "levels": [ { "level": 1, "name": "operational", "respondWithin": "PT4H", "onEnter": ["notifyPartners"] } ] }""", "levels[0].onEnter")]
     [InlineData("""{ "levels": [ { "level": 1, "name": "operational", "respondWithin": "PT4H" } ], "startLevel": { "critical": 5 } }""", "startLevel.critical")]
     [InlineData("""{ "levels": [] }""", "levels")]
+    [InlineData("""{ "levels": [ { "level": 1, "name": "operational", "respondWithin": "PT4H" } ], "handlingReportWithin": "PT8H" }""", "handlingReportWithin")]
     public void An_invalid_policy_stops_the_service_at_start_naming_the_field(string policy, string field)
     {
         var file = Path.Combine(Path.GetTempPath(), $"policy-{Guid.NewGuid():N}.json");

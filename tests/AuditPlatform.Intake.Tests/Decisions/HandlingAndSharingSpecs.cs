@@ -24,7 +24,7 @@ public class HandlingAndSharingSpecs
     }
 
     [Fact]
-    public void A_pressing_concern_is_due_within_the_policy_deadline_and_others_are_not_due()
+    public void A_pressing_concern_is_due_within_the_report_deadline_and_others_are_not_due()
     {
         Assert.Equal(Assessed + Within, Item(pressing: true).ReportDue);
         Assert.Null(Item(pressing: false).ReportDue);

@@ -1,9 +1,7 @@
-using System.Text.Json;
 using AuditPlatform.Contracts;
 using AuditPlatform.Notification.Notices.Planning;
 using AuditPlatform.Notification.Partners;
 using AuditPlatform.ServiceDefaults.Commands;
-using AuditPlatform.ServiceDefaults.Policy;
 using NoticeCreated = AuditPlatform.Notification.Ledger.NoticeCreated;
 
 namespace AuditPlatform.Notification.Tests.Decisions;
@@ -12,16 +10,9 @@ public class NoticePlanningSpecs
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
 
-    private static readonly EscalationPolicy Policy = EscalationPolicy.Parse(JsonDocument.Parse("""
-        {
-          "levels": [
-            { "level": 1, "name": "operational", "respondWithin": "PT4H" },
-            { "level": 2, "name": "agency", "respondWithin": "PT24H", "onEnter": ["suspendSharing"] },
-            { "level": 3, "name": "ministerial", "respondWithin": "PT72H" }
-          ],
-          "startLevel": { "critical": 2, "high": 3 }
-        }
-        """).RootElement);
+    // High differs from the shipped defaults, so the specs show each severity is read on its own.
+    private static readonly BreachRespondWithin RespondWithin = new(
+        Low: TimeSpan.FromHours(4), Medium: TimeSpan.FromHours(4), High: TimeSpan.FromHours(72), Critical: TimeSpan.FromHours(24));
 
     private static DisclosureRecorded Disclosure(params string[] recipients) => new()
     {
@@ -53,7 +44,7 @@ public class NoticePlanningSpecs
     };
 
     private static readonly OpenHandlingNoticeSlice Handling = new();
-    private static readonly OpenBreachNoticeSlice Breaches = new(Policy);
+    private static readonly OpenBreachNoticeSlice Breaches = new(RespondWithin);
 
     private static List<NoticeCreated> PlanHandling(DisclosureRecorded disclosure, IReadOnlyDictionary<string, PartnerChannel> partners, long? sequence, DateTimeOffset now) =>
         [.. disclosure.Recipients.SelectMany(r => Handling.Decide(new OpenHandlingNotice(disclosure, r, sequence), null, partners.GetValueOrDefault(r.Partner), new CommandContext(now, "h")).Events).Cast<NoticeCreated>()];
@@ -185,7 +176,7 @@ public class NoticePlanningSpecs
     [InlineData("medium", 4)]
     [InlineData("critical", 24)]
     [InlineData("high", 72)]
-    public void The_breach_notice_states_the_deadline_of_the_level_the_case_opens_at(string severity, int hours)
+    public void The_breach_notice_states_the_respond_within_of_its_severity(string severity, int hours)
     {
         var reportedAt = Now.AddMinutes(5);
 

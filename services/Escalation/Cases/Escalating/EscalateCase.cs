@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using AuditPlatform.Escalation.Ledger;
+using AuditPlatform.Escalation.Policy;
 using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Http;
-using AuditPlatform.ServiceDefaults.Policy;
 
 namespace AuditPlatform.Escalation.Cases.Escalating;
 

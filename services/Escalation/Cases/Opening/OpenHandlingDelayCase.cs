@@ -1,8 +1,8 @@
 using AuditPlatform.Contracts;
 using AuditPlatform.Escalation.Ledger;
+using AuditPlatform.Escalation.Policy;
 using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Messaging;
-using AuditPlatform.ServiceDefaults.Policy;
 using MassTransit;
 using Contract = AuditPlatform.Contracts;
 

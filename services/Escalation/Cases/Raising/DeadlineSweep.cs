@@ -1,6 +1,6 @@
+using AuditPlatform.Escalation.Policy;
 using AuditPlatform.ServiceDefaults;
 using AuditPlatform.ServiceDefaults.Commands;
-using AuditPlatform.ServiceDefaults.Policy;
 using AuditPlatform.ServiceDefaults.Telemetry;
 using JasperFx;
 using Marten;

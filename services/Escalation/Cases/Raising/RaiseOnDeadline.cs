@@ -1,6 +1,6 @@
 using AuditPlatform.Escalation.Ledger;
+using AuditPlatform.Escalation.Policy;
 using AuditPlatform.ServiceDefaults.Commands;
-using AuditPlatform.ServiceDefaults.Policy;
 
 namespace AuditPlatform.Escalation.Cases.Raising;
 

@@ -1,6 +1,6 @@
 using AuditPlatform.Escalation.Dashboard;
+using AuditPlatform.Escalation.Policy;
 using AuditPlatform.ServiceDefaults.Http;
-using AuditPlatform.ServiceDefaults.Policy;
 using AuditPlatform.ServiceDefaults.Security;
 using Marten;
 

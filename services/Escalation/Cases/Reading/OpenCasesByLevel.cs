@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
+using AuditPlatform.Escalation.Policy;
 using AuditPlatform.ServiceDefaults;
-using AuditPlatform.ServiceDefaults.Policy;
 using AuditPlatform.ServiceDefaults.Telemetry;
 using Marten;
 

@@ -1,9 +1,9 @@
 using AuditPlatform.Contracts;
 using AuditPlatform.Escalation.Ledger;
 using AuditPlatform.Escalation.Partners;
+using AuditPlatform.Escalation.Policy;
 using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Messaging;
-using AuditPlatform.ServiceDefaults.Policy;
 using Marten;
 using MassTransit;
 using Contract = AuditPlatform.Contracts;

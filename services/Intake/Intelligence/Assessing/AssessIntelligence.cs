@@ -2,7 +2,6 @@ using AuditPlatform.Intake.Intelligence.Reading;
 using AuditPlatform.Intake.Ledger;
 using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Http;
-using AuditPlatform.ServiceDefaults.Policy;
 using AuditPlatform.ServiceDefaults.Security;
 
 namespace AuditPlatform.Intake.Intelligence.Assessing;
@@ -12,7 +11,7 @@ public sealed record AssessBody(string? AssessedBy, bool? RelatesToTerrorism, bo
 /// <summary>An assessment of an item; a pressing concern starts the report deadline.</summary>
 public sealed record AssessIntelligence(Guid ItemId, string? AssessedBy, bool? RelatesToTerrorism, bool? PressingConcern, DateTimeOffset? OccurredAt);
 
-public sealed class AssessIntelligenceSlice(EscalationPolicy policy) : CommandSlice<AssessIntelligence, IntelligenceItem, IntelligenceEvent>
+public sealed class AssessIntelligenceSlice(ReportDeadline deadline) : CommandSlice<AssessIntelligence, IntelligenceItem, IntelligenceEvent>
 {
     public override string StreamFor(AssessIntelligence command) => IntelligenceItem.StreamFor(command.ItemId);
 
@@ -42,7 +41,7 @@ public sealed class AssessIntelligenceSlice(EscalationPolicy policy) : CommandSl
 
         var at = command.OccurredAt!.Value.ToUniversalTime();
         var assessed = new IntelligenceAssessed(command.ItemId, command.AssessedBy!, command.RelatesToTerrorism!.Value, command.PressingConcern!.Value,
-            HandlingRules.ReportDue(command.PressingConcern.Value, at, policy.HandlingReportWithin), at);
+            HandlingRules.ReportDue(command.PressingConcern.Value, at, deadline.Within), at);
         return state.LastAssessment == assessed ? Decision<IntelligenceEvent>.AlreadyDone : Decision<IntelligenceEvent>.Accept(assessed);
     }
 

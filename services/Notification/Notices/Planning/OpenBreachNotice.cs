@@ -1,6 +1,5 @@
 using AuditPlatform.Notification.Ledger;
 using AuditPlatform.ServiceDefaults.Commands;
-using AuditPlatform.ServiceDefaults.Policy;
 using MassTransit;
 using Contract = AuditPlatform.Contracts;
 
@@ -19,8 +18,8 @@ public sealed record OpenBreachNotice(Contract.BreachReported Breach, string Par
         (breach.AttributedPartner is { } attributed ? [attributed] : breach.ExposureSet.Distinct(StringComparer.Ordinal)).Select(p => new OpenBreachNotice(breach, p));
 }
 
-/// <summary>A breach notice, stating the response deadline of the level the policy opens a case of this severity at.</summary>
-public sealed class OpenBreachNoticeSlice(EscalationPolicy policy) : CommandSlice<OpenBreachNotice, Notice, NoticeEvent>
+/// <summary>A breach notice, stating the response deadline of the level Escalation opens a case of this severity at.</summary>
+public sealed class OpenBreachNoticeSlice(BreachRespondWithin respondWithin) : CommandSlice<OpenBreachNotice, Notice, NoticeEvent>
 {
     public override string StreamFor(OpenBreachNotice command) => Notice.StreamFor(command.NoticeId);
 
@@ -34,18 +33,17 @@ public sealed class OpenBreachNoticeSlice(EscalationPolicy policy) : CommandSlic
         var breach = command.Breach;
         return Decision<NoticeEvent>.Accept(new NoticeCreated(
             command.NoticeId, command.Partner, Contract.NoticeKinds.Breach, breach.DisclosureId, breach.BreachId, breach.Classification, breach.Caveats, null, null,
-            breach.Severity, breach.Outlet, breach.Description, breach.ObservedAt, breach.AttributedPartner is not null, RespondBy(breach, policy, context.Now), context.Now));
+            breach.Severity, breach.Outlet, breach.Description, breach.ObservedAt, breach.AttributedPartner is not null, RespondBy(breach, respondWithin, context.Now), context.Now));
     }
 
     /// <summary>
     /// The case opens when the breach is reported, so the clock runs from the report (its occurredAt), or from
     /// now when the report is back-dated: a deadline already in the past could not be met.
     /// </summary>
-    public static DateTimeOffset RespondBy(Contract.BreachReported breach, EscalationPolicy policy, DateTimeOffset now)
+    public static DateTimeOffset RespondBy(Contract.BreachReported breach, BreachRespondWithin respondWithin, DateTimeOffset now)
     {
-        var level = policy.LevelFor(policy.StartLevelFor(breach.Severity));
         var from = breach.OccurredAt > now ? breach.OccurredAt : now;
-        return from + level.RespondWithin;
+        return from + respondWithin.For(breach.Severity);
     }
 
     public override Notice? Evolve(Notice? state, NoticeEvent change) => NoticeHistory.Evolve(state, change);

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using AuditPlatform.ServiceDefaults.Policy;
+using AuditPlatform.Escalation.Policy;
 using AuditPlatform.Testing;
 
-namespace AuditPlatform.ServiceDefaults.Tests;
+namespace AuditPlatform.Escalation.Tests.Decisions;
 
 public class EscalationPolicySpecs
 {
@@ -24,7 +24,6 @@ public class EscalationPolicySpecs
         Assert.Contains("suspendSharing", policy.LevelFor(2).OnEnter);
         Assert.Equal(2, policy.StartLevelFor("critical"));
         Assert.Equal(1, policy.StartLevelFor("low"));
-        Assert.Equal(TimeSpan.FromHours(8), policy.HandlingReportWithin);
         Assert.Equal(3, policy.Above(2)!.Level);
         Assert.Null(policy.Above(4));
     }
@@ -38,13 +37,21 @@ public class EscalationPolicySpecs
     [InlineData("""{ "levels": [ { "level": 1, "name": "a", "respondWithin": "PT4H" } ], "startLevel": { "apocalyptic": 1 } }""", "startLevel.apocalyptic")]
     [InlineData("""{ "levels": [ { "level": 1, "name": "a", "respondWithin": "PT4H" } ], "startLevel": { "critical": 5 } }""", "startLevel.critical")]
     [InlineData("""{ "levels": [ { "level": 1, "name": "a", "respondWithin": "PT4H" } ], "resolvingResponses": ["apology"] }""", "resolvingResponses")]
-    [InlineData("""{ "levels": [ { "level": 1, "name": "a", "respondWithin": "PT4H" } ], "handlingReportWithin": "-PT1H" }""", "handlingReportWithin")]
     public void An_invalid_policy_is_refused_naming_the_field(string json, string field)
     {
         var refused = Refused(json);
 
         Assert.Equal(field, refused.Field);
         Assert.Contains(field, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_policy_that_still_sets_handlingReportWithin_is_refused_naming_the_Intake_setting_that_replaced_it()
+    {
+        var refused = Refused("""{ "levels": [ { "level": 1, "name": "a", "respondWithin": "PT4H" } ], "handlingReportWithin": "PT8H" }""");
+
+        Assert.Equal("handlingReportWithin", refused.Field);
+        Assert.Contains("Intake:HandlingReportWithin", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

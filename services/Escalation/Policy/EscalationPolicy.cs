@@ -2,21 +2,20 @@ using System.Text.Json;
 using System.Xml;
 using AuditPlatform.Contracts;
 
-namespace AuditPlatform.ServiceDefaults.Policy;
+namespace AuditPlatform.Escalation.Policy;
 
 /// <summary>One rung of the escalation ladder.</summary>
 public sealed record EscalationLevel(int Level, string Name, TimeSpan RespondWithin, IReadOnlyList<string> OnEnter);
 
 /// <summary>
-/// The escalation policy file (<c>ESCALATION_POLICY</c>, default <c>deploy/policy/escalation.json</c>).
-/// Several services read it: Escalation for the ladder, Notification for the deadline it states,
-/// Intake for the handling deadline.
+/// The escalation policy file (<c>ESCALATION_POLICY</c>, default <c>deploy/policy/escalation.json</c>): the ladder,
+/// read by Escalation alone. The durations other services need are their own settings (Intake:HandlingReportWithin,
+/// Notification:BreachRespondWithin), which a test keeps in step with this file.
 /// </summary>
 public sealed record EscalationPolicy(
     IReadOnlyList<EscalationLevel> Levels,
     IReadOnlyDictionary<string, int> StartLevel,
-    IReadOnlyList<string> ResolvingResponses,
-    TimeSpan HandlingReportWithin)
+    IReadOnlyList<string> ResolvingResponses)
 {
     public const string EnvironmentVariable = "ESCALATION_POLICY";
     public const string DefaultPath = "deploy/policy/escalation.json";
@@ -177,11 +176,14 @@ public sealed record EscalationPolicy(
             resolving.AddRange([ResponseKinds.Assurance, ResponseKinds.Remediation]);
         }
 
-        var handling = root.TryGetProperty("handlingReportWithin", out _)
-            ? Duration(root, "handlingReportWithin", "handlingReportWithin")
-            : TimeSpan.FromHours(8);
+        // The field moved out of the policy; a file that still sets it would otherwise change nothing without a word.
+        if (root.TryGetProperty("handlingReportWithin", out _))
+        {
+            throw new InvalidPolicyException(
+                "handlingReportWithin", "is no longer read from the policy: it is Intake's setting Intake:HandlingReportWithin (default 8 hours); remove it here and set that instead.");
+        }
 
-        return new EscalationPolicy(levels, start, resolving, handling);
+        return new EscalationPolicy(levels, start, resolving);
     }
 
     private static TimeSpan Duration(JsonElement parent, string property, string field)
