@@ -62,7 +62,7 @@ public static class BusOutcomes
     {
         if (outcome.Refusal is { Kept: false } refusal)
         {
-            throw new InvalidCommandException(refusal.ProblemType, refusal.Errors.Count > 0 ? refusal.Title : refusal.Detail, refusal.Errors) { Counted = true };
+            throw new InvalidCommandException(refusal.ProblemType, refusal.Errors.Count > 0 ? refusal.Title : refusal.BusSentence, refusal.Errors) { Counted = true };
         }
     }
 }

@@ -43,11 +43,23 @@ public enum RefusalKind
 /// <summary>A refusal: its kind, its problem type slug, a title, a sentence, and the fields at fault.</summary>
 public sealed record Refusal(RefusalKind Kind, string ProblemType, string Title, string Detail)
 {
+    private readonly string? busSentence;
+
     private static readonly Dictionary<string, string[]> NoErrors = [];
     private static readonly Dictionary<string, object?> NoExtensions = [];
 
     /// <summary>The fields at fault, each with what it must be.</summary>
     public IReadOnlyDictionary<string, string[]> Errors { get; init; } = NoErrors;
+
+    /// <summary>
+    /// The sentence the bus gives as the <c>_error</c> reason when it is not the detail (a documented reason that
+    /// predates the HTTP wording, for instance); by default the detail.
+    /// </summary>
+    public string BusSentence
+    {
+        get => busSentence ?? Detail;
+        init => busSentence = value;
+    }
 
     /// <summary>Extra members of the problem details (for example the partners a disclosure was refused for).</summary>
     public IReadOnlyDictionary<string, object?> Extensions { get; init; } = NoExtensions;
@@ -72,7 +84,10 @@ public sealed record Refusal(RefusalKind Kind, string ProblemType, string Title,
     /// <summary>A client id reused for a request with a different body.</summary>
     public static Refusal ClientIdConflict(string field, Guid id) =>
         new(RefusalKind.Conflict, "client-id-conflict", "The client id was already used with a different request.",
-            $"{field} '{id}' was already used for a request with a different body; use a new id.");
+            $"{field} '{id}' was already used for a request with a different body; use a new id.")
+        {
+            BusSentence = $"{field} '{id}' was already used for a different request.",
+        };
 
     /// <summary>The caller may not issue this command.</summary>
     public static Refusal Forbidden(string detail) => new(RefusalKind.Forbidden, "forbidden", "Forbidden.", detail);
@@ -82,7 +97,7 @@ public sealed record Refusal(RefusalKind Kind, string ProblemType, string Title,
         new(RefusalKind.NotFound, "not-found", $"No such {what}.", $"There is no {what} '{id}'.");
 
     /// <summary>The sentence the bus gives as the <c>_error</c> reason: the title and each field at fault with what it must be, or the detail.</summary>
-    public string Reason => Errors.Count == 0 ? Detail : Describe(Title, Errors);
+    public string Reason => Errors.Count == 0 ? BusSentence : Describe(Title, Errors);
 
     private static string Describe(string title, IReadOnlyDictionary<string, string[]> errors) =>
         errors.Count == 0 ? title : title + " " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"));
