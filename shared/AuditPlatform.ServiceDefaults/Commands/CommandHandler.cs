@@ -69,6 +69,9 @@ public sealed class CommandHandler(IDocumentSession session, TimeProvider clock,
             return new CommandOutcome<TState, TEvent>(Decision<TEvent>.Refuse(Refusal.Invalid(errors)), null);
         }
 
+        // Every read of the command (its stream, its facts, an inbox mark) happens in the transaction that saves it:
+        // the decision sees one consistent state, and a command costs one commit instead of one per read.
+        await session.BeginTransactionAsync(cancellationToken);
         var stream = await session.Events.FetchForWriting<TState>(slice.StreamFor(command), cancellationToken);
         var context = new CommandContext(clock.GetUtcNow(), Idempotency.RequestHash(command));
         var decision = slice.ClientId(command) is { } clientId && stream.Aggregate is { } existing && slice.RecordedRequest(existing) is { } recorded

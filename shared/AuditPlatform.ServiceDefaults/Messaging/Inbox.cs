@@ -27,6 +27,8 @@ public static class Inbox
             return true;
         }
 
+        // The mark is read in the transaction that will save it and the message's effects (one commit, not two).
+        await session.BeginTransactionAsync(cancellationToken);
         var id = $"{consumer}/{messageId:D}";
         if (await session.LoadAsync<ProcessedMessage>(id, cancellationToken) is not null)
         {
