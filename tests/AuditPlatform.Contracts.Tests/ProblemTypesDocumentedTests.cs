@@ -33,6 +33,25 @@ public sealed partial class ProblemTypesDocumentedTests
         Assert.Empty(bus.Except(ProducedSlugs(root)));
     }
 
+    [Fact]
+    public void The_intake_guide_lists_every_refusal_and_setting_of_Intake()
+    {
+        var root = AsyncApiTests.RepositoryRoot();
+        var guide = File.ReadAllText(Path.Combine(root, "docs/services/intake.md"));
+        var intake = Directory.EnumerateFiles(Path.Combine(root, "services/Intake"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(File.ReadAllText).ToList();
+
+        var refusals = intake.SelectMany(s => ProducedSlug().Matches(s)).Select(m => m.Groups["slug"].Value).Distinct().ToList();
+        Assert.NotEmpty(refusals);
+        Assert.All(refusals, slug => Assert.Contains($"`{slug}`", guide, StringComparison.Ordinal));
+
+        var settings = intake.SelectMany(s => IntakeSetting().Matches(s)).Select(m => m.Groups["name"].Value).Distinct().ToList();
+        Assert.Contains("HandlingReportWithin", settings);
+        Assert.All(settings, name => Assert.Contains($"Intake:{name}", guide, StringComparison.Ordinal));
+        Assert.Contains($"| `{AuditPlatform.Intake.Intelligence.Assessing.ReportDeadline.Setting}` | `{AuditPlatform.Intake.Intelligence.Assessing.ReportDeadline.Default:c}` |", guide, StringComparison.Ordinal);
+    }
+
     private static HashSet<string> ProducedSlugs(string root)
     {
         var sources = new[] { "services", "shared" }
@@ -60,6 +79,9 @@ public sealed partial class ProblemTypesDocumentedTests
     // status (StatusCodes.Status404NotFound => "not-found", _ => "error") and a bus failure's ProblemType ?? "error".
     [GeneratedRegex("""(?:\bnew(?: Refusal)?\(RefusalKind\.\w+,\s*|Refusal\.Unusable\(\s*|\bRefused\(\s*|InvalidCommandException\(\s*|Problems\.Type\(\s*|StatusCodes\.Status\w+ => |\b_ => |ProblemType \?\? )"(?<slug>[a-z]+(?:-[a-z]+)*)"[,)\s;]""")]
     private static partial Regex ProducedSlug();
+
+    [GeneratedRegex("\"Intake:(?<name>[A-Za-z]+)\"")]
+    private static partial Regex IntakeSetting();
 
     [GeneratedRegex(@"^\| `(?<slug>[a-z-]+)` \|", RegexOptions.Multiline)]
     private static partial Regex DocumentedRow();
