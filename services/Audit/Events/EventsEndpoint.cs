@@ -21,7 +21,7 @@ public static class EventsEndpoint
         var events = new List<EventView>();
         await foreach (var e in rows.ReadAsync(filter, page + 1, cancellationToken))
         {
-            events.Add(EventView.From(e));
+            events.Add(EventView.CamelCased(e));
         }
 
         var next = events.Count > page ? events[page - 1].Sequence.ToString(CultureInfo.InvariantCulture) : null;

@@ -30,8 +30,8 @@ public static class ExportEndpoint
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["must be ndjson or csv"] }, type: Problems.Type("validation"));
         }
 
-        // Written row by row into the response pipe with no document per event: the body goes out as the ledger
-        // holds it, and memory stays at one page of rows (1,000) however large the export.
+        // Written row by row into the response pipe with no document per event: each body is rewritten token by token
+        // with camelCase names (as /audit/events gives it), and memory stays at one page of rows (1,000) however large the export.
         var csv = format == "csv";
         context.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/x-ndjson";
         var body = context.Response.BodyWriter;
@@ -50,7 +50,7 @@ public static class ExportEndpoint
             if (csv)
             {
                 WriteUtf8(body, string.Join(',', e.Sequence.ToString(CultureInfo.InvariantCulture), Csv(kind), Csv(id), e.Version.ToString(CultureInfo.InvariantCulture),
-                    Csv(e.Type), occurredAt is { } o ? LeafEncoding.Time(o) : string.Empty, LeafEncoding.Time(e.RecordedAt), Csv(e.Data)) + "\n");
+                    Csv(e.Type), occurredAt is { } o ? LeafEncoding.Time(o) : string.Empty, LeafEncoding.Time(e.RecordedAt), Csv(EventBody.CamelCase(e.Data))) + "\n");
             }
             else
             {
@@ -72,7 +72,7 @@ public static class ExportEndpoint
 
                 json.WriteString("recordedAt", e.RecordedAt);
                 json.WritePropertyName("data");
-                json.WriteRawValue(e.Data, skipInputValidation: true);
+                EventBody.WriteCamelCase(json, e.Data);
                 json.WriteEndObject();
                 json.Flush();
                 body.Write("\n"u8);
