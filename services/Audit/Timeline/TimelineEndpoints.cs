@@ -32,7 +32,7 @@ public static class TimelineEndpoints
 
         var at = recorded ?? clock.GetUtcNow();
         var events = await StreamQuery.StreamAsync(rows, kind, id, at, world, cancellationToken);
-        return TypedResults.Ok(new StreamTimeline(kind, id, at, world, TimelineFold.Fold(kind, events), events.Select(EventView.From).ToList()));
+        return TypedResults.Ok(new StreamTimeline(kind, id, at, world, TimelineFold.Fold(kind, events), events.Select(EventView.CamelCased).ToList()));
     }
 
     private static async Task<IResult> FindStreams(string? kind, string? q, NpgsqlDataSource dataSource, CancellationToken cancellationToken)

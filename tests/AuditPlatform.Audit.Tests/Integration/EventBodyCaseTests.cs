@@ -28,7 +28,7 @@ public sealed class EventBodyCaseTests(AuditFixture fixture) : IClassFixture<Aud
     }
 
     [Fact]
-    public async Task The_events_page_and_both_export_formats_give_a_stored_body_with_camelCase_names()
+    public async Task The_events_page_the_timeline_and_both_export_formats_give_a_stored_body_with_camelCase_names()
     {
         var id = "camel-" + Guid.NewGuid().ToString("N");
         var at = new DateTimeOffset(2017, 5, 24, 18, 0, 0, TimeSpan.Zero);
@@ -48,6 +48,9 @@ public sealed class EventBodyCaseTests(AuditFixture fixture) : IClassFixture<Aud
         var ndjson = (await fixture.Compliance.GetStringAsync($"/audit/export?format=ndjson&{query}")).Trim();
         var fromNdjson = JsonDocument.Parse(ndjson).RootElement.GetProperty("data");
         Assert.True(JsonElement.DeepEquals(fromPage, fromNdjson), ndjson);
+
+        var timeline = await fixture.Compliance.GetFromJsonAsync<JsonElement>($"/audit/timeline/case/{id}");
+        Assert.True(JsonElement.DeepEquals(fromPage, timeline.GetProperty("events")[0].GetProperty("data")), timeline.ToString());
 
         var csv = (await fixture.Compliance.GetStringAsync($"/audit/export?format=csv&{query}")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var cell = csv[1][(csv[1].IndexOf(",\"{", StringComparison.Ordinal) + 2)..^1].Replace("\"\"", "\"", StringComparison.Ordinal);
