@@ -367,4 +367,10 @@ public sealed record CheckpointSigned
 
     /// <summary>Base64 SubjectPublicKeyInfo.</summary>
     public required string PublicKey { get; init; }
+
+    /// <summary>The checkpoint as a C2SP signed note (tlog-checkpoint text, Ed25519 signature line); absent before issue 18.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>The note's verifier key, <c>&lt;name&gt;+&lt;hex key ID&gt;+&lt;base64(0x01 ‖ Ed25519 public key)&gt;</c>; absent before issue 18.</summary>
+    public string? VerifierKey { get; init; }
 }
