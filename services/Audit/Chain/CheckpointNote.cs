@@ -74,7 +74,8 @@ public static class CheckpointNote
     }
 
     /// <summary>Whether a trusted key given by a user is a note verifier key rather than an (older) ECDSA public key.</summary>
-    public static bool IsVerifierKey(string key) => key.Contains('+', StringComparison.Ordinal) && key.Split('+').Length == 3 && IsKeyName(key.Split('+')[0]);
+    /// <remarks>Decided by shape, not by '+' alone: a base64 ECDSA key may hold '+' too.</remarks>
+    public static bool IsVerifierKey(string key) => TryParseVerifierKey(key, out _, out _, out _);
 
     /// <summary>
     /// The checkpoint the note states, when a signature line of the verifier key's name and key ID verifies over its
@@ -147,7 +148,8 @@ public static class CheckpointNote
     private static bool TryParseVerifierKey(string verifierKey, out string name, out byte[] keyId, out PublicKey publicKey)
     {
         (name, keyId, publicKey) = (string.Empty, [], null!);
-        var parts = verifierKey.Split('+');
+        // Split at the first two '+' only: a key name holds none, but the base64 key may.
+        var parts = verifierKey.Split('+', 3);
         if (parts.Length != 3 || !IsKeyName(parts[0]) || parts[1].Length != 8)
         {
             return false;
