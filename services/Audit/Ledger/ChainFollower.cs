@@ -4,8 +4,8 @@ using AuditPlatform.Audit.Chain;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Telemetry;
 using Marten;
-using NSec.Cryptography;
 using Npgsql;
+using NSec.Cryptography;
 
 namespace AuditPlatform.Audit.Ledger;
 
