@@ -45,6 +45,7 @@ setting_file() { if [ -n "$1" ]; then realpath -m -- "$1"; else echo "$2"; fi; }
 JWT_KEY_FILE=$(setting_file "${AUDIT_JWT_KEY_FILE:-${Auth__SigningKeyFile:-}}" "$SECRETS/jwt-signing.key")
 FINGERPRINT_KEY_FILE=$(setting_file "${AUDIT_FINGERPRINT_KEY_FILE:-${Intake__FingerprintKeyFile:-}}" "$SECRETS/fingerprint.key")
 CHECKPOINT_KEY_FILE=$(setting_file "${AUDIT_CHECKPOINT_KEY_FILE:-${Audit__SigningKeyFile:-}}" "$SECRETS/checkpoint-signing.pem")
+NOTE_KEY_FILE=$(setting_file "${AUDIT_CHECKPOINT_NOTE_KEY_FILE:-${Audit__NoteKeyFile:-}}" "$SECRETS/checkpoint-note.pem")
 WEBHOOK_KEY_FILE=$(setting_file "${AUDIT_WEBHOOK_KEY_FILE:-${Notification__SecretKeyFile:-}}" "$SECRETS/webhook-secrets.key")
 POLICY_FILE=$(setting_file "${ESCALATION_POLICY:-}" "$ROOT/deploy/policy/escalation.json")
 
@@ -68,6 +69,7 @@ ESCALATION_POLICY|escalation policy file (Escalation's ladder)|deploy/policy/esc
 AUDIT_JWT_KEY_FILE|development token signing key, base64 of 32 bytes (or Auth__SigningKeyFile)|.local/secrets/jwt-signing.key|$JWT_KEY_FILE
 AUDIT_FINGERPRINT_KEY_FILE|fingerprint key, base64 (or Intake__FingerprintKeyFile)|.local/secrets/fingerprint.key|$FINGERPRINT_KEY_FILE
 AUDIT_CHECKPOINT_KEY_FILE|checkpoint signing key, P-256 PKCS#8 PEM (or Audit__SigningKeyFile)|.local/secrets/checkpoint-signing.pem|$CHECKPOINT_KEY_FILE
+AUDIT_CHECKPOINT_NOTE_KEY_FILE|checkpoint note key, Ed25519 PKCS#8 PEM (or Audit__NoteKeyFile)|.local/secrets/checkpoint-note.pem|$NOTE_KEY_FILE
 AUDIT_WEBHOOK_KEY_FILE|key Notification seals webhook secrets with, base64 of 32 bytes (or Notification__SecretKeyFile)|.local/secrets/webhook-secrets.key|$WEBHOOK_KEY_FILE
 ROWS
   echo "Keys under .local/secrets/ are made on first use; a file named in a setting must already exist."
@@ -134,6 +136,8 @@ ensure_secrets() {
   [ -s "$SECRETS/webhook-secrets.key" ] || (umask 077; openssl rand -base64 32 > "$SECRETS/webhook-secrets.key")
   [ -s "$SECRETS/checkpoint-signing.pem" ] || (umask 077;
     openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out "$SECRETS/checkpoint-signing.pem")
+  # Audit signs checkpoints as C2SP signed notes with this Ed25519 key (docs/services/audit.md).
+  [ -s "$SECRETS/checkpoint-note.pem" ] || (umask 077; openssl genpkey -algorithm ed25519 -out "$SECRETS/checkpoint-note.pem")
   chmod 600 "$SECRETS"/*
   check_setting_files
 }
@@ -141,7 +145,7 @@ ensure_secrets() {
 # Files named in the environment are used as they are, never made up: a missing one is a mistake worth stopping for.
 check_setting_files() {
   local file
-  for file in "$JWT_KEY_FILE" "$FINGERPRINT_KEY_FILE" "$CHECKPOINT_KEY_FILE" "$WEBHOOK_KEY_FILE" "$POLICY_FILE"; do
+  for file in "$JWT_KEY_FILE" "$FINGERPRINT_KEY_FILE" "$CHECKPOINT_KEY_FILE" "$NOTE_KEY_FILE" "$WEBHOOK_KEY_FILE" "$POLICY_FILE"; do
     [ -s "$file" ] || die "$file does not exist or is empty (see --help for the settings that name it)"
   done
 }
@@ -483,6 +487,7 @@ Auth__SigningKeyFile=$JWT_KEY_FILE
 Intake__FingerprintKeyFile=$FINGERPRINT_KEY_FILE
 Notification__SecretKeyFile=$WEBHOOK_KEY_FILE
 Audit__SigningKeyFile=$CHECKPOINT_KEY_FILE
+Audit__NoteKeyFile=$NOTE_KEY_FILE
 ASPNETCORE_ENVIRONMENT=Production
 DOTNET_ENVIRONMENT=Production
 ENV

@@ -23,6 +23,8 @@ infrastructure
 # Browser tests drive Debian's Chromium headless; it is installed here, never downloaded by a test tool.
 command -v chromium >/dev/null || apt_install chromium
 export CHROMIUM_PATH; CHROMIUM_PATH=$(command -v chromium)
+# The documentation's checkpoint verifier is Python (standard library and cryptography); a test runs it as written.
+python3 -c 'import cryptography' >/dev/null 2>&1 || apt_install python3 python3-cryptography
 # shellcheck disable=SC1091
 source "$LOCAL/env"
 

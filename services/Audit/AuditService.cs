@@ -62,6 +62,8 @@ public static class AuditLedger
             SignedAt = e.SignedAt,
             Signature = e.Signature,
             PublicKey = e.PublicKey,
+            Note = e.Note,
+            VerifierKey = e.VerifierKey,
         });
 }
 

@@ -69,10 +69,18 @@ public static class Cli
         root.Subcommands.Add(verify);
 
         var sequence = new Argument<long>("sequence");
-        var key = new Option<string?>("--public-key") { Description = "The base64 public key you trust (default: the checkpoint's own)" };
+        var key = new Option<string?>("--public-key")
+        {
+            Description = "The key you trust: the note verifier key (<name>+<key ID>+<key>, /audit/checkpoints/latest's verifierKey), or for a " +
+                "checkpoint from before notes, the base64 ECDSA public key (default: the checkpoint's own)",
+        };
         var proof = new Command("proof", "Fetch an inclusion proof and check it here, with SHA-256 and the public key.") { sequence, key };
         proof.SetAction((r, ct) => ProofAsync(Client(r), r.GetValue(sequence), r.GetValue(key), Console.Out, ct));
         root.Subcommands.Add(proof);
+
+        var checkpoint = new Command("checkpoint", "Fetch the latest checkpoint, check its signed note here and print it: exit 0 verified, 2 not.") { key };
+        checkpoint.SetAction((r, ct) => CheckpointAsync(Client(r), r.GetValue(key), Console.Out, ct));
+        root.Subcommands.Add(checkpoint);
 
         var file = new Argument<FileInfo>("file");
         var pack = new Command("verify-pack", "Check an evidence pack offline: exit 0 verified, 2 not.") { file, key };
@@ -174,6 +182,29 @@ public static class Cli
             ? $"PROVEN: event {sequence} is in the signed checkpoint {proof.GetProperty("checkpoint").GetProperty("sequence").GetInt64()} (root {root})"
             : $"NOT PROVEN: event {sequence}: {failure}");
         return failure is null ? Ok : Tampered;
+    }
+
+    /// <summary>The latest checkpoint, verified with the trusted key (a note verifier key, or an ECDSA key for an older one).</summary>
+    public static async Task<int> CheckpointAsync(HttpClient client, string? trustedKey, TextWriter output, CancellationToken cancellationToken)
+    {
+        var response = await client.GetAsync("/audit/checkpoints/latest", cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            await output.WriteLineAsync($"error: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            return Error;
+        }
+
+        var checkpoint = OfflineCheck.Checkpoint(await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken));
+        if (!CheckpointSignature.Verify(checkpoint, trustedKey))
+        {
+            await output.WriteLineAsync($"NOT VERIFIED: the checkpoint of event {checkpoint.Sequence} is not signed by {trustedKey ?? "its own key"}");
+            return Tampered;
+        }
+
+        await output.WriteLineAsync(checkpoint.Note is null
+            ? $"VERIFIED (ECDSA, before notes): events up to {checkpoint.Sequence}, root {checkpoint.Root}"
+            : $"VERIFIED: events up to {checkpoint.Sequence}, verifier key {checkpoint.VerifierKey}\n{checkpoint.Note}");
+        return Ok;
     }
 
     public static int VerifyPack(FileInfo file, string? publicKey, TextWriter output)

@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace AuditPlatform.Audit.Chain;
 
 /// <summary>
-/// Client-side checks that need nothing but SHA-256 and the checkpoint's public key: an inclusion proof of a raw
+/// Client-side checks that need nothing but SHA-256 and the checkpoint's key (a note verifier key, or the ECDSA
+/// public key of a checkpoint from before issue 18): an inclusion proof of a raw
 /// ledger row, and an evidence pack. Each answers null when everything holds, or the first reason it does not.
 /// </summary>
 public static class OfflineCheck
@@ -63,9 +64,15 @@ public static class OfflineCheck
         return null;
     }
 
+    /// <summary>A checkpoint as the API renders it; <c>size</c>, <c>note</c> and <c>verifierKey</c> are absent on checkpoints from before issue 18.</summary>
     public static SignedCheckpoint Checkpoint(JsonElement c) => new(
         c.GetProperty("sequence").GetInt64(), c.GetProperty("root").GetString()!, c.GetProperty("signedAt").GetDateTimeOffset(),
-        c.GetProperty("signature").GetString()!, c.GetProperty("publicKey").GetString()!);
+        c.GetProperty("signature").GetString()!, c.GetProperty("publicKey").GetString()!,
+        c.TryGetProperty("size", out var size) && size.ValueKind == JsonValueKind.Number ? size.GetInt64() : null,
+        Optional(c, "note"), Optional(c, "verifierKey"));
+
+    private static string? Optional(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static string? Leaf(LedgerEvent e, JsonElement path, string root)
     {

@@ -25,6 +25,7 @@ public sealed class AuditSchema(NpgsqlDataSource dataSource) : ILedgerMigration
             sequence bigint primary key, size bigint not null, root text not null, signed_at timestamptz not null,
             signature text not null, public_key text not null);
         create unique index if not exists audit_checkpoints_size on audit.checkpoints (size);
+        alter table audit.checkpoints add column if not exists note text, add column if not exists verifier_key text;
         create table if not exists audit.tree_nodes (
             level smallint not null, idx bigint not null, hash bytea not null, primary key (level, idx));
         create table if not exists audit.access_log (

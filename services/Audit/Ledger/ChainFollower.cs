@@ -5,12 +5,16 @@ using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Telemetry;
 using Marten;
 using Npgsql;
+using NSec.Cryptography;
 
 namespace AuditPlatform.Audit.Ledger;
 
-/// <summary>Audit's settings: how often a checkpoint is signed, and with which key.</summary>
+/// <summary>Audit's settings: how often a checkpoint is signed, with which keys, and under which origin.</summary>
 public sealed class AuditOptions
 {
+    /// <summary>The log's origin, the first line of every checkpoint note and the note key's name: set it per deployment.</summary>
+    public string Origin { get; set; } = "auditplatform.local/ledger";
+
     public int CheckpointEvery { get; set; } = 1000;
 
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(30);
@@ -28,6 +32,31 @@ public sealed class AuditOptions
         var key = ECDsa.Create();
         key.ImportFromPem(pem);
         return key;
+    }
+
+    /// <summary>The Ed25519 note key file (PKCS#8 PEM, as <c>openssl genpkey -algorithm ed25519</c> writes it).</summary>
+    public string? NoteKeyFile { get; set; }
+
+    /// <summary>The Ed25519 note key itself (the PEM text), instead of <see cref="NoteKeyFile"/>.</summary>
+    public string? NoteKey { get; set; }
+
+    /// <summary>
+    /// The Ed25519 key checkpoint notes are signed with. Without <see cref="NoteKeyFile"/> or <see cref="NoteKey"/> it is
+    /// derived from the ECDSA key (HKDF-SHA256 of its private scalar), so a deployment that has not provisioned a note key
+    /// yet still signs with one stable key on every replica; give it its own key file to keep the two independent.
+    /// </summary>
+    public Key LoadNoteKey(ECDsa fallback)
+    {
+        ArgumentNullException.ThrowIfNull(fallback);
+        var pem = NoteKey ?? (NoteKeyFile is null ? null : File.ReadAllText(NoteKeyFile));
+        if (pem is not null)
+        {
+            return Key.Import(SignatureAlgorithm.Ed25519, System.Text.Encoding.ASCII.GetBytes(pem.Trim()), KeyBlobFormat.PkixPrivateKeyText);
+        }
+
+        var scalar = fallback.ExportParameters(includePrivateParameters: true).D!;
+        var seed = HKDF.DeriveKey(HashAlgorithmName.SHA256, scalar, 32, info: "auditplatform checkpoint note key/v1"u8.ToArray());
+        return Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
     }
 }
 
@@ -49,6 +78,7 @@ public sealed partial class ChainFollower(
     private const int Batch = 5000;
 
     private readonly ECDsa key = options.LoadKey();
+    private readonly Key noteKey = LoadNoteKey(options);
     private readonly SemaphoreSlim gate = new(1, 1);
     private MerkleRanges.Frontier? frontier;
     private DateTimeOffset? latestSignedAt;
@@ -206,9 +236,18 @@ public sealed partial class ChainFollower(
             }
 
             var tree = frontier?.Size == size ? frontier : await FrontierAsync(connection, size, cancellationToken);
-            var checkpoint = CheckpointSignature.Sign(key, lastSequence, Hex.Of(tree.Root()), clock.GetUtcNow());
+            // The note (C2SP tlog-checkpoint) is what a verifier checks; the ECDSA statement is still signed beside it so
+            // consumers of CheckpointSigned and older auditctl builds keep verifying (issue 18).
+            var root = tree.Root();
+            var checkpoint = CheckpointSignature.Sign(key, lastSequence, Hex.Of(root), clock.GetUtcNow()) with
+            {
+                Size = size,
+                Note = CheckpointNote.Sign(noteKey, options.Origin, CheckpointNote.Text(options.Origin, size, root)),
+                VerifierKey = CheckpointNote.VerifierKey(options.Origin, noteKey.PublicKey),
+            };
             await using (var insert = new NpgsqlCommand(
-                "insert into audit.checkpoints (sequence, size, root, signed_at, signature, public_key) values ($1, $2, $3, $4, $5, $6) on conflict do nothing", connection))
+                "insert into audit.checkpoints (sequence, size, root, signed_at, signature, public_key, note, verifier_key) values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing",
+                connection))
             {
                 insert.Parameters.AddWithValue(checkpoint.Sequence);
                 insert.Parameters.AddWithValue(size);
@@ -216,6 +255,8 @@ public sealed partial class ChainFollower(
                 insert.Parameters.AddWithValue(checkpoint.SignedAt);
                 insert.Parameters.AddWithValue(checkpoint.Signature);
                 insert.Parameters.AddWithValue(checkpoint.PublicKey);
+                insert.Parameters.AddWithValue(checkpoint.Note);
+                insert.Parameters.AddWithValue(checkpoint.VerifierKey);
                 if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0)
                 {
                     return null;
@@ -227,7 +268,8 @@ public sealed partial class ChainFollower(
             await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction)))
             {
                 session.Events.StartStream(StreamKey.For(StreamKinds.Checkpoint, checkpoint.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    new CheckpointSigned(checkpoint.Sequence, size, checkpoint.Root, checkpoint.SignedAt, checkpoint.Signature, checkpoint.PublicKey, checkpoint.SignedAt));
+                    new CheckpointSigned(checkpoint.Sequence, size, checkpoint.Root, checkpoint.SignedAt, checkpoint.Signature, checkpoint.PublicKey, checkpoint.SignedAt,
+                        checkpoint.Note, checkpoint.VerifierKey));
                 await session.SaveChangesAsync(cancellationToken);
             }
 
@@ -239,6 +281,12 @@ public sealed partial class ChainFollower(
         {
             gate.Release();
         }
+    }
+
+    private static Key LoadNoteKey(AuditOptions options)
+    {
+        using var fallback = options.LoadKey();
+        return options.LoadNoteKey(fallback);
     }
 
     private static async Task<bool> LeadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -324,10 +372,16 @@ public sealed partial class ChainFollower(
     public override void Dispose()
     {
         key.Dispose();
+        noteKey.Dispose();
         gate.Dispose();
         base.Dispose();
     }
 }
 
-/// <summary>Stored event: a checkpoint was signed (ledger name <c>checkpoint_signed</c>).</summary>
-public sealed record CheckpointSigned(long Sequence, long Size, string Root, DateTimeOffset SignedAt, string Signature, string PublicKey, DateTimeOffset OccurredAt);
+/// <summary>
+/// Stored event: a checkpoint was signed (ledger name <c>checkpoint_signed</c>). <c>Note</c> and <c>VerifierKey</c> were
+/// added by issue 18 (C2SP signed note); events stored before it have neither.
+/// </summary>
+public sealed record CheckpointSigned(
+    long Sequence, long Size, string Root, DateTimeOffset SignedAt, string Signature, string PublicKey, DateTimeOffset OccurredAt,
+    string? Note = null, string? VerifierKey = null);

@@ -20,8 +20,8 @@ public static class ChainStore
     public static async Task<(SignedCheckpoint Checkpoint, long Size)?> CheckpointAsync(NpgsqlDataSource dataSource, long? sequence, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(sequence is null
-            ? "select sequence, root, signed_at, signature, public_key, size from audit.checkpoints order by sequence desc limit 1"
-            : "select sequence, root, signed_at, signature, public_key, size from audit.checkpoints where sequence = $1");
+            ? "select sequence, root, signed_at, signature, public_key, size, note, verifier_key from audit.checkpoints order by sequence desc limit 1"
+            : "select sequence, root, signed_at, signature, public_key, size, note, verifier_key from audit.checkpoints where sequence = $1");
         if (sequence is not null)
         {
             command.Parameters.AddWithValue(sequence.Value);
@@ -33,7 +33,9 @@ public static class ChainStore
             return null;
         }
 
-        return (new SignedCheckpoint(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3), reader.GetString(4)), reader.GetInt64(5));
+        var size = reader.GetInt64(5);
+        return (new SignedCheckpoint(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3), reader.GetString(4), size,
+            reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7)), size);
     }
 
     public static async IAsyncEnumerable<ChainEntry> EntriesAsync(NpgsqlDataSource dataSource, long from, long to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

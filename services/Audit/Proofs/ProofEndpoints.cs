@@ -16,7 +16,7 @@ public static class ProofEndpoints
 {
     public static void MapProofs(this RouteGroupBuilder audit)
     {
-        audit.MapGet("/checkpoints/latest", Latest).AcceptsQuery().WithSummary("The latest signed checkpoint.");
+        audit.MapGet("/checkpoints/latest", Latest).AcceptsQuery().WithSummary("The latest checkpoint: its C2SP signed note verbatim, its verifier key, and the sequence of its last leaf.");
         audit.MapGet("/proof/{sequence:long}", GetProof).AcceptsQuery().WithSummary("An inclusion proof of an event in the latest checkpoint.");
         audit.MapGet("/consistency", GetConsistency).AcceptsQuery("from", "to").WithSummary("An RFC 6962 consistency proof between two checkpoints.");
     }

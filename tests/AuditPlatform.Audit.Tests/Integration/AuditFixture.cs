@@ -13,7 +13,13 @@ namespace AuditPlatform.Audit.Tests.Integration;
 /// <summary>Intake (to produce real ledger events) and Audit on one database and vhost.</summary>
 public class AuditFixture : PlatformFixture
 {
+    /// <summary>The origin the fixture's Audit signs checkpoint notes under.</summary>
+    public const string Origin = "tests.auditplatform.local/ledger";
+
     private readonly ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    private readonly NSec.Cryptography.Key noteKey = NSec.Cryptography.Key.Create(
+        NSec.Cryptography.SignatureAlgorithm.Ed25519, new() { ExportPolicy = NSec.Cryptography.KeyExportPolicies.AllowPlaintextExport });
 
     public ServiceHost<IntakeApp> Intake { get; private set; } = null!;
 
@@ -26,6 +32,9 @@ public class AuditFixture : PlatformFixture
     public BusProbe Probe { get; private set; } = null!;
 
     public string PublicKey => Convert.ToBase64String(key.ExportSubjectPublicKeyInfo());
+
+    /// <summary>The note verifier key of the fixture's Audit, computed here from its key, not asked of the service.</summary>
+    public string VerifierKey => AuditPlatform.Audit.Chain.CheckpointNote.VerifierKey(Origin, noteKey.PublicKey);
 
     public override async Task InitializeAsync()
     {
@@ -46,6 +55,8 @@ public class AuditFixture : PlatformFixture
     public Dictionary<string, string?> AuditSettings(int checkpointEvery = 1_000_000) => new()
     {
         ["Audit:SigningKey"] = key.ExportPkcs8PrivateKeyPem(),
+        ["Audit:NoteKey"] = System.Text.Encoding.ASCII.GetString(noteKey.Export(NSec.Cryptography.KeyBlobFormat.PkixPrivateKeyText)),
+        ["Audit:Origin"] = Origin,
         ["Audit:CheckpointEvery"] = checkpointEvery.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Audit:CheckpointInterval"] = "01:00:00",
         ["Audit:PollInterval"] = "00:00:00.020",
@@ -57,6 +68,7 @@ public class AuditFixture : PlatformFixture
         await Audit.DisposeAsync();
         await Intake.DisposeAsync();
         key.Dispose();
+        noteKey.Dispose();
         await base.DisposeAsync();
     }
 

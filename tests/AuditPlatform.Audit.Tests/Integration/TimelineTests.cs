@@ -121,9 +121,11 @@ public sealed class TimelineTests(AuditFixture fixture) : IClassFixture<AuditFix
         var pack = await GetAsync("/audit/evidence/partner/US-CIA");
         Assert.Equal(2, pack.GetProperty("events").GetArrayLength());
         Assert.Null(OfflineCheck.Pack(pack, fixture.PublicKey));
+        Assert.Null(OfflineCheck.Pack(pack, fixture.VerifierKey));
 
         var edited = pack.GetRawText().Replace("photographs leaked", "nothing leaked", StringComparison.Ordinal);
         Assert.NotNull(OfflineCheck.Pack(JsonDocument.Parse(edited).RootElement, fixture.PublicKey));
+        Assert.NotNull(OfflineCheck.Pack(JsonDocument.Parse(edited).RootElement, fixture.VerifierKey));
     }
 
     [Theory]

@@ -210,10 +210,13 @@ public static class ContractExamples
         [typeof(CheckpointSigned)] = new CheckpointSigned
         {
             Sequence = 1024,
-            Root = "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592",
+            Root = "b567c0cbb2e85c295e6ade930e5bb349a4b9bee9489caa7d6b679dd46e82a711",
             SignedAt = new DateTimeOffset(2017, 5, 26, 10, 0, 0, TimeSpan.Zero),
             Signature = "MEUCIQDx1J6sJ0bq9n2Qw6l8mZ2t4uV5c7YkR8aP3eF1gH2iJwIgK3lM4nO5pQ6rS7tU8vW9xY0zA1bC2dE3fG4hI5jK6lM=",
             PublicKey = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEexampleexampleexampleexampleexampleexampleexampleexampleexampleexample==",
+            // Signed by the test key of docs/services/audit.md (seed 0x00…0x1f): it verifies with the verifier key below.
+            Note = "auditplatform.local/ledger\n1024\ntWfAy7LoXCleat6TDluzSaS5vulInKp9a2ed1G6CpxE=\n\n\u2014 auditplatform.local/ledger YWQTKoafe6WsFolKN/5gZ7bwdwQHNr8GVYw1YJLmTFb93fWWYWDWwcjgyfb4s5Wo9RVFEgT+hpOBAaxpQcn1BXaHBwg=\n",
+            VerifierKey = "auditplatform.local/ledger+6164132a+AQOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4",
         },
         [typeof(CommandRefused)] = new CommandRefused
         {
