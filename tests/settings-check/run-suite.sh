@@ -20,11 +20,12 @@ printf '{}' > "$work/mine/policy.json"
 openssl rand -base64 32 > "$work/mine/jwt.key"
 openssl rand -base64 32 > "$work/mine/fingerprint.key"
 printf 'PEM' > "$work/mine/checkpoint.pem"
+printf 'PEM' > "$work/mine/note.pem"
 openssl rand -base64 32 > "$work/mine/webhook.key"
 # Settings a caller's shell might already hold must not leak into the cases.
 unset AUDIT_PG_PORT AUDIT_RABBITMQ_PORT AUDIT_INTAKE_PORT AUDIT_NOTIFICATION_PORT AUDIT_ESCALATION_PORT AUDIT_AUDIT_PORT \
-  ESCALATION_POLICY AUDIT_JWT_KEY_FILE AUDIT_FINGERPRINT_KEY_FILE AUDIT_CHECKPOINT_KEY_FILE AUDIT_WEBHOOK_KEY_FILE \
-  Auth__SigningKeyFile Intake__FingerprintKeyFile Audit__SigningKeyFile Notification__SecretKeyFile
+  ESCALATION_POLICY AUDIT_JWT_KEY_FILE AUDIT_FINGERPRINT_KEY_FILE AUDIT_CHECKPOINT_KEY_FILE AUDIT_CHECKPOINT_NOTE_KEY_FILE AUDIT_WEBHOOK_KEY_FILE \
+  Auth__SigningKeyFile Intake__FingerprintKeyFile Audit__SigningKeyFile Audit__NoteKeyFile Notification__SecretKeyFile
 
 # lib.sh, sourced with ROOT in the scratch directory, then the given commands: lib SETTING=VALUE... -- COMMANDS
 lib() {
@@ -65,6 +66,8 @@ out=$(SVC=intake env_of AUDIT_FINGERPRINT_KEY_FILE="$work/mine/fingerprint.key")
 expect "AUDIT_FINGERPRINT_KEY_FILE reaches Intake as Intake__FingerprintKeyFile" "Intake__FingerprintKeyFile=$work/mine/fingerprint.key" "$out"
 out=$(SVC=audit env_of AUDIT_CHECKPOINT_KEY_FILE="$work/mine/checkpoint.pem")
 expect "AUDIT_CHECKPOINT_KEY_FILE reaches Audit as Audit__SigningKeyFile" "Audit__SigningKeyFile=$work/mine/checkpoint.pem" "$out"
+out=$(SVC=audit env_of AUDIT_CHECKPOINT_NOTE_KEY_FILE="$work/mine/note.pem")
+expect "AUDIT_CHECKPOINT_NOTE_KEY_FILE reaches Audit as Audit__NoteKeyFile" "Audit__NoteKeyFile=$work/mine/note.pem" "$out"
 out=$(SVC=notification env_of AUDIT_WEBHOOK_KEY_FILE="$work/mine/webhook.key")
 expect "AUDIT_WEBHOOK_KEY_FILE reaches Notification as Notification__SecretKeyFile" "Notification__SecretKeyFile=$work/mine/webhook.key" "$out"
 out=$(SVC=audit env_of)
@@ -108,7 +111,7 @@ for script in up test; do
   for pair in AUDIT_PG_PORT:55432 AUDIT_RABBITMQ_PORT:5672 AUDIT_INTAKE_PORT:5101 AUDIT_NOTIFICATION_PORT:5102 \
       AUDIT_ESCALATION_PORT:5103 AUDIT_AUDIT_PORT:5104 ESCALATION_POLICY:deploy/policy/escalation.json \
       AUDIT_JWT_KEY_FILE:.local/secrets/jwt-signing.key AUDIT_FINGERPRINT_KEY_FILE:.local/secrets/fingerprint.key \
-      AUDIT_CHECKPOINT_KEY_FILE:.local/secrets/checkpoint-signing.pem; do
+      AUDIT_CHECKPOINT_KEY_FILE:.local/secrets/checkpoint-signing.pem AUDIT_CHECKPOINT_NOTE_KEY_FILE:.local/secrets/checkpoint-note.pem; do
     name=${pair%%:*}; default=${pair#*:}
     if grep -q "^  $name " <<<"$out" && grep -A1 "^  $name " <<<"$out" | grep -qF "default $default;"; then
       record "$script.sh --help names $name with its default" passed ""
