@@ -5,56 +5,55 @@ using Contract = AuditPlatform.Contracts;
 
 namespace AuditPlatform.Escalation.Partners;
 
-/// <summary>Intake suspended sharing with a partner: the dashboard shows it.</summary>
-public sealed class SharingSuspendedConsumer(IDocumentSession session, TimeProvider clock) : IConsumer<Contract.SharingSuspended>
+/// <summary>
+/// Keeps the dashboard's record of a partner in step with what Intake publishes about it: the record's change and
+/// the inbox mark (named after the consumer) commit together, so a redelivered message changes nothing.
+/// </summary>
+public abstract class PartnerStandingConsumer<TMessage>(IDocumentSession session, TimeProvider clock) : IConsumer<TMessage>
+    where TMessage : class
 {
-    public async Task Consume(ConsumeContext<Contract.SharingSuspended> context)
+    public async Task Consume(ConsumeContext<TMessage> context)
     {
         var ct = context.CancellationToken;
-        if (!await session.FirstDeliveryAsync(nameof(SharingSuspendedConsumer), context.MessageId, clock, ct))
+        if (!await session.FirstDeliveryAsync(GetType().Name, context.MessageId, clock, ct))
         {
             return;
         }
 
-        var e = context.Message;
-        var standing = await session.LoadAsync<PartnerStanding>(e.Partner, ct) ?? PartnerStanding.New(e.Partner);
-        session.Store(standing with { Sharing = PartnerStanding.Suspended, SuspendedAt = e.OccurredAt, SuspensionReason = e.Reason });
+        var partner = PartnerOf(context.Message);
+        var standing = await session.LoadAsync<PartnerStanding>(partner, ct) ?? PartnerStanding.New(partner);
+        session.Store(Apply(standing, context.Message));
         await session.SaveChangesAsync(ct);
     }
+
+    protected abstract string PartnerOf(TMessage message);
+
+    protected abstract PartnerStanding Apply(PartnerStanding standing, TMessage message);
+}
+
+/// <summary>Intake suspended sharing with a partner: the dashboard shows it.</summary>
+public sealed class SharingSuspendedConsumer(IDocumentSession session, TimeProvider clock) : PartnerStandingConsumer<Contract.SharingSuspended>(session, clock)
+{
+    protected override string PartnerOf(Contract.SharingSuspended message) => message.Partner;
+
+    protected override PartnerStanding Apply(PartnerStanding standing, Contract.SharingSuspended message) =>
+        standing with { Sharing = PartnerStanding.Suspended, SuspendedAt = message.OccurredAt, SuspensionReason = message.Reason };
 }
 
 /// <summary>Intake restored sharing with a partner: the dashboard shows it.</summary>
-public sealed class SharingRestoredConsumer(IDocumentSession session, TimeProvider clock) : IConsumer<Contract.SharingRestored>
+public sealed class SharingRestoredConsumer(IDocumentSession session, TimeProvider clock) : PartnerStandingConsumer<Contract.SharingRestored>(session, clock)
 {
-    public async Task Consume(ConsumeContext<Contract.SharingRestored> context)
-    {
-        var ct = context.CancellationToken;
-        if (!await session.FirstDeliveryAsync(nameof(SharingRestoredConsumer), context.MessageId, clock, ct))
-        {
-            return;
-        }
+    protected override string PartnerOf(Contract.SharingRestored message) => message.Partner;
 
-        var e = context.Message;
-        var standing = await session.LoadAsync<PartnerStanding>(e.Partner, ct) ?? PartnerStanding.New(e.Partner);
-        session.Store(standing with { Sharing = PartnerStanding.Active, SuspendedAt = null, SuspensionReason = null });
-        await session.SaveChangesAsync(ct);
-    }
+    protected override PartnerStanding Apply(PartnerStanding standing, Contract.SharingRestored message) =>
+        standing with { Sharing = PartnerStanding.Active, SuspendedAt = null, SuspensionReason = null };
 }
 
 /// <summary>A partner registered (or changed) with Intake: the dashboard shows its name.</summary>
-public sealed class PartnerRegisteredConsumer(IDocumentSession session, TimeProvider clock) : IConsumer<Contract.PartnerRegistered>
+public sealed class PartnerRegisteredConsumer(IDocumentSession session, TimeProvider clock) : PartnerStandingConsumer<Contract.PartnerRegistered>(session, clock)
 {
-    public async Task Consume(ConsumeContext<Contract.PartnerRegistered> context)
-    {
-        var ct = context.CancellationToken;
-        if (!await session.FirstDeliveryAsync(nameof(PartnerRegisteredConsumer), context.MessageId, clock, ct))
-        {
-            return;
-        }
+    protected override string PartnerOf(Contract.PartnerRegistered message) => message.Code;
 
-        var e = context.Message;
-        var standing = await session.LoadAsync<PartnerStanding>(e.Code, ct) ?? PartnerStanding.New(e.Code);
-        session.Store(standing with { Name = e.Name, Country = e.Country });
-        await session.SaveChangesAsync(ct);
-    }
+    protected override PartnerStanding Apply(PartnerStanding standing, Contract.PartnerRegistered message) =>
+        standing with { Name = message.Name, Country = message.Country };
 }
