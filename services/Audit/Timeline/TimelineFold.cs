@@ -1,12 +1,12 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using AuditPlatform.Audit.Chain;
+using AuditPlatform.Audit.Events;
 using AuditPlatform.Audit.StoredEvents;
 
 namespace AuditPlatform.Audit.Timeline;
 
 /// <summary>
-/// The state of a stream as the ledger knew it: every body's fields merged in order (later values win), plus
+/// The state of a stream as the ledger knew it: every body's fields (camelCase) merged in order (later values win), plus
 /// <c>lastEvent</c>, <c>version</c> and, per kind, a status (a partner's <c>sharing</c>: active or suspended).
 /// </summary>
 public static class TimelineFold
@@ -18,11 +18,12 @@ public static class TimelineFold
         var state = new JsonObject();
         foreach (var e in events)
         {
-            if (JsonNode.Parse(e.Data) is JsonObject body)
+            // camelCase at every depth, like the events themselves (a recipient is {"partner", "fingerprint"}).
+            if (EventBody.CamelCaseNode(e.Data) is JsonObject body)
             {
                 foreach (var (name, value) in body)
                 {
-                    state[Camel(name)] = value?.DeepClone();
+                    state[name] = value?.DeepClone();
                 }
             }
 
@@ -47,6 +48,4 @@ public static class TimelineFold
     }
 
     public static JsonNode? Body(string data) => JsonNode.Parse(data);
-
-    private static string Camel(string name) => JsonNamingPolicy.CamelCase.ConvertName(name);
 }

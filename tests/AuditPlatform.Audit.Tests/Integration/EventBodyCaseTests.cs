@@ -11,7 +11,7 @@ namespace AuditPlatform.Audit.Tests.Integration;
 /// <summary>Event bodies leave <c>/audit/events</c> and <c>/audit/export</c> in camelCase, like the rest of the contract (issue 18).</summary>
 public sealed class EventBodyCaseTests(AuditFixture fixture) : IClassFixture<AuditFixture>
 {
-    private static readonly string[] Expected = ["sequence", "size", "root", "signedAt", "signature", "publicKey", "occurredAt"];
+    private static readonly string[] Expected = ["sequence", "size", "root", "signedAt", "signature", "publicKey", "occurredAt", "note", "verifierKey"];
 
     [Fact]
     public void A_stored_body_keeps_its_values_and_order_and_gets_camelCase_names_at_every_depth()
