@@ -1,4 +1,5 @@
 using AuditPlatform.ServiceDefaults.Http;
+using AuditPlatform.ServiceDefaults.Messaging;
 
 namespace AuditPlatform.ServiceDefaults.Commands;
 
@@ -75,11 +76,11 @@ public sealed record Refusal(RefusalKind Kind, string ProblemType, string Title,
         new(RefusalKind.Invalid, "validation", title, title) { Errors = errors.ToDictionary() };
 
     /// <summary>Well-formed fields that name something that cannot be used; the detail lists them.</summary>
-    public static Refusal Unusable(string problemType, string title, string field, params string[] messages) =>
-        new(RefusalKind.Unusable, problemType, title, Describe(title, new Dictionary<string, string[]> { [field] = messages }))
-        {
-            Errors = new Dictionary<string, string[]> { [field] = messages },
-        };
+    public static Refusal Unusable(string problemType, string title, string field, params string[] messages)
+    {
+        var errors = new Dictionary<string, string[]> { [field] = messages };
+        return new(RefusalKind.Unusable, problemType, title, InvalidCommandException.Describe(title, errors)) { Errors = errors };
+    }
 
     /// <summary>A client id reused for a request with a different body.</summary>
     public static Refusal ClientIdConflict(string field, Guid id) =>
@@ -95,12 +96,6 @@ public sealed record Refusal(RefusalKind Kind, string ProblemType, string Title,
     /// <summary>No aggregate under the id the command names.</summary>
     public static Refusal NotFound(string what, string id) =>
         new(RefusalKind.NotFound, "not-found", $"No such {what}.", $"There is no {what} '{id}'.");
-
-    /// <summary>The sentence the bus gives as the <c>_error</c> reason: the title and each field at fault with what it must be, or the detail.</summary>
-    public string Reason => Errors.Count == 0 ? BusSentence : Describe(Title, Errors);
-
-    private static string Describe(string title, IReadOnlyDictionary<string, string[]> errors) =>
-        errors.Count == 0 ? title : title + " " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"));
 }
 
 /// <summary>

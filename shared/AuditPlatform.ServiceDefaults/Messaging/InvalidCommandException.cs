@@ -41,7 +41,8 @@ public sealed class InvalidCommandException : Exception
     /// <summary>True when the command handler already counted and logged this refusal.</summary>
     public bool Counted { get; init; }
 
-    private static string Describe(string title, IReadOnlyDictionary<string, string[]> errors) =>
+    /// <summary>The title, then each field at fault with what it must be: the reason a refusal gives on the bus.</summary>
+    internal static string Describe(string title, IReadOnlyDictionary<string, string[]> errors) =>
         errors.Count == 0
             ? title
             : title + " " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"));
