@@ -20,8 +20,11 @@ public static class CheckpointNote
     /// <summary>The signed-note signature type of Ed25519.</summary>
     public const byte Ed25519Type = 0x01;
 
-    private const string SignaturePrefix = "\u2014 ";
-    private const int MaxSignatures = 16;
+    /// <summary>What every signature line of a note starts with: an em dash and a space.</summary>
+    public const string SignaturePrefix = "\u2014 ";
+
+    /// <summary>At most this many signature lines: the log's own and a quorum of witnesses' fit well within it.</summary>
+    public const int MaxSignatures = 32;
 
     private static readonly SignatureAlgorithm Ed25519 = SignatureAlgorithm.Ed25519;
 
@@ -54,13 +57,16 @@ public static class CheckpointNote
     }
 
     /// <summary>SHA-256(name ‖ 0x0A ‖ 0x01 ‖ 32-byte public key)[:4], as signed-note recommends for Ed25519.</summary>
-    public static byte[] KeyId(string name, ReadOnlySpan<byte> publicKey)
+    public static byte[] KeyId(string name, ReadOnlySpan<byte> publicKey) => KeyId(name, Ed25519Type, publicKey);
+
+    /// <summary>SHA-256(name ‖ 0x0A ‖ signature type ‖ public key)[:4]: the key ID of any signed-note signature type.</summary>
+    public static byte[] KeyId(string name, byte type, ReadOnlySpan<byte> publicKey)
     {
         var nameBytes = Encoding.UTF8.GetBytes(name);
         var input = new byte[nameBytes.Length + 2 + publicKey.Length];
         nameBytes.CopyTo(input, 0);
         input[nameBytes.Length] = (byte)'\n';
-        input[nameBytes.Length + 1] = Ed25519Type;
+        input[nameBytes.Length + 1] = type;
         publicKey.CopyTo(input.AsSpan(nameBytes.Length + 2));
         return SHA256.HashData(input)[..4];
     }
@@ -134,9 +140,7 @@ public static class CheckpointNote
             return null;
         }
 
-        var sizeText = lines[1];
-        if (sizeText.Length == 0 || !sizeText.All(char.IsAsciiDigit) || (sizeText.Length > 1 && sizeText[0] == '0')
-            || !long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+        if (!TryParseSize(lines[1], out var size))
         {
             return null;
         }
@@ -145,7 +149,19 @@ public static class CheckpointNote
         return Convert.TryFromBase64String(lines[2], root, out var written) && written == 32 ? new CheckpointBody(lines[0], size, root) : null;
     }
 
-    private static bool TryParseVerifierKey(string verifierKey, out string name, out byte[] keyId, out PublicKey publicKey)
+    /// <summary>A tree size as checkpoints and tlog-witness write it: ASCII decimal, no sign, no leading zero (except 0 itself).</summary>
+    public static bool TryParseSize(string text, out long size)
+    {
+        size = 0;
+        return text.Length > 0 && text.All(char.IsAsciiDigit) && (text.Length == 1 || text[0] != '0')
+            && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out size);
+    }
+
+    private static bool TryParseVerifierKey(string verifierKey, out string name, out byte[] keyId, out PublicKey publicKey) =>
+        TryParseVerifierKey(verifierKey, Ed25519Type, out name, out keyId, out publicKey);
+
+    /// <summary>Parses a verifier key of the given signature type: its name, key ID (checked against the key) and Ed25519 public key.</summary>
+    internal static bool TryParseVerifierKey(string verifierKey, byte type, out string name, out byte[] keyId, out PublicKey publicKey)
     {
         (name, keyId, publicKey) = (string.Empty, [], null!);
         // Split at the first two '+' only: a key name holds none, but the base64 key may.
@@ -159,7 +175,7 @@ public static class CheckpointNote
         {
             var id = Convert.FromHexString(parts[1]);
             var key = Convert.FromBase64String(parts[2]);
-            if (key.Length != 1 + Ed25519.PublicKeySize || key[0] != Ed25519Type || !KeyId(parts[0], key.AsSpan(1)).AsSpan().SequenceEqual(id)
+            if (key.Length != 1 + Ed25519.PublicKeySize || key[0] != type || !KeyId(parts[0], type, key.AsSpan(1)).AsSpan().SequenceEqual(id)
                 || !PublicKey.TryImport(Ed25519, key.AsSpan(1), KeyBlobFormat.RawPublicKey, out var imported) || imported is null)
             {
                 return false;
@@ -175,7 +191,7 @@ public static class CheckpointNote
     }
 
     /// <summary>Splits a note at its last blank line into the text (with its final newline) and its signature lines.</summary>
-    private static bool TrySplit(string note, out string text, out List<string> signatures)
+    public static bool TrySplit(string note, out string text, out List<string> signatures)
     {
         (text, signatures) = (string.Empty, []);
         if (!note.EndsWith('\n') || note.Any(c => c < ' ' && c != '\n'))
@@ -199,5 +215,6 @@ public static class CheckpointNote
         return true;
     }
 
-    private static bool IsKeyName(string name) => name.Length > 0 && !name.Any(c => char.IsWhiteSpace(c) || c == '+' || char.IsControl(c));
+    /// <summary>Whether a name may be a note's origin or a key name: non-empty, no space, '+' or control character.</summary>
+    public static bool IsKeyName(string name) => name.Length > 0 && !name.Any(c => char.IsWhiteSpace(c) || c == '+' || char.IsControl(c));
 }

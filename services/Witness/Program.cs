@@ -1,0 +1,1 @@
+return await AuditPlatform.Witness.WitnessApp.RunAsync(args);
