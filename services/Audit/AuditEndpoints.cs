@@ -6,6 +6,7 @@ using AuditPlatform.Audit.Exposure;
 using AuditPlatform.Audit.Proofs;
 using AuditPlatform.Audit.Timeline;
 using AuditPlatform.Audit.Verification;
+using AuditPlatform.Audit.Witnesses;
 using AuditPlatform.ServiceDefaults.Http;
 using AuditPlatform.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,6 +29,7 @@ public static class AuditEndpoints
         audit.MapVerify();
         audit.MapProofs();
         audit.MapEvidence();
+        audit.MapWitnesses();
         audit.MapAccessLog();
     }
 

@@ -1,6 +1,8 @@
 using AuditPlatform.Audit.Access;
 using AuditPlatform.Audit.Ledger;
 using AuditPlatform.Audit.Page;
+using AuditPlatform.Audit.Witnesses;
+using AuditPlatform.ServiceDefaults.Http;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
 using Contract = AuditPlatform.Contracts;
@@ -21,6 +23,9 @@ public static class AuditService
         builder.Services.AddSingleton<ILedgerMigration>(sp => sp.GetRequiredService<AuditSchema>());
         builder.Services.AddSingleton<LedgerRows>();
         builder.Services.AddSingleton<ChainFollower>();
+        builder.Services.AddSingleton<WitnessRounds>();
+        builder.Services.AddHttpClient(WitnessRounds.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddHealthChecks().AddCheck<WitnessHealthCheck>("witnesses", tags: [HealthSetup.ReadyTag]);
         if (builder.Configuration.GetValue("Ledger:ApplySchemaOnStartup", true))
         {
             builder.Services.AddHostedService<SchemaOnStartup>();
@@ -29,6 +34,7 @@ public static class AuditService
         if (!Environment.GetCommandLineArgs().Contains("migrate", StringComparer.Ordinal))
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ChainFollower>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<WitnessRounds>());
         }
 
         return builder;
@@ -51,7 +57,7 @@ internal sealed class SchemaOnStartup(AuditSchema schema) : IHostedService
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>Audit's part of the ledger: signed checkpoints reach the bus as <c>CheckpointSigned</c>.</summary>
+/// <summary>Audit's part of the ledger: signed checkpoints reach the bus as <c>CheckpointSigned</c>; witnesses' answers are kept on the checkpoint's stream.</summary>
 public static class AuditLedger
 {
     public static EventTable Table { get; } = new EventTable(AuditService.Name)
@@ -64,7 +70,9 @@ public static class AuditLedger
             PublicKey = e.PublicKey,
             Note = e.Note,
             VerifierKey = e.VerifierKey,
-        });
+        })
+        .Stored<CheckpointCosigned>("checkpoint_cosigned")
+        .Stored<WitnessRefused>("witness_refused");
 }
 
 /// <summary>Marks the Audit assembly, so hosts and tests can start the service by type.</summary>

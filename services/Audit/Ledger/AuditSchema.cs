@@ -6,7 +6,7 @@ using Npgsql;
 namespace AuditPlatform.Audit.Ledger;
 
 /// <summary>
-/// Audit's own tables (the chain, checkpoints, the access log) and the indexes its queries need on the shared
+/// Audit's own tables (the chain, checkpoints, what witnesses answered, the access log) and the indexes its queries need on the shared
 /// ledger table. Applied by <c>audit migrate</c> as the schema owner, or at startup when the schema is applied then.
 /// The <c>partner=</c> filter (<see cref="LedgerRows"/>) has an index for each branch of its OR (the stream, <c>Partner</c>,
 /// <c>AttributedPartner</c>, <c>Recipients</c>, <c>ExposureSet</c>, <c>Partners</c>), looked up one by one; partial, so only
@@ -26,6 +26,10 @@ public sealed class AuditSchema(NpgsqlDataSource dataSource) : ILedgerMigration
             signature text not null, public_key text not null);
         create unique index if not exists audit_checkpoints_size on audit.checkpoints (size);
         alter table audit.checkpoints add column if not exists note text, add column if not exists verifier_key text;
+        create table if not exists audit.witness_outcomes (
+            witness text not null, size bigint not null, sequence bigint not null, cosigned boolean not null, status int not null,
+            detail text not null, fork boolean not null, at timestamptz not null, primary key (witness, size));
+        create index if not exists audit_witness_outcomes_size on audit.witness_outcomes (size) where cosigned;
         create table if not exists audit.tree_nodes (
             level smallint not null, idx bigint not null, hash bytea not null, primary key (level, idx));
         create table if not exists audit.access_log (

@@ -21,6 +21,18 @@ public sealed class AuditOptions
 
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>The witnesses each new checkpoint is sent to for cosigning (C2SP tlog-witness); none by default.</summary>
+    public List<Witnesses.WitnessEndpoint> Witnesses { get; set; } = [];
+
+    /// <summary>How often the latest checkpoint is offered to witnesses that have not answered it.</summary>
+    public TimeSpan WitnessInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many witnesses' cosignatures a checkpoint needs to count as witnessed (default: every configured witness).</summary>
+    public int? WitnessQuorum { get; set; }
+
+    /// <summary>Each witness's name and cosignature key, as a verifier configures them.</summary>
+    public IReadOnlyList<TrustedWitness> TrustedWitnesses => [.. Witnesses.Select(w => new TrustedWitness(w.Name, w.VerifierKey))];
+
     public string? SigningKeyFile { get; set; }
 
     public string? SigningKey { get; set; }
@@ -351,14 +363,14 @@ public sealed partial class ChainFollower(
         await writer.CompleteAsync(cancellationToken);
     }
 
-    /// <summary>The chain's size, the newest checkpoint's size, and whether anything but checkpoints was chained since.</summary>
+    /// <summary>The chain's size, the newest checkpoint's size, and whether anything but checkpoints and their witnessing was chained since.</summary>
     private async Task<(long Size, long Checkpointed, bool News)> SizesAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             with k as (select size, signed_at from audit.checkpoints order by size desc limit 1)
             select coalesce((select max(position) from audit.chain), 0), coalesce((select size from k), 0), (select signed_at from k),
                    exists (select 1 from audit.chain c join ledger.mt_events e on e.seq_id = c.sequence
-                           where c.position > coalesce((select size from k), 0) and e.type <> 'checkpoint_signed')
+                           where c.position > coalesce((select size from k), 0) and e.type not in ('checkpoint_signed', 'checkpoint_cosigned', 'witness_refused'))
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);

@@ -19,9 +19,12 @@ public static class ChainStore
 
     public static async Task<(SignedCheckpoint Checkpoint, long Size)?> CheckpointAsync(NpgsqlDataSource dataSource, long? sequence, CancellationToken cancellationToken)
     {
+        // The note as the log signed it, followed by every witness's cosignature line (tlog-witness: the cosigned checkpoint).
+        const string Columns = "sequence, root, signed_at, signature, public_key, size, note || coalesce((select string_agg(w.detail, '' order by w.witness) " +
+            "from audit.witness_outcomes w where w.size = k.size and w.cosigned), ''), verifier_key from audit.checkpoints k";
         await using var command = dataSource.CreateCommand(sequence is null
-            ? "select sequence, root, signed_at, signature, public_key, size, note, verifier_key from audit.checkpoints order by sequence desc limit 1"
-            : "select sequence, root, signed_at, signature, public_key, size, note, verifier_key from audit.checkpoints where sequence = $1");
+            ? $"select {Columns} order by sequence desc limit 1"
+            : $"select {Columns} where sequence = $1");
         if (sequence is not null)
         {
             command.Parameters.AddWithValue(sequence.Value);
