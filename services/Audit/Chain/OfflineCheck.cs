@@ -27,7 +27,12 @@ public static class OfflineCheck
         return Leaf(e, proof.GetProperty("path"), checkpoint.Root);
     }
 
-    public static string? Pack(JsonElement pack, string? trustedPublicKey = null)
+    /// <summary>
+    /// Checks a pack; with <paramref name="witnesses"/>, its checkpoint must also carry valid cosignatures from at least
+    /// <paramref name="threshold"/> of them (C2SP tlog-cosignature lines on its note), so a log that showed this
+    /// history to nobody else cannot pass.
+    /// </summary>
+    public static string? Pack(JsonElement pack, string? trustedPublicKey = null, IReadOnlyList<TrustedWitness>? witnesses = null, int threshold = 0)
     {
         if (pack.GetProperty("leafEncoding").GetString() != LeafEncoding.Name)
         {
@@ -38,6 +43,11 @@ public static class OfflineCheck
         if (!CheckpointSignature.Verify(checkpoint, trustedPublicKey))
         {
             return "the checkpoint's signature does not verify";
+        }
+
+        if (Witnessed(checkpoint, witnesses ?? [], threshold) is { } unwitnessed)
+        {
+            return unwitnessed;
         }
 
         foreach (var row in pack.GetProperty("events").EnumerateArray())
@@ -62,6 +72,23 @@ public static class OfflineCheck
         }
 
         return null;
+    }
+
+    /// <summary>Null when at least <paramref name="threshold"/> of the trusted witnesses cosigned the checkpoint's note; otherwise who did and who did not.</summary>
+    public static string? Witnessed(SignedCheckpoint checkpoint, IReadOnlyList<TrustedWitness> witnesses, int threshold)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(witnesses);
+        if (threshold <= 0)
+        {
+            return null;
+        }
+
+        var by = checkpoint.Note is null ? [] : Cosignature.CosignedBy(checkpoint.Note, witnesses);
+        return by.Count >= threshold
+            ? null
+            : $"the checkpoint is cosigned by {by.Count} of {threshold} required witnesses" +
+              (by.Count > 0 ? $" ({string.Join(", ", by)})" : string.Empty) + $"; missing or invalid: {string.Join(", ", witnesses.Select(w => w.Name).Except(by))}";
     }
 
     /// <summary>A checkpoint as the API renders it; <c>size</c>, <c>note</c> and <c>verifierKey</c> are absent on checkpoints from before issue 18.</summary>
