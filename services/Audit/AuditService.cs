@@ -24,7 +24,8 @@ public static class AuditService
         builder.Services.AddSingleton<LedgerRows>();
         builder.Services.AddSingleton<ChainFollower>();
         builder.Services.AddSingleton<WitnessRounds>();
-        builder.Services.AddHttpClient(WitnessRounds.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddHttpClient(HttpWitnessTransport.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton<IWitnessTransport, HttpWitnessTransport>();
         builder.Services.AddHealthChecks().AddCheck<WitnessHealthCheck>("witnesses", tags: [HealthSetup.ReadyTag]);
         if (builder.Configuration.GetValue("Ledger:ApplySchemaOnStartup", true))
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using System.Text;
 using AuditPlatform.Audit.Chain;
 using AuditPlatform.Audit.Ledger;
 using AuditPlatform.ServiceDefaults.Ledger;
@@ -23,11 +22,9 @@ public sealed record WitnessOutcome(string Witness, long Size, bool Cosigned, in
 /// lock sends, so a witness never sees two replicas race.
 /// </summary>
 public sealed partial class WitnessRounds(
-    NpgsqlDataSource dataSource, IDocumentStore store, AuditOptions options, IHttpClientFactory http, TimeProvider clock, PlatformMetrics metrics,
+    NpgsqlDataSource dataSource, IDocumentStore store, AuditOptions options, IWitnessTransport transport, TimeProvider clock, PlatformMetrics metrics,
     ILogger<WitnessRounds> logger) : BackgroundService
 {
-    public const string HttpClientName = "witnesses";
-
     private const string TakeRoundLock = "select pg_try_advisory_xact_lock(hashtextextended('auditplatform.audit.witnesses', 0))";
     private const int MaxReason = 500;
 
@@ -143,57 +140,46 @@ public sealed partial class WitnessRounds(
                 ? []
                 : await TreeNodes.RangeRootsAsync(connection, MerkleRanges.ConsistencyRanges(oldSize, latest.Size), cancellationToken);
             var body = new AddCheckpoint(oldSize, proof, latest.Note).Format();
-            HttpResponseMessage response;
-            string answer;
-            try
+            if (await transport.SendAsync(witness, body, cancellationToken) is not { } reply)
             {
-                using var client = http.CreateClient(HttpClientName);
-                response = await client.PostAsync(new Uri(witness.Url.TrimEnd('/') + "/add-checkpoint"), new StringContent(body, Encoding.UTF8, "text/plain"), cancellationToken);
-                answer = await response.Content.ReadAsStringAsync(cancellationToken);
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                Unreachable(logger, witness.Name, e.Message);
                 return null;
             }
 
-            using (response)
+            var (status, mediaType, answer) = (reply.Status, reply.MediaType, reply.Body);
+            if (status is >= 200 and < 300)
             {
-                var status = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode)
-                {
-                    var lines = answer.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                        .Where(l => l.StartsWith(CheckpointNote.SignaturePrefix + witness.Name + " ", StringComparison.Ordinal)).Select(l => l + "\n").ToList();
-                    var cosigned = Cosignature.Append(latest.Note, lines);
-                    return Cosignature.Verify(cosigned, witness.VerifierKey) is not null
-                        ? new WitnessOutcome(witness.Name, latest.Size, true, status, string.Concat(lines), false)
-                        : new WitnessOutcome(witness.Name, latest.Size, false, status, "the witness answered no cosignature that verifies with its configured key", false);
-                }
-
-                if (status == StatusCodes.Status409Conflict && response.Content.Headers.ContentType?.MediaType == AddCheckpoint.SizeMediaType
-                    && CheckpointNote.TryParseSize(answer.TrimEnd('\n'), out var held))
-                {
-                    if (attempt == 0 && held != oldSize && held <= latest.Size && await SignedSizeAsync(connection, held, cancellationToken))
-                    {
-                        oldSize = held;
-                        continue;
-                    }
-
-                    return new WitnessOutcome(witness.Name, latest.Size, false, status,
-                        $"the witness has cosigned a tree of size {held.ToString(CultureInfo.InvariantCulture)}, which this log cannot prove it extends: it may have been shown another history",
-                        held > latest.Size || !await SignedSizeAsync(connection, held, cancellationToken));
-                }
-
-                if (status >= 500)
-                {
-                    Unreachable(logger, witness.Name, $"HTTP {status}");
-                    return null;
-                }
-
-                var reason = answer.Trim();
-                return new WitnessOutcome(witness.Name, latest.Size, false, status, reason.Length > MaxReason ? reason[..MaxReason] : reason,
-                    status is StatusCodes.Status409Conflict or StatusCodes.Status422UnprocessableEntity);
+                var lines = answer.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                    .Where(l => l.StartsWith(CheckpointNote.SignaturePrefix + witness.Name + " ", StringComparison.Ordinal)).Select(l => l + "\n").ToList();
+                var cosigned = Cosignature.Append(latest.Note, lines);
+                return Cosignature.Verify(cosigned, witness.VerifierKey) is not null
+                    ? new WitnessOutcome(witness.Name, latest.Size, true, status, string.Concat(lines), false)
+                    : new WitnessOutcome(witness.Name, latest.Size, false, status, "the witness answered no cosignature that verifies with its configured key", false);
             }
+
+            if (status == StatusCodes.Status409Conflict && mediaType == AddCheckpoint.SizeMediaType
+                && CheckpointNote.TryParseSize(answer.TrimEnd('\n'), out var held))
+            {
+                // Size 0: the witness has no record of this log (new, or its state was lost): start it afresh.
+                if (attempt == 0 && held != oldSize && held <= latest.Size && (held == 0 || await SignedSizeAsync(connection, held, cancellationToken)))
+                {
+                    oldSize = held;
+                    continue;
+                }
+
+                return new WitnessOutcome(witness.Name, latest.Size, false, status,
+                    $"the witness has cosigned a tree of size {held.ToString(CultureInfo.InvariantCulture)}, which this log cannot prove it extends: it may have been shown another history",
+                    held > latest.Size || (held != 0 && !await SignedSizeAsync(connection, held, cancellationToken)));
+            }
+
+            if (status >= 500)
+            {
+                WitnessFailed(logger, witness.Name, status);
+                return null;
+            }
+
+            var reason = answer.Trim();
+            return new WitnessOutcome(witness.Name, latest.Size, false, status, reason.Length > MaxReason ? reason[..MaxReason] : reason,
+                status is StatusCodes.Status409Conflict or StatusCodes.Status422UnprocessableEntity);
         }
 
         return null;
@@ -264,8 +250,8 @@ public sealed partial class WitnessRounds(
     [LoggerMessage(Level = LogLevel.Error, Message = "Witness {Witness} refused the checkpoint of size {Size} (HTTP {Status}): {Reason}")]
     private static partial void Refused(ILogger logger, string witness, long size, int status, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Witness {Witness} could not be reached ({Why}); the checkpoint is sent again next round")]
-    private static partial void Unreachable(ILogger logger, string witness, string why);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Witness {Witness} failed (status {Status}); the checkpoint is sent again next round")]
+    private static partial void WitnessFailed(ILogger logger, string witness, int status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A witness round failed; it is tried again")]
     private static partial void RoundFailed(ILogger logger, Exception exception);
