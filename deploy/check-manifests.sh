@@ -420,6 +420,8 @@ for target, objects in sorted(manifests['rendered'].items()):
             is_service = kind != 'Job' and owner in REQUIRED
             if is_service or kind == 'Job' and service:
                 needed = REQUIRED.get(owner, []) if is_service else [s for s in REQUIRED.get(owner, []) if s.startswith('ConnectionStrings') or s in KEY_FILES]
+                # Tokens are checked against the identity provider on Kubernetes (compose: the development key).
+                needed = needed + (['Auth__Authority'] if is_service and owner not in LEDGERLESS else [])
                 for setting in needed:
                     if setting not in env: fail(f'{cwhere}: {setting} is not set')
                 ledger = str(env.get('ConnectionStrings__Ledger', ''))
@@ -546,6 +548,7 @@ for name, svc in svcs.items():
         elif not str(env[setting]).startswith('/run/secrets/') or env[setting][len('/run/secrets/'):] not in secrets:
             fail(f'{where}: {setting}={env[setting]} is not one of its secrets')
     needed = [s for s in REQUIRED.get(service, []) if not migrate or s.startswith('ConnectionStrings') or s in KEY_FILES]
+    needed += ['Auth__SigningKeyFile'] if service not in LEDGERLESS and not migrate else []
     for setting in needed:
         if setting not in env: fail(f'{where}: {setting} is not set')
     if service not in LEDGERLESS:
