@@ -14,7 +14,7 @@
 #   (Audit its checkpoint and note keys) and passwords only from Secrets; the migrations run one service after
 #   another before the grants (deploy/sql/least-privilege.sql, copied to the base unchanged); the NetworkPolicies
 #   allow exactly the architecture's flows; every Secret and ConfigMap created in the cluster is in the table of
-#   docs/deployment.md; keys.sh computes note verifier keys as the Audit service does.
+#   docs/deployment.md; keys.sh computes verifier keys as the Audit service does.
 # Every failure prints a FAIL line; the exit code is 1 on any.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -574,17 +574,18 @@ for a, w in (('Audit__Witnesses__0__Name', 'Witness__Name'), ('Audit__Origin', '
 if len(failures) == problems_before:
     ok(f'{compose_path}: {len(svcs)} services: every image runs, migrations in turn before the grants, own roles and keys, the witness wired to Audit')
 
-# --- keys.sh computes note verifier keys as the Audit service does (its spec's known key, seed 0x00..0x1f) -------
-spec = read('tests/AuditPlatform.Audit.Tests/Chain/CheckpointNoteSpecs.cs')
-name = re.search(r'const string Name = "([^"]+)"', spec).group(1)
-vkey = re.search(r'const string VerifierKey = "([^"]+)"', spec).group(1)
+# --- keys.sh computes verifier keys as the Audit service does: its specs' known key (seed 0x00..0x1f) ---------------
 import base64, subprocess, tempfile
 der = bytes.fromhex('302e020100300506032b657004220420') + bytes(range(32))
 with tempfile.NamedTemporaryFile('w', suffix='.pem') as pem:
     pem.write('-----BEGIN PRIVATE KEY-----\n' + base64.b64encode(der).decode() + '\n-----END PRIVATE KEY-----\n'); pem.flush()
-    got = subprocess.run(['bash', os.path.join(root, 'deploy/docker/keys.sh'), 'verifier-key', name, pem.name], capture_output=True, text=True)
-if got.stdout.strip() == vkey: ok('deploy/docker/keys.sh: the verifier key of the known key is the one CheckpointNoteSpecs expects')
-else: fail(f'deploy/docker/keys.sh verifier-key gives {got.stdout.strip() or got.stderr.strip()}, CheckpointNoteSpecs expects {vkey}')
+    for command, spec_file, name_const in (('log-verifier-key', 'CheckpointNoteSpecs', 'Name'), ('witness-verifier-key', 'CosignatureSpecs', 'Witness')):
+        spec = read(f'tests/AuditPlatform.Audit.Tests/Chain/{spec_file}.cs')
+        name = re.search(r'const string ' + name_const + r' = "([^"]+)"', spec).group(1)
+        vkey = re.search(r'const string VerifierKey = "([^"]+)"', spec).group(1)
+        got = subprocess.run(['bash', os.path.join(root, 'deploy/docker/keys.sh'), command, name, pem.name], capture_output=True, text=True)
+        if got.stdout.strip() == vkey: ok(f'deploy/docker/keys.sh {command}: the known key gives the verifier key {spec_file} expects')
+        else: fail(f'deploy/docker/keys.sh {command} gives {got.stdout.strip() or got.stderr.strip()}, {spec_file} expects {vkey}')
 sys.exit(1 if failures else 0)
 EOF
 

@@ -5,9 +5,8 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
-# The same restore as the services' (the repository's local feed holds Marten's lock package): pack it first.
-RUN dotnet pack build/Patched.DistributedLock.Postgres/Patched.DistributedLock.Postgres.csproj -c Release -o deploy/nuget-local -nologo \
- && dotnet publish services/Witness/AuditPlatform.Witness.csproj -c Release -o /app -nologo
+# It needs none of the repository's local feed (no Marten), only the Audit service's checkpoint code it compiles in.
+RUN dotnet publish services/Witness/AuditPlatform.Witness.csproj -c Release -o /app -nologo
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 # curl only for the health check.

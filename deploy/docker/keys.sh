@@ -5,31 +5,41 @@
 #                                               .local/compose-secrets/, and deploy/docker/.env from example.env with
 #                                               random passwords and the two note verifier keys (run it again after
 #                                               changing a key)
-#   deploy/docker/keys.sh verifier-key NAME PEM the C2SP note verifier key of an Ed25519 PKCS#8 PEM key under NAME,
-#                                               e.g. for the auditplatform-witness ConfigMap on Kubernetes
+#   deploy/docker/keys.sh log-verifier-key ORIGIN PEM
+#                                               the note verifier key of Audit's log (its Ed25519 note key under the
+#                                               log's origin): what a witness trusts, Witness__Logs__0__VerifierKey
+#   deploy/docker/keys.sh witness-verifier-key NAME PEM
+#                                               the cosignature verifier key of a witness's Ed25519 key under its
+#                                               name: what Audit trusts, Audit__Witnesses__0__VerifierKey (the
+#                                               witness's own "keygen" prints the same for a key it makes)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ENV_FILE="$ROOT/deploy/docker/.env"
 
-# <name>+<hex key ID>+<base64(0x01 ‖ public key)>, key ID = SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key)[:4]
-# (c2sp.org/signed-note; services/Audit/Chain/CheckpointNote.cs computes the same).
+# <name>+<hex key ID>+<base64(type ‖ public key)>, key ID = SHA-256(name ‖ "\n" ‖ type ‖ public key)[:4], where type
+# is 01 for a note key (C2SP signed-note) and 04 for a witness's cosignature key (C2SP tlog-cosignature);
+# services/Audit/Chain/CheckpointNote.cs and Cosignature.cs compute the same.
+#   verifier_key <01|04> <name> <pem>
 verifier_key() {
-  local name=$1 pem=$2 pub id b64
+  local type=$1 name=$2 pem=$3 pub id b64
   pub=$(mktemp)
   # The DER SubjectPublicKeyInfo of an Ed25519 key ends with the 32-byte raw key.
   openssl pkey -in "$pem" -pubout -outform DER | tail -c 32 > "$pub"
   [ "$(wc -c < "$pub")" -eq 32 ] || { rm -f "$pub"; echo "error: $pem is not an Ed25519 key" >&2; return 1; }
-  id=$( { printf '%s\n\001' "$name"; cat "$pub"; } | openssl dgst -sha256 -binary | head -c 4 | od -An -tx1 | tr -d ' \n')
-  b64=$( { printf '\001'; cat "$pub"; } | openssl base64 -A)
+  id=$( { printf '%s\n' "$name"; printf "\\$type"; cat "$pub"; } | openssl dgst -sha256 -binary | head -c 4 | od -An -tx1 | tr -d ' \n')
+  b64=$( { printf "\\$type"; cat "$pub"; } | openssl base64 -A)
   rm -f "$pub"
   printf '%s+%s+%s\n' "$name" "$id" "$b64"
 }
 
-if [ "${1:-}" = verifier-key ]; then
-  [ $# -eq 3 ] || { echo "usage: $0 verifier-key NAME PEM" >&2; exit 2; }
-  verifier_key "$2" "$3"
-  exit 0
-fi
+case "${1:-}" in
+  log-verifier-key|witness-verifier-key)
+    [ $# -eq 3 ] || { echo "usage: $0 $1 NAME PEM" >&2; exit 2; }
+    verifier_key "$([ "$1" = log-verifier-key ] && echo 01 || echo 04)" "$2" "$3"
+    exit 0 ;;
+  "") ;;
+  *) echo "usage: $0 [log-verifier-key ORIGIN PEM | witness-verifier-key NAME PEM]" >&2; exit 2 ;;
+esac
 
 # The platform's keys, as deploy/local makes them (passwords there are for the local servers, unused here).
 # shellcheck source=../local/lib.sh
@@ -67,8 +77,8 @@ set_env_value() {
 }
 origin=$(env_value AUDIT_ORIGIN); witness=$(env_value WITNESS_NAME)
 [ -n "$origin" ] && [ -n "$witness" ] || die "$ENV_FILE must set AUDIT_ORIGIN and WITNESS_NAME (see example.env)"
-set_env_value AUDIT_VERIFIER_KEY "$(verifier_key "$origin" "$NOTE_KEY_FILE")"
-set_env_value WITNESS_VERIFIER_KEY "$(verifier_key "$witness" "$SECRETS/witness.pem")"
+set_env_value AUDIT_VERIFIER_KEY "$(verifier_key 01 "$origin" "$NOTE_KEY_FILE")"
+set_env_value WITNESS_VERIFIER_KEY "$(verifier_key 04 "$witness" "$SECRETS/witness.pem")"
 say "keys under $SECRETS; settings in $ENV_FILE"
 echo "  Audit's log $origin:     $(env_value AUDIT_VERIFIER_KEY)"
 echo "  witness $witness: $(env_value WITNESS_VERIFIER_KEY)"
