@@ -16,22 +16,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ENV_FILE="$ROOT/deploy/docker/.env"
 
-# <name>+<hex key ID>+<base64(type ‖ public key)>, key ID = SHA-256(name ‖ "\n" ‖ type ‖ public key)[:4], where type
-# is 01 for a note key (C2SP signed-note) and 04 for a witness's cosignature key (C2SP tlog-cosignature);
-# services/Audit/Chain/CheckpointNote.cs and Cosignature.cs compute the same.
-#   verifier_key <01|04> <name> <pem>
-verifier_key() {
-  local type=$1 name=$2 pem=$3 pub id b64
-  pub=$(mktemp)
-  # The DER SubjectPublicKeyInfo of an Ed25519 key ends with the 32-byte raw key.
-  openssl pkey -in "$pem" -pubout -outform DER | tail -c 32 > "$pub"
-  [ "$(wc -c < "$pub")" -eq 32 ] || { rm -f "$pub"; echo "error: $pem is not an Ed25519 key" >&2; return 1; }
-  id=$( { printf '%s\n' "$name"; printf "\\$type"; cat "$pub"; } | openssl dgst -sha256 -binary | head -c 4 | od -An -tx1 | tr -d ' \n')
-  b64=$( { printf "\\$type"; cat "$pub"; } | openssl base64 -A)
-  rm -f "$pub"
-  printf '%s+%s+%s\n' "$name" "$id" "$b64"
-}
-
+# verifier_key (deploy/local/lib.sh) computes the note verifier keys, as services/Audit/Chain computes them.
+# shellcheck source=../local/lib.sh
+source "$ROOT/deploy/local/lib.sh"
 case "${1:-}" in
   log-verifier-key|witness-verifier-key)
     [ $# -eq 3 ] || { echo "usage: $0 $1 NAME PEM" >&2; exit 2; }
@@ -41,11 +28,8 @@ case "${1:-}" in
   *) echo "usage: $0 [log-verifier-key ORIGIN PEM | witness-verifier-key NAME PEM]" >&2; exit 2 ;;
 esac
 
-# The platform's keys, as deploy/local makes them (passwords there are for the local servers, unused here).
-# shellcheck source=../local/lib.sh
-source "$ROOT/deploy/local/lib.sh"
+# The platform's keys and the witness's, as deploy/local makes them (passwords there are for the local servers, unused here).
 ensure_secrets
-[ -s "$SECRETS/witness.pem" ] || (umask 077; openssl genpkey -algorithm ed25519 -out "$SECRETS/witness.pem")
 
 # Compose mounts a secret file as it is on the host, and the images run as uid 1654, which cannot read the 0600
 # originals: compose gets world-readable copies in a directory that only the owner can enter.

@@ -8,7 +8,7 @@ SECRETS="$LOCAL/secrets"
 # The ports this checkout's servers and services were last started on (write_env keeps them in .local/ports), so
 # down.sh, token.sh, bench.sh and the next up.sh or test.sh find the same instances without being told again.
 # A port given in the environment wins.
-PORT_SETTINGS="AUDIT_PG_PORT AUDIT_RABBITMQ_PORT AUDIT_INTAKE_PORT AUDIT_NOTIFICATION_PORT AUDIT_ESCALATION_PORT AUDIT_AUDIT_PORT"
+PORT_SETTINGS="AUDIT_PG_PORT AUDIT_RABBITMQ_PORT AUDIT_INTAKE_PORT AUDIT_NOTIFICATION_PORT AUDIT_ESCALATION_PORT AUDIT_AUDIT_PORT AUDIT_WITNESS_PORT"
 if [ -f "$LOCAL/ports" ]; then
   while IFS='=' read -r _name _value; do
     case " $PORT_SETTINGS " in *" $_name "*) ;; *) continue ;; esac
@@ -33,6 +33,10 @@ RABBIT_BIN=/usr/lib/rabbitmq/bin
 DEFAULT_SERVICE_PORTS="Intake:5101 Notification:5102 Escalation:5103 Audit:5104"
 SERVICES="Intake:${AUDIT_INTAKE_PORT:-5101} Notification:${AUDIT_NOTIFICATION_PORT:-5102} Escalation:${AUDIT_ESCALATION_PORT:-5103} Audit:${AUDIT_AUDIT_PORT:-5104}"
 BUS_USERS="intake notification escalation audit test admin"
+# up.sh runs one witness beside the platform, as a partner agency would run its own: it cosigns Audit's checkpoints.
+WITNESS_PORT=${AUDIT_WITNESS_PORT:-5105}
+WITNESS_NAME=witness.local/w1
+AUDIT_ORIGIN=auditplatform.local/ledger
 DB_ROLES="intake notification escalation audit"
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
@@ -65,6 +69,7 @@ AUDIT_INTAKE_PORT|Intake HTTP port|5101|$(service_port Intake)
 AUDIT_NOTIFICATION_PORT|Notification HTTP port|5102|$(service_port Notification)
 AUDIT_ESCALATION_PORT|Escalation HTTP port (operators' dashboard)|5103|$(service_port Escalation)
 AUDIT_AUDIT_PORT|Audit HTTP port (compliance page)|5104|$(service_port Audit)
+AUDIT_WITNESS_PORT|the local witness's HTTP port (it cosigns Audit's checkpoints)|5105|$WITNESS_PORT
 ESCALATION_POLICY|escalation policy file (Escalation's ladder)|deploy/policy/escalation.json|$POLICY_FILE
 AUDIT_JWT_KEY_FILE|development token signing key, base64 of 32 bytes (or Auth__SigningKeyFile)|.local/secrets/jwt-signing.key|$JWT_KEY_FILE
 AUDIT_FINGERPRINT_KEY_FILE|fingerprint key, base64 (or Intake__FingerprintKeyFile)|.local/secrets/fingerprint.key|$FINGERPRINT_KEY_FILE
@@ -138,6 +143,8 @@ ensure_secrets() {
     openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out "$SECRETS/checkpoint-signing.pem")
   # Audit signs checkpoints as C2SP signed notes with this Ed25519 key (docs/services/audit.md).
   [ -s "$SECRETS/checkpoint-note.pem" ] || (umask 077; openssl genpkey -algorithm ed25519 -out "$SECRETS/checkpoint-note.pem")
+  # The local witness's Ed25519 key (its cosignatures; docs/services/witness.md).
+  [ -s "$SECRETS/witness.pem" ] || (umask 077; openssl genpkey -algorithm ed25519 -out "$SECRETS/witness.pem")
   chmod 600 "$SECRETS"/*
   check_setting_files
 }
@@ -493,6 +500,41 @@ DOTNET_ENVIRONMENT=Production
 ENV
   # The ladder is Escalation's alone; Intake and Notification keep the durations they need as their own settings.
   [ "$svc" != escalation ] || echo "ESCALATION_POLICY=$POLICY_FILE"
+}
+
+# The local witness's settings, and Audit's settings naming it (up.sh gives them to those two only).
+witness_env() {
+  cat <<ENV
+Witness__Name=$WITNESS_NAME
+Witness__KeyFile=$SECRETS/witness.pem
+Witness__StateDirectory=$LOCAL/witness
+Witness__Logs__0__Origin=$AUDIT_ORIGIN
+Witness__Logs__0__VerifierKey=$(verifier_key 01 "$AUDIT_ORIGIN" "$NOTE_KEY_FILE")
+ASPNETCORE_ENVIRONMENT=Production
+ENV
+}
+audit_witness_env() {
+  cat <<ENV
+Audit__Witnesses__0__Name=$WITNESS_NAME
+Audit__Witnesses__0__Url=http://127.0.0.1:$WITNESS_PORT
+Audit__Witnesses__0__VerifierKey=$(verifier_key 04 "$WITNESS_NAME" "$SECRETS/witness.pem")
+ENV
+}
+
+# A signed-note verifier key, <name>+<hex key ID>+<base64(type ‖ public key)>, where key ID = SHA-256(name ‖ "\n" ‖
+# type ‖ public key)[:4]; type 01 is a note key (C2SP signed-note), 04 a witness's cosignature key (C2SP
+# tlog-cosignature). services/Audit/Chain/CheckpointNote.cs and Cosignature.cs compute the same.
+#   verifier_key <01|04> <name> <Ed25519 PEM>
+verifier_key() {
+  local type=$1 name=$2 pem=$3 pub id b64
+  pub=$(mktemp)
+  # The DER SubjectPublicKeyInfo of an Ed25519 key ends with the 32-byte raw key.
+  openssl pkey -in "$pem" -pubout -outform DER | tail -c 32 > "$pub"
+  [ "$(wc -c < "$pub")" -eq 32 ] || { rm -f "$pub"; echo "error: $pem is not an Ed25519 key" >&2; return 1; }
+  id=$( { printf '%s\n' "$name"; printf "\\$type"; cat "$pub"; } | openssl dgst -sha256 -binary | head -c 4 | od -An -tx1 | tr -d ' \n')
+  b64=$( { printf "\\$type"; cat "$pub"; } | openssl base64 -A)
+  rm -f "$pub"
+  printf '%s+%s+%s\n' "$name" "$id" "$b64"
 }
 
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }

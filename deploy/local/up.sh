@@ -49,12 +49,27 @@ done
 [ ${#present[@]} -eq 0 ] || apply_least_privilege
 
 started=()
+# The witness first (no database, no bus: a partner would run it elsewhere), so Audit's first checkpoint is cosigned.
+if [ -f "$ROOT/services/Witness/bin/Release/net10.0/AuditPlatform.Witness.dll" ]; then
+  stop_service witness
+  claim_port "$WITNESS_PORT"
+  say "starting the witness $WITNESS_NAME on http://127.0.0.1:$WITNESS_PORT"
+  (
+    eval "$(witness_env | sed 's/^/export "/; s/$/"/')"
+    cd "$ROOT/services/Witness"
+    setsid nohup dotnet bin/Release/net10.0/AuditPlatform.Witness.dll --urls "http://127.0.0.1:$WITNESS_PORT" \
+      > "$LOCAL/logs/witness.log" 2>&1 < /dev/null &
+    echo $! > "$LOCAL/run/witness.pid"
+  )
+  started+=("Witness:$WITNESS_PORT")
+fi
 for entry in "${present[@]}"; do
   name=${entry%%:*}; port=${entry##*:}; svc=$(echo "$name" | tr '[:upper:]' '[:lower:]')
   claim_port "$port"   # else the readiness check could be answered by another checkout's service
   say "starting $name on http://127.0.0.1:$port"
   (
     export_service_env "$svc"
+    [ "$svc" != audit ] || eval "$(audit_witness_env | sed 's/^/export "/; s/$/"/')"
     export Ledger__ApplySchemaOnStartup=false
     cd "$ROOT/services/$name"
     # setsid + nohup: the service outlives this script and the terminal that ran it.
@@ -100,6 +115,7 @@ AuditPlatform is up.
   Notification  http://127.0.0.1:$(service_port Notification)
   Escalation    http://127.0.0.1:$(service_port Escalation)   (operators' dashboard at /)
   Audit         http://127.0.0.1:$(service_port Audit)   (compliance page at /)
+  Witness       http://127.0.0.1:$WITNESS_PORT   ($WITNESS_NAME cosigns Audit's checkpoints; GET / shows what it cosigned)
   Policy        $POLICY_FILE
   RabbitMQ UI   http://127.0.0.1:$RABBIT_UI_PORT  (user admin, password in .local/secrets/rabbitmq-admin.password)
   PostgreSQL    127.0.0.1:$PG_PORT, database auditplatform (deploy/local/psql.sh)

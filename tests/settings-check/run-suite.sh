@@ -23,7 +23,7 @@ printf 'PEM' > "$work/mine/checkpoint.pem"
 printf 'PEM' > "$work/mine/note.pem"
 openssl rand -base64 32 > "$work/mine/webhook.key"
 # Settings a caller's shell might already hold must not leak into the cases.
-unset AUDIT_PG_PORT AUDIT_RABBITMQ_PORT AUDIT_INTAKE_PORT AUDIT_NOTIFICATION_PORT AUDIT_ESCALATION_PORT AUDIT_AUDIT_PORT \
+unset AUDIT_PG_PORT AUDIT_RABBITMQ_PORT AUDIT_INTAKE_PORT AUDIT_NOTIFICATION_PORT AUDIT_ESCALATION_PORT AUDIT_AUDIT_PORT AUDIT_WITNESS_PORT \
   ESCALATION_POLICY AUDIT_JWT_KEY_FILE AUDIT_FINGERPRINT_KEY_FILE AUDIT_CHECKPOINT_KEY_FILE AUDIT_CHECKPOINT_NOTE_KEY_FILE AUDIT_WEBHOOK_KEY_FILE \
   Auth__SigningKeyFile Intake__FingerprintKeyFile Audit__SigningKeyFile Audit__NoteKeyFile Notification__SecretKeyFile
 
@@ -87,6 +87,20 @@ done
 out=$(lib -- 'echo "$SERVICES"')
 expect "service ports unset: 5101-5104" "Intake:5101 Notification:5102 Escalation:5103 Audit:5104" "$out"
 
+# The local witness: its port moves, Audit is told where it is and which key it cosigns with, and the witness trusts
+# the key Audit signs its notes with (the verifier keys computed by lib.sh, as the Chain code computes them).
+openssl genpkey -algorithm ed25519 -out "$work/mine/ed25519.pem" 2>/dev/null
+cp "$work/mine/ed25519.pem" "$scratch/.local/secrets/witness.pem"
+out=$(lib AUDIT_WITNESS_PORT=6105 -- 'audit_witness_env')
+expect "AUDIT_WITNESS_PORT moves the witness Audit sends its checkpoints to" "Audit__Witnesses__0__Url=http://127.0.0.1:6105" "$out"
+expect "Audit trusts the witness's cosignature key (type 04)" "Audit__Witnesses__0__VerifierKey=witness.local/w1+" "$out"
+out=$(lib AUDIT_CHECKPOINT_NOTE_KEY_FILE="$work/mine/ed25519.pem" -- 'witness_env')
+note_key=$(lib -- "verifier_key 01 auditplatform.local/ledger '$work/mine/ed25519.pem'")
+expect "the witness trusts the note key AUDIT_CHECKPOINT_NOTE_KEY_FILE names" "Witness__Logs__0__VerifierKey=$note_key" "$out"
+out=$(SVC=audit env_of)
+if grep -q '^Audit__Witnesses__' <<<"$out"; then record "service_env names no witness (only up.sh's own Audit is given one)" failed "$(head -c 600 <<<"$out")"
+else record "service_env names no witness (only up.sh's own Audit is given one)" passed ""; fi
+
 # The token a tool mints must be signed with the key the services are given.
 token=$(lib AUDIT_JWT_KEY_FILE="$work/mine/jwt.key" -- 'mint_token operator')
 key=$(openssl base64 -d -A < "$work/mine/jwt.key" | od -An -v -tx1 | tr -d ' \n')
@@ -109,7 +123,7 @@ help_of() { env -u CI PATH="$work/refuse:$PATH" timeout 30 bash "$scratch/deploy
 for script in up test; do
   out=$(help_of "$script")
   for pair in AUDIT_PG_PORT:55432 AUDIT_RABBITMQ_PORT:5672 AUDIT_INTAKE_PORT:5101 AUDIT_NOTIFICATION_PORT:5102 \
-      AUDIT_ESCALATION_PORT:5103 AUDIT_AUDIT_PORT:5104 ESCALATION_POLICY:deploy/policy/escalation.json \
+      AUDIT_ESCALATION_PORT:5103 AUDIT_AUDIT_PORT:5104 AUDIT_WITNESS_PORT:5105 ESCALATION_POLICY:deploy/policy/escalation.json \
       AUDIT_JWT_KEY_FILE:.local/secrets/jwt-signing.key AUDIT_FINGERPRINT_KEY_FILE:.local/secrets/fingerprint.key \
       AUDIT_CHECKPOINT_KEY_FILE:.local/secrets/checkpoint-signing.pem AUDIT_CHECKPOINT_NOTE_KEY_FILE:.local/secrets/checkpoint-note.pem; do
     name=${pair%%:*}; default=${pair#*:}
@@ -134,7 +148,7 @@ expect "down.sh --help names AUDIT_PG_PORT" "AUDIT_PG_PORT" "$out"
 expect "down.sh --help names AUDIT_RABBITMQ_PORT" "AUDIT_RABBITMQ_PORT" "$out"
 
 # The service ports are written once, in lib.sh; the other scripts ask it (service_port, SERVICES).
-fixed=$(cd "$REPO" && grep -nE '\b510[1-4]\b' deploy/local/*.sh | grep -v '^deploy/local/lib.sh:' || true)
+fixed=$(cd "$REPO" && grep -nE '\b510[1-5]\b' deploy/local/*.sh | grep -v '^deploy/local/lib.sh:' || true)
 if [ -z "$fixed" ]; then record "no script under deploy/local hard-codes a service port" passed ""
 else record "no script under deploy/local hard-codes a service port" failed "$fixed"; fi
 
