@@ -19,7 +19,24 @@
       $("verdict").textContent = v.verified ? "Verified: " + v.checked + " events match the chain." : "Tampered: event " + v.firstFailure.sequence + " is " + v.firstFailure.reason + ".";
       $("verdict").className = v.verified ? "ok" : "bad";
       $("checkpoint").textContent = v.checkpoint ? "Latest signed checkpoint: event " + v.checkpoint.sequence + ", root " + v.checkpoint.root + ", signed " + v.checkpoint.signedAt : "No checkpoint signed yet.";
+      witnesses(await get("/audit/witnesses"));
     } catch (e) { $("error").textContent = e.message; }
+  }
+
+  // Whether the latest checkpoint has the quorum of partner witnesses' cosignatures, and any refusal that points at a fork.
+  function witnesses(w) {
+    const line = $("witnesses");
+    if (w.witnesses.length === 0) { line.textContent = "No witness is configured: nobody outside holds this log's checkpoints."; line.className = ""; return; }
+    const forks = w.witnesses.filter((x) => x.lastAnswer && x.lastAnswer.fork);
+    if (forks.length > 0) {
+      line.textContent = "Fork suspected: " + forks.map((x) => "witness " + x.name + " refused the checkpoint of size " + x.lastAnswer.size + " (" + x.lastAnswer.detail + ")").join("; ");
+      line.className = "bad";
+      return;
+    }
+    const by = w.latestCosignedBy.length ? " (" + w.latestCosignedBy.join(", ") + ")" : "";
+    line.textContent = (w.latestWitnessed ? "Witnessed: " : "Not witnessed yet: ") + "the latest checkpoint is cosigned by " + w.latestCosignedBy.length +
+      " of " + w.witnesses.length + " witnesses" + by + "; " + w.quorum + " required.";
+    line.className = w.latestWitnessed ? "ok" : "bad";
   }
 
   async function find() {

@@ -56,6 +56,7 @@ public sealed class CompliancePageTests(AuditFixture fixture) : IClassFixture<Au
         await page.Locator("#verdict.ok").WaitForAsync();
         Assert.StartsWith("Verified:", await page.TextContentAsync("#verdict"), StringComparison.Ordinal);
         Assert.Contains("Latest signed checkpoint: event", await page.TextContentAsync("#checkpoint"), StringComparison.Ordinal);
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#witnesses")).ToContainTextAsync("No witness is configured");
 
         await page.SelectOptionAsync("#kind", "disclosure");
         await page.FillAsync("#q", "photographs");

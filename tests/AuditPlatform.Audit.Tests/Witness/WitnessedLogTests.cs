@@ -10,6 +10,7 @@ using AuditPlatform.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using NSec.Cryptography;
 using WitnessApp = witness::AuditPlatform.Witness.WitnessApp;
 
@@ -28,6 +29,9 @@ public sealed class WitnessedLogTests(AuditFixture fixture) : IClassFixture<Audi
     private readonly Key witnessKey = Key.Create(SignatureAlgorithm.Ed25519, new() { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
     private WebApplication witness = null!;
     private ServiceHost<AuditApp> audit = null!;
+    private Uri address = null!;
+
+    private static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     private string WitnessVerifierKey => Cosignature.VerifierKey(Name, witnessKey.PublicKey);
 
@@ -51,6 +55,7 @@ public sealed class WitnessedLogTests(AuditFixture fixture) : IClassFixture<Audi
         settings["Audit:Witnesses:0:Partner"] = "UK-MI5";
         settings["Audit:WitnessInterval"] = "01:00:00";
         audit = new ServiceHost<AuditApp>(fixture, settings);
+        address = audit.ListenOnLoopback();
     }
 
     public async Task DisposeAsync()
@@ -96,6 +101,9 @@ public sealed class WitnessedLogTests(AuditFixture fixture) : IClassFixture<Audi
         var witnesses = await compliance.GetFromJsonAsync<JsonElement>("/audit/witnesses");
         Assert.True(witnesses.GetProperty("latestWitnessed").GetBoolean());
         Assert.Equal("UK-MI5", witnesses.GetProperty("witnesses")[0].GetProperty("partner").GetString());
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await BrowserAsync(playwright);
+        Assert.Equal("ok", await WitnessLineAsync(browser, "Witnessed: the latest checkpoint is cosigned by 1 of 1 witnesses (witness.partner.example/w1); 1 required."));
 
         // History rewritten: an early ledger row altered and the chain rebuilt from it, as an operator covering
         // tracks would. The new checkpoint cannot be proven to extend what the witness cosigned: it refuses (422).
@@ -118,6 +126,31 @@ public sealed class WitnessedLogTests(AuditFixture fixture) : IClassFixture<Audi
         witnesses = await compliance.GetFromJsonAsync<JsonElement>("/audit/witnesses");
         Assert.False(witnesses.GetProperty("latestWitnessed").GetBoolean());
         Assert.True(witnesses.GetProperty("witnesses")[0].GetProperty("lastAnswer").GetProperty("fork").GetBoolean());
+        Assert.Equal("bad", await WitnessLineAsync(browser, $"Fork suspected: witness {Name} refused the checkpoint of size"));
+    }
+
+    private static async Task<IBrowser> BrowserAsync(IPlaywright playwright)
+    {
+        Assert.True(File.Exists(Chromium), $"Chromium is needed for the compliance page and was not found at {Chromium} (set CHROMIUM_PATH).");
+        return await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+    }
+
+    /// <summary>The compliance page's witness line, once it starts with <paramref name="expected"/>; returns its class (ok or bad).</summary>
+    private async Task<string?> WitnessLineAsync(IBrowser browser, string expected)
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(address.ToString());
+        await page.FillAsync("#token", fixture.Token(Roles.Compliance, lifetime: TimeSpan.FromHours(1)));
+        await page.ClickAsync("#save-token");
+        await Assertions.Expect(page.Locator("#witnesses")).ToContainTextAsync(expected);
+        var line = await page.GetAttributeAsync("#witnesses", "class");
+        await page.CloseAsync();
+        return line;
     }
 
     private static TrustedWitness Stranger()
