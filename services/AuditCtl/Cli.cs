@@ -129,11 +129,11 @@ public static class Cli
 
     public static async Task<int> ExportAsync(HttpClient client, string path, FileInfo file, ProgressOutput progress, CancellationToken cancellationToken)
     {
-        long bytes = 0, lines = 0;
+        long bytes = 0, lines = 0, header = 0;
         using var display = progress.Start(elapsed =>
         {
-            var (b, l) = (Interlocked.Read(ref bytes), Interlocked.Read(ref lines));
-            return $"exporting: {l:N0} lines, {ProgressDisplay.Size(b)}, {ProgressDisplay.Size(ProgressDisplay.PerSecond(b, elapsed))}/s, {ProgressDisplay.Clock(elapsed)}";
+            var (b, events) = (Interlocked.Read(ref bytes), Math.Max(0, Interlocked.Read(ref lines) - header));
+            return $"exporting: {events:N0} events, {ProgressDisplay.Size(b)}, {ProgressDisplay.Size(ProgressDisplay.PerSecond(b, elapsed))}/s, {ProgressDisplay.Clock(elapsed)}";
         });
         using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
@@ -144,7 +144,7 @@ public static class Cli
         }
 
         // CSV starts with a header line; NDJSON is one event a line (neither format breaks a line inside an event).
-        var header = response.Content.Headers.ContentType?.MediaType == "text/csv" ? 1 : 0;
+        header = response.Content.Headers.ContentType?.MediaType == "text/csv" ? 1 : 0;
         await using var source = await response.Content.ReadAsStreamAsync(cancellationToken);
         await using var target = file.Create();
         var buffer = new byte[64 * 1024];
