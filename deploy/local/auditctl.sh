@@ -3,7 +3,8 @@
 # compliance token as defaults:
 #   deploy/local/auditctl.sh verify
 #   deploy/local/auditctl.sh timeline disclosure <id> --until 2017-05-24T18:00:00Z
-# AUDIT_URL and AUDIT_TOKEN (or --url and --token) point it elsewhere.
+# AUDIT_URL and AUDIT_TOKEN (or --url and --token) point it elsewhere. The same Release build leaves the tool package
+# in .local/packages, to install auditctl as a dotnet tool instead (docs/services/audit.md, "auditctl").
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 source "$ROOT/deploy/local/lib.sh"

@@ -21,22 +21,34 @@ public static class Cli
     {
         var url = new Option<string?>("--url") { Description = "The Audit service (default $AUDIT_URL or http://127.0.0.1:5104)", Recursive = true };
         var token = new Option<string?>("--token") { Description = "A compliance token (default $AUDIT_TOKEN)", Recursive = true };
-        var root = new RootCommand("auditctl: ask the Audit service what the ledger knew, and prove it was not changed.") { url, token };
+        var progress = new Option<ProgressStyle>("--progress")
+        {
+            Description = "Progress of long work (export, verify) on stderr: Auto is a bar on a terminal and a line every 5 s in a file or pipe; Bar, Lines or None (the closing figure only)",
+            Recursive = true,
+        };
+        var root = new RootCommand(Described(
+            "auditctl: ask the Audit service what the ledger knew, and prove it was not changed. Exit codes: 0 verified or done, 2 tampered or not proven, 1 error.",
+            "auditctl verify --url http://127.0.0.1:5104 --token \"$AUDIT_TOKEN\"")) { url, token, progress };
+        // Named here, not by the host: help reads "auditctl" whether it runs installed, from the build or inside a test.
+        root.HelpName = "auditctl";
 
         HttpClient Client(ParseResult r) => CreateClient(r.GetValue(url), r.GetValue(token));
+        ProgressOutput Progress(ParseResult r) => ProgressOutput.StandardError(r.GetValue(progress));
 
         var kind = new Argument<string>("kind") { Description = "partner, disclosure, breach, case or intelligence" };
         var id = new Argument<string>("id");
         var asOf = new Option<string?>("--as-of") { Description = "Recorded time (RFC 3339): the state as the ledger knew it then (default now)" };
         var until = new Option<string?>("--until") { Description = "World time (RFC 3339): only what had happened by then, by the events' occurredAt" };
-        var timeline = new Command("timeline", "A stream's state and events: what the ledger knew at --as-of about what had happened by --until.") { kind, id, asOf, until };
+        var timeline = new Command("timeline", Described(
+            "A stream's state and events: what the ledger knew at --as-of about what had happened by --until.",
+            "auditctl timeline disclosure 6b1f3a52-0000-4000-8000-000000000002 --until 2017-05-24T18:00:00Z")) { kind, id, asOf, until };
         timeline.SetAction((r, ct) => PrintAsync(Client(r),
             $"/audit/timeline/{r.GetValue(kind)}/{Uri.EscapeDataString(r.GetValue(id)!)}{Query(("asOf", r.GetValue(asOf)), ("until", r.GetValue(until)))}", Console.Out, ct));
         root.Subcommands.Add(timeline);
 
         var filters = FilterNames.Select(n => new Option<string?>("--" + n) { Description = FilterDescription(n) }).ToArray();
         string Filters(ParseResult r) => Query(filters.Select(f => (f.Name.TrimStart('-'), r.GetValue(f))).ToArray());
-        var events = new Command("events", "Ledger events by filter (one page; follow 'next' with --after).");
+        var events = new Command("events", Described("Ledger events by filter (one page; follow 'next' with --after).", "auditctl events --partner US-FBI --to 2017-05-24T18:00:00Z --limit 20"));
         foreach (var f in filters)
         {
             events.Options.Add(f);
@@ -47,25 +59,25 @@ public static class Cli
 
         var disclosure = new Argument<string>("disclosureId");
         var at = new Option<string?>("--at") { Description = "World time (RFC 3339, default now)" };
-        var exposure = new Command("exposure", "Who held a disclosure at a world time.") { disclosure, at };
+        var exposure = new Command("exposure", Described("Who held a disclosure at a world time.", "auditctl exposure 6b1f3a52-0000-4000-8000-000000000002 --at 2017-05-24T18:00:00Z")) { disclosure, at };
         exposure.SetAction((r, ct) => PrintAsync(Client(r), $"/audit/exposure/{r.GetValue(disclosure)}{Query(("at", r.GetValue(at)))}", Console.Out, ct));
         root.Subcommands.Add(exposure);
 
         var format = new Option<string>("--format") { Description = "ndjson or csv", DefaultValueFactory = _ => "ndjson" };
         var output = new Option<FileInfo>("--out") { Description = "The file to write", Required = true };
-        var export = new Command("export", "The filtered ledger to a file, streamed, with progress on stderr.") { format, output };
+        var export = new Command("export", Described("The filtered ledger to a file, streamed, with progress on stderr.", "auditctl export --format csv --out ledger.csv --streamKind disclosure")) { format, output };
         foreach (var f in filters.Where(f => f.Name is not "--limit" and not "--after"))
         {
             export.Options.Add(f);
         }
 
-        export.SetAction((r, ct) => ExportAsync(Client(r), $"/audit/export?format={r.GetValue(format)}&{Filters(r).TrimStart('?')}", r.GetValue(output)!, Console.Error, ct));
+        export.SetAction((r, ct) => ExportAsync(Client(r), $"/audit/export?format={r.GetValue(format)}&{Filters(r).TrimStart('?')}", r.GetValue(output)!, Progress(r), ct));
         root.Subcommands.Add(export);
 
-        var from = new Option<long?>("--from");
-        var to = new Option<long?>("--to");
-        var verify = new Command("verify", "Recompute the chain from the raw ledger: exit 0 verified, 2 tampered, 1 error.") { from, to };
-        verify.SetAction((r, ct) => VerifyAsync(Client(r), r.GetValue(from), r.GetValue(to), Console.Out, ct));
+        var from = new Option<long?>("--from") { Description = "The first ledger sequence to check (default 1)" };
+        var to = new Option<long?>("--to") { Description = "The last ledger sequence to check (default the chain's end)" };
+        var verify = new Command("verify", Described("Recompute the chain from the raw ledger: exit 0 verified, 2 tampered, 1 error.", "auditctl verify --from 1 --to 5000")) { from, to };
+        verify.SetAction((r, ct) => VerifyAsync(Client(r), r.GetValue(from), r.GetValue(to), Console.Out, Progress(r), ct));
         root.Subcommands.Add(verify);
 
         var sequence = new Argument<long>("sequence");
@@ -74,16 +86,16 @@ public static class Cli
             Description = "The key you trust: the note verifier key (<name>+<key ID>+<key>, /audit/checkpoints/latest's verifierKey), or for a " +
                 "checkpoint from before notes, the base64 ECDSA public key (default: the checkpoint's own)",
         };
-        var proof = new Command("proof", "Fetch an inclusion proof and check it here, with SHA-256 and the public key.") { sequence, key };
+        var proof = new Command("proof", Described("Fetch an inclusion proof and check it here, with SHA-256 and the public key.", "auditctl proof 3 --public-key \"$VKEY\"")) { sequence, key };
         proof.SetAction((r, ct) => ProofAsync(Client(r), r.GetValue(sequence), r.GetValue(key), Console.Out, ct));
         root.Subcommands.Add(proof);
 
-        var checkpoint = new Command("checkpoint", "Fetch the latest checkpoint, check its signed note here and print it: exit 0 verified, 2 not.") { key };
+        var checkpoint = new Command("checkpoint", Described("Fetch the latest checkpoint, check its signed note here and print it: exit 0 verified, 2 not.", "auditctl checkpoint --public-key \"$VKEY\"")) { key };
         checkpoint.SetAction((r, ct) => CheckpointAsync(Client(r), r.GetValue(key), Console.Out, ct));
         root.Subcommands.Add(checkpoint);
 
         var file = new Argument<FileInfo>("file");
-        var pack = new Command("verify-pack", "Check an evidence pack offline: exit 0 verified, 2 not.") { file, key };
+        var pack = new Command("verify-pack", Described("Check an evidence pack offline: exit 0 verified, 2 not.", "auditctl verify-pack photos.pack.json --public-key \"$VKEY\"")) { file, key };
         pack.SetAction(r => VerifyPack(r.GetValue(file)!, r.GetValue(key), Console.Out));
         root.Subcommands.Add(pack);
         return root;
@@ -115,43 +127,61 @@ public static class Cli
         return Ok;
     }
 
-    public static async Task<int> ExportAsync(HttpClient client, string path, FileInfo file, TextWriter progress, CancellationToken cancellationToken)
+    public static async Task<int> ExportAsync(HttpClient client, string path, FileInfo file, ProgressOutput progress, CancellationToken cancellationToken)
     {
+        long bytes = 0, lines = 0, header = 0;
+        using var display = progress.Start(elapsed =>
+        {
+            var (b, events) = (Interlocked.Read(ref bytes), Math.Max(0, Interlocked.Read(ref lines) - header));
+            return $"exporting: {events:N0} events, {ProgressDisplay.Size(b)}, {ProgressDisplay.Size(ProgressDisplay.PerSecond(b, elapsed))}/s, {ProgressDisplay.Clock(elapsed)}";
+        });
         using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            await progress.WriteLineAsync($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            display.Stop();
+            await progress.Writer.WriteLineAsync($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
             return Error;
         }
 
+        // CSV starts with a header line; NDJSON is one event a line (neither format breaks a line inside an event).
+        header = response.Content.Headers.ContentType?.MediaType == "text/csv" ? 1 : 0;
         await using var source = await response.Content.ReadAsStreamAsync(cancellationToken);
         await using var target = file.Create();
         var buffer = new byte[64 * 1024];
-        long bytes = 0, lines = 0;
         int read;
         while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
         {
             await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-            bytes += read;
-            lines += buffer.AsSpan(0, read).Count((byte)'\n');
-            await progress.WriteAsync($"\rexported {lines:N0} lines, {bytes / 1024:N0} KiB");
+            Interlocked.Add(ref bytes, read);
+            Interlocked.Add(ref lines, buffer.AsSpan(0, read).Count((byte)'\n'));
         }
 
-        await progress.WriteLineAsync($"\rexported {lines:N0} lines, {bytes / 1024:N0} KiB to {file.FullName}");
+        var elapsed = display.Elapsed;
+        var events = Math.Max(0, lines - header);
+        display.Finish($"exported {events:N0} events, {ProgressDisplay.Size(bytes)} to {file.FullName} in {elapsed.TotalSeconds:N1} s " +
+            $"({ProgressDisplay.PerSecond(events, elapsed):N0} events/s, {ProgressDisplay.Size(ProgressDisplay.PerSecond(bytes, elapsed))}/s)");
         return Ok;
     }
 
-    public static async Task<int> VerifyAsync(HttpClient client, long? from, long? to, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Verification is one request that answers when the server has recomputed the whole range, so while it runs the
+    /// progress shows the time taken, and at the end how many events were checked and how fast.
+    /// </summary>
+    public static async Task<int> VerifyAsync(HttpClient client, long? from, long? to, TextWriter output, ProgressOutput progress, CancellationToken cancellationToken)
     {
-        var response = await client.GetAsync("/audit/verify" + Query(("from", from?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("to", to?.ToString(System.Globalization.CultureInfo.InvariantCulture))), cancellationToken);
+        using var display = progress.Start(elapsed => $"verifying on the server: {ProgressDisplay.Clock(elapsed)}");
+        using var response = await client.GetAsync("/audit/verify" + Query(("from", from?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("to", to?.ToString(System.Globalization.CultureInfo.InvariantCulture))), cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
+            display.Stop();
             await output.WriteLineAsync($"error: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
             return Error;
         }
 
         var verdict = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         var checkedCount = verdict.GetProperty("checked").GetInt64();
+        var elapsed = display.Elapsed;
+        display.Finish($"checked {checkedCount:N0} events in {elapsed.TotalSeconds:N1} s ({ProgressDisplay.PerSecond(checkedCount, elapsed):N0} events/s)");
         var checkpoint = verdict.TryGetProperty("checkpoint", out var c) && c.ValueKind == JsonValueKind.Object
             ? $"latest checkpoint {c.GetProperty("sequence").GetInt64()} root {c.GetProperty("root").GetString()} signed {c.GetProperty("signedAt").GetString()}"
             : "no checkpoint yet";
@@ -223,6 +253,9 @@ public static class Cli
             return Error;
         }
     }
+
+    /// <summary>A command's description with an example of its use, which its help and the root's list of commands show.</summary>
+    private static string Described(string description, string example) => $"{description}\nExample: {example}";
 
     private static string FilterDescription(string name) => name switch
     {

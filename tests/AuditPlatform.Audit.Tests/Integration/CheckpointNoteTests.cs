@@ -6,6 +6,7 @@ using AuditPlatform.Audit.Chain;
 using AuditPlatform.Testing;
 using Npgsql;
 using Cli = ctl::AuditPlatform.AuditCtl.Cli;
+using ProgressOutput = ctl::AuditPlatform.AuditCtl.ProgressOutput;
 
 namespace AuditPlatform.Audit.Tests.Integration;
 
@@ -73,7 +74,7 @@ public sealed class CheckpointNoteTests(AuditFixture fixture) : IClassFixture<Au
         var output = new StringWriter();
         Assert.Equal(Cli.Ok, await Cli.CheckpointAsync(fixture.Compliance, fixture.PublicKey, output, CancellationToken.None));
         Assert.Contains("VERIFIED (ECDSA, before notes)", output.ToString(), StringComparison.Ordinal);
-        Assert.Equal(Cli.Ok, await Cli.VerifyAsync(fixture.Compliance, null, null, output, CancellationToken.None));
+        Assert.Equal(Cli.Ok, await Cli.VerifyAsync(fixture.Compliance, null, null, output, ProgressOutput.Silent, CancellationToken.None));
         Assert.True((await GetAsync("/audit/verify")).GetProperty("verified").GetBoolean());
     }
 

@@ -1,5 +1,6 @@
 extern alias ctl;
 using Cli = ctl::AuditPlatform.AuditCtl.Cli;
+using ProgressOutput = ctl::AuditPlatform.AuditCtl.ProgressOutput;
 
 namespace AuditPlatform.Audit.Tests.Integration;
 
@@ -16,13 +17,13 @@ public sealed class CliTests(AuditFixture fixture) : IClassFixture<AuditFixture>
 
         await fixture.CheckpointAsync();
         var output = new StringWriter();
-        Assert.Equal(Cli.Ok, await Cli.VerifyAsync(fixture.Compliance, null, null, output, CancellationToken.None));
+        Assert.Equal(Cli.Ok, await Cli.VerifyAsync(fixture.Compliance, null, null, output, ProgressOutput.Silent, CancellationToken.None));
         Assert.StartsWith("VERIFIED", output.ToString(), StringComparison.Ordinal);
         Assert.Equal(Cli.Ok, await Cli.ProofAsync(fixture.Compliance, 3, fixture.PublicKey, output, CancellationToken.None));
 
         await fixture.ExecuteAsync("update ledger.mt_events set data = jsonb_set(data, '{Country}', '\"Atlantis\"') where seq_id = 3");
         output = new StringWriter();
-        Assert.Equal(Cli.Tampered, await Cli.VerifyAsync(fixture.Compliance, null, null, output, CancellationToken.None));
+        Assert.Equal(Cli.Tampered, await Cli.VerifyAsync(fixture.Compliance, null, null, output, ProgressOutput.Silent, CancellationToken.None));
         Assert.Contains("TAMPERED: event 3 is altered", output.ToString(), StringComparison.Ordinal);
         Assert.Equal(Cli.Tampered, await Cli.ProofAsync(fixture.Compliance, 3, fixture.PublicKey, output, CancellationToken.None));
     }
