@@ -95,8 +95,19 @@ public static class Cli
         root.Subcommands.Add(checkpoint);
 
         var file = new Argument<FileInfo>("file");
-        var pack = new Command("verify-pack", Described("Check an evidence pack offline: exit 0 verified, 2 not.", "auditctl verify-pack photos.pack.json --public-key \"$VKEY\"")) { file, key };
-        pack.SetAction(r => VerifyPack(r.GetValue(file)!, r.GetValue(key), Console.Out));
+        var witness = new Option<string[]>("--witness")
+        {
+            Description = "A witness you trust, NAME=KEY (KEY its cosignature verifier key, or the base64 of its Ed25519 public key); repeat it for each",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var threshold = new Option<int?>("--threshold") { Description = "How many of the --witness witnesses must have cosigned the pack's checkpoint (default: all of them)" };
+        var pack = new Command("verify-pack", Described(
+            "Check an evidence pack offline, and that enough witnesses cosigned its checkpoint: exit 0 verified, 2 not.",
+            "auditctl verify-pack photos.pack.json --public-key \"$VKEY\" --witness witness.us-fbi.example/w1=\"$FBI_WITNESS_KEY\" --threshold 1"))
+        {
+            file, key, witness, threshold,
+        };
+        pack.SetAction(r => VerifyPack(r.GetValue(file)!, r.GetValue(key), Console.Out, r.GetValue(witness) ?? [], r.GetValue(threshold)));
         root.Subcommands.Add(pack);
         return root;
     }
@@ -237,14 +248,38 @@ public static class Cli
         return Ok;
     }
 
-    public static int VerifyPack(FileInfo file, string? publicKey, TextWriter output)
+    public static int VerifyPack(FileInfo file, string? publicKey, TextWriter output, IReadOnlyList<string>? witnesses = null, int? threshold = null)
     {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(output);
+        var trusted = new List<TrustedWitness>();
+        foreach (var given in witnesses ?? [])
+        {
+            if (TrustedWitnessOf(given) is not { } parsed)
+            {
+                output.WriteLine($"error: --witness {given} is not NAME=KEY with KEY a cosignature verifier key of NAME or a base64 Ed25519 public key");
+                return Error;
+            }
+
+            trusted.Add(parsed);
+        }
+
+        var required = threshold ?? trusted.Count;
+        if (required < 0 || required > trusted.Count)
+        {
+            output.WriteLine($"error: --threshold {required} asks for more witnesses than the {trusted.Count} given with --witness");
+            return Error;
+        }
+
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllText(file.FullName));
-            var failure = OfflineCheck.Pack(document.RootElement, publicKey);
+            var failure = OfflineCheck.Pack(document.RootElement, publicKey, trusted, required);
             var count = document.RootElement.GetProperty("events").GetArrayLength();
-            output.WriteLine(failure is null ? $"VERIFIED: {count} events of the pack are in the signed checkpoint" : $"NOT VERIFIED: {failure}");
+            var note = OfflineCheck.Checkpoint(document.RootElement.GetProperty("checkpoint")).Note;
+            var cosigned = trusted.Count == 0 || note is null ? string.Empty
+                : $", cosigned by {Cosignature.CosignedBy(note, trusted).Count} of {trusted.Count} trusted witnesses ({required} required)";
+            output.WriteLine(failure is null ? $"VERIFIED: {count} events of the pack are in the signed checkpoint{cosigned}" : $"NOT VERIFIED: {failure}");
             return failure is null ? Ok : Tampered;
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or FormatException)
@@ -252,6 +287,33 @@ public static class Cli
             output.WriteLine($"error: {e.Message}");
             return Error;
         }
+    }
+
+    /// <summary>A <c>--witness NAME=KEY</c>: KEY is the witness's cosignature verifier key (naming NAME) or its raw public key in base64.</summary>
+    public static TrustedWitness? TrustedWitnessOf(string given)
+    {
+        ArgumentNullException.ThrowIfNull(given);
+        var equals = given.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            return null;
+        }
+
+        var (name, key) = (given[..equals], given[(equals + 1)..]);
+        if (Cosignature.IsVerifierKey(key))
+        {
+            return string.Equals(Cosignature.NameOf(key), name, StringComparison.Ordinal) ? new TrustedWitness(name, key) : null;
+        }
+
+        var raw = new byte[64];
+        if (!CheckpointNote.IsKeyName(name) || !Convert.TryFromBase64String(key, raw, out var written) || written != 32
+            || !NSec.Cryptography.PublicKey.TryImport(NSec.Cryptography.SignatureAlgorithm.Ed25519, raw.AsSpan(0, 32), NSec.Cryptography.KeyBlobFormat.RawPublicKey, out var publicKey)
+            || publicKey is null)
+        {
+            return null;
+        }
+
+        return new TrustedWitness(name, Cosignature.VerifierKey(name, publicKey));
     }
 
     /// <summary>A command's description with an example of its use, which its help and the root's list of commands show.</summary>

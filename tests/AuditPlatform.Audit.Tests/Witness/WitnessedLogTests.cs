@@ -1,3 +1,4 @@
+extern alias ctl;
 extern alias witness;
 using System.Net.Http.Json;
 using System.Text;
@@ -12,6 +13,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using NSec.Cryptography;
+using Cli = ctl::AuditPlatform.AuditCtl.Cli;
 using WitnessApp = witness::AuditPlatform.Witness.WitnessApp;
 
 namespace AuditPlatform.Audit.Tests.Witness;
@@ -94,6 +96,20 @@ public sealed class WitnessedLogTests(AuditFixture fixture) : IClassFixture<Audi
         var pack = await compliance.GetFromJsonAsync<JsonElement>("/audit/evidence/partner/W-3");
         Assert.Null(OfflineCheck.Pack(pack, fixture.VerifierKey, [new TrustedWitness(Name, WitnessVerifierKey)], 1));
         Assert.Contains("1 of 2", OfflineCheck.Pack(pack, fixture.VerifierKey, [new TrustedWitness(Name, WitnessVerifierKey), Stranger()], 2), StringComparison.Ordinal);
+
+        // auditctl verify-pack --witness NAME=KEY … --threshold K, offline, with the key as a verifier key or as raw base64.
+        var file = new FileInfo(Path.Combine(state, "pack.json"));
+        await File.WriteAllTextAsync(file.FullName, pack.GetRawText());
+        var rawKey = Convert.ToBase64String(witnessKey.PublicKey.Export(KeyBlobFormat.RawPublicKey));
+        var stranger = Stranger();
+        var output = new StringWriter();
+        Assert.Equal(Cli.Ok, Cli.VerifyPack(file, fixture.VerifierKey, output, [$"{Name}={WitnessVerifierKey}"], 1));
+        Assert.Contains("cosigned by 1 of 1 trusted witnesses (1 required)", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(Cli.Ok, Cli.VerifyPack(file, fixture.VerifierKey, TextWriter.Null, [$"{Name}={rawKey}", $"{stranger.Name}={stranger.VerifierKey}"], 1));
+        output = new StringWriter();
+        Assert.Equal(Cli.Tampered, Cli.VerifyPack(file, fixture.VerifierKey, output, [$"{Name}={rawKey}", $"{stranger.Name}={stranger.VerifierKey}"], null));
+        Assert.Contains($"NOT VERIFIED: the checkpoint is cosigned by 1 of 2 required witnesses ({Name}); missing or invalid: {stranger.Name}", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(Cli.Error, Cli.VerifyPack(file, fixture.VerifierKey, TextWriter.Null, [$"someone-else={WitnessVerifierKey}"], 1));
 
         // Both cosignatures are in the ledger, on their checkpoints' streams.
         var cosigned = await compliance.GetFromJsonAsync<JsonElement>("/audit/events?type=checkpoint_cosigned");
