@@ -84,29 +84,34 @@ public class AuditFixture : PlatformFixture
     public Task RestoreAsync(string code, DateTimeOffset occurredAt) => Probe.PublishRawAsync("RestoreSharing",
         JsonSerializer.Serialize(new { partner = code, by = "Home Office", reason = "assurance received", occurredAt }), Guid.NewGuid(), Token(Roles.Operator));
 
-    public async Task<long> LastSequenceAsync()
-    {
-        await using var connection = new NpgsqlConnection(Database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select coalesce(max(seq_id), 0) from ledger.mt_events", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    public Task<long> LastSequenceAsync() => ScalarAsync("select coalesce(max(seq_id), 0) from ledger.mt_events");
 
-    /// <summary>Waits until the chain covers the ledger, then signs a checkpoint over it.</summary>
+    /// <summary>
+    /// Waits until the chain covers the ledger, then signs a checkpoint over it; returns the sequence of its last leaf.
+    /// Signing answers nothing while another replica's follower holds the chain's lock, so it is tried until a
+    /// checkpoint covers the ledger's end (signed now, or already there).
+    /// </summary>
     public async Task<long> CheckpointAsync()
     {
         var last = await LastSequenceAsync();
         await Eventually.TrueAsync(async () => await ChainedUpToAsync() >= last, "the chain to reach the ledger's end");
         var follower = Audit.Services.GetRequiredService<ChainFollower>();
-        var checkpoint = await follower.CheckpointAsync(CancellationToken.None);
-        return checkpoint?.Sequence ?? last;
+        long signed = 0;
+        await Eventually.TrueAsync(async () =>
+        {
+            signed = (await follower.CheckpointAsync(CancellationToken.None))?.Sequence ?? await ScalarAsync("select coalesce(max(sequence), 0) from audit.checkpoints");
+            return signed >= last;
+        }, "a checkpoint over the ledger's end");
+        return signed;
     }
 
-    public async Task<long> ChainedUpToAsync()
+    public Task<long> ChainedUpToAsync() => ScalarAsync("select coalesce(max(sequence), 0) from audit.chain");
+
+    private async Task<long> ScalarAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(Database);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select coalesce(max(sequence), 0) from audit.chain", connection);
+        await using var command = new NpgsqlCommand(sql, connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
