@@ -3,7 +3,7 @@ using Microsoft.Extensions.FileProviders;
 namespace AuditPlatform.Escalation.Dashboard;
 
 /// <summary>
-/// The operators' dashboard: three static files from wwwroot, served without a token (the page asks for
+/// The operators' dashboard: four static files (the page, its script, its style and its icon) from wwwroot, served without a token (the page asks for
 /// one and calls the API with it). No build step, no external resources: the CSP allows only 'self'.
 /// </summary>
 public static class DashboardEndpoints
@@ -13,6 +13,7 @@ public static class DashboardEndpoints
         ["index.html"] = "text/html; charset=utf-8",
         ["dashboard.js"] = "text/javascript; charset=utf-8",
         ["dashboard.css"] = "text/css; charset=utf-8",
+        ["favicon.svg"] = "image/svg+xml",
     };
 
     public static void MapDashboard(this IEndpointRouteBuilder app)

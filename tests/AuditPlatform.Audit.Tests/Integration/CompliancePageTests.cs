@@ -49,6 +49,13 @@ public sealed class CompliancePageTests(AuditFixture fixture) : IClassFixture<Au
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         var problems = new List<string>();
         page.PageError += (_, error) => problems.Add(error);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                problems.Add(message.Text);
+            }
+        };
         await page.GotoAsync(address.ToString());
 
         await page.FillAsync("#token", fixture.Token(Roles.Compliance, lifetime: TimeSpan.FromHours(1)));
