@@ -125,8 +125,10 @@ public sealed partial class WitnessLog(WitnessOptions options, TimeProvider cloc
         gate.Dispose();
     }
 
-    private string StatePath(string origin) =>
-        Path.Combine(options.StateDirectory, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(origin)))[..32] + ".checkpoint");
+    /// <summary>A file name for an origin (which may hold '/'): the first 16 bytes of its SHA-256, in hex.</summary>
+    private static string FileKey(string origin) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(origin)))[..32];
+
+    private string StatePath(string origin) => Path.Combine(options.StateDirectory, FileKey(origin) + ".checkpoint");
 
     private WitnessedCheckpoint? Read(string origin)
     {
@@ -165,7 +167,7 @@ public sealed partial class WitnessLog(WitnessOptions options, TimeProvider cloc
         {
             var directory = Path.Combine(options.StateDirectory, "disputed");
             Directory.CreateDirectory(directory);
-            File.WriteAllText(Path.Combine(directory, $"{StatePath(origin).Split(Path.DirectorySeparatorChar)[^1][..32]}-{size}-{clock.GetUtcNow().ToUnixTimeMilliseconds()}.txt"), body);
+            File.WriteAllText(Path.Combine(directory, $"{FileKey(origin)}-{size}-{clock.GetUtcNow().ToUnixTimeMilliseconds()}.txt"), body);
         }
         catch (IOException e)
         {

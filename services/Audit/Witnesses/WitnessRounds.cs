@@ -145,7 +145,7 @@ public sealed partial class WitnessRounds(
                 return null;
             }
 
-            var (status, mediaType, answer) = (reply.Status, reply.MediaType, reply.Body);
+            var (status, answer) = (reply.Status, reply.Body);
             if (status is >= 200 and < 300)
             {
                 var lines = answer.Split('\n', StringSplitOptions.RemoveEmptyEntries)
@@ -156,7 +156,7 @@ public sealed partial class WitnessRounds(
                     : new WitnessOutcome(witness.Name, latest.Size, false, status, "the witness answered no cosignature that verifies with its configured key", false);
             }
 
-            if (status == StatusCodes.Status409Conflict && mediaType == AddCheckpoint.SizeMediaType
+            if (status == StatusCodes.Status409Conflict && reply.MediaType == AddCheckpoint.SizeMediaType
                 && CheckpointNote.TryParseSize(answer.TrimEnd('\n'), out var held))
             {
                 // Size 0: the witness has no record of this log (new, or its state was lost): start it afresh.
