@@ -401,6 +401,13 @@ bus_permission_patterns() {
     configure="^($own|partner\\..*|$contracts($(bus_consumes "$svc")|$(bus_publishes "$svc")))\$"
     write="^($own|amq\\.default|$contracts($(bus_publishes "$svc")))\$"
   fi
+  # Audit sends checkpoints to bus partners' witnesses (docs/services/witness.md): it declares the request exchange
+  # and binds each witness.<CODE> queue to it, and binds its own answer queue (audit-...) to the answer exchange.
+  if [ "$svc" = audit ]; then
+    configure="^($own|audit\\.witness(\\.answers)?|witness\\..+|$contracts($(bus_consumes "$svc")|$(bus_publishes "$svc")))\$"
+    write="^($own|audit\\.witness|witness\\..+|$contracts($(bus_publishes "$svc")))\$"
+    read="^($own|audit\\.witness(\\.answers)?|$contracts($(bus_consumes "$svc")))\$"
+  fi
   printf '%s\n' "$configure" "$write" "$read"
 }
 
@@ -410,7 +417,15 @@ bus_permissions() {
   rabbitmqctl_local set_permissions -p audit "$1" "${patterns[@]}" >/dev/null
 }
 
-# An integrator may publish the commands partners send and read its own partner queue, nothing else.
+# An integrator's configure, write and read patterns, one a line: it may publish the commands partners send and a
+# witness's answers, and read its own partner queue and witness queue, nothing else.
+#   integrator_permission_patterns <partner>
+integrator_permission_patterns() {
+  printf '%s\n' '^$' \
+    '^(AuditPlatform\.Contracts:(RecordDisclosure|RecordPartnerResponse|AcknowledgeNotice)|audit\.witness\.answers)$' \
+    "^(partner|witness)\\.$1\$"
+}
+
 #   ensure_integrator <partner> <existing users, one a line>
 ensure_integrator() {
   local partner=$1 existing=$2 user="partner-$1"
@@ -419,8 +434,9 @@ ensure_integrator() {
   else
     rabbitmqctl_local add_user "$user" "$(secret "rabbitmq-$user.password")" >/dev/null
   fi
-  rabbitmqctl_local set_permissions -p audit "$user" '^$' \
-    '^AuditPlatform\.Contracts:(RecordDisclosure|RecordPartnerResponse|AcknowledgeNotice)$' "^partner\\.$partner\$" >/dev/null
+  local patterns
+  mapfile -t patterns < <(integrator_permission_patterns "$partner")
+  rabbitmqctl_local set_permissions -p audit "$user" "${patterns[@]}" >/dev/null
 }
 
 stop_rabbitmq() {

@@ -18,14 +18,16 @@ public static class AuditService
     {
         builder.AddLedger(AuditLedger.Table);
         builder.AddBus(Name, _ => { });
-        builder.Services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Audit").Get<AuditOptions>() ?? new AuditOptions());
+        builder.Services.AddSingleton(sp => AuditOptions.From(sp.GetRequiredService<IConfiguration>()));
         builder.Services.AddSingleton<AuditSchema>();
         builder.Services.AddSingleton<ILedgerMigration>(sp => sp.GetRequiredService<AuditSchema>());
         builder.Services.AddSingleton<LedgerRows>();
         builder.Services.AddSingleton<ChainFollower>();
         builder.Services.AddSingleton<WitnessRounds>();
-        builder.Services.AddHttpClient(HttpWitnessTransport.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
-        builder.Services.AddSingleton<IWitnessTransport, HttpWitnessTransport>();
+        builder.Services.AddHttpClient(HttpWitnessTransport.ClientName, (sp, client) => client.Timeout = sp.GetRequiredService<AuditOptions>().WitnessTimeout);
+        builder.Services.AddSingleton<HttpWitnessTransport>();
+        builder.Services.AddSingleton<BusWitnessTransport>();
+        builder.Services.AddSingleton<IWitnessTransport, WitnessTransports>();
         builder.Services.AddHealthChecks().AddCheck<WitnessHealthCheck>("witnesses", tags: [HealthSetup.ReadyTag]);
         if (builder.Configuration.GetValue("Ledger:ApplySchemaOnStartup", true))
         {

@@ -38,6 +38,11 @@ public static class WitnessApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WitnessLog>();
+        if (options.Bus.Enabled)
+        {
+            builder.Services.AddSingleton<BusWitness>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<BusWitness>());
+        }
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxBody);
         var app = builder.Build();
         app.MapPost("/add-checkpoint", AddCheckpointAsync);
@@ -91,10 +96,11 @@ public static class WitnessApp
         return Results.Text(answer.Body, answer.ContentType, Encoding.UTF8, answer.Status);
     }
 
-    private static IResult Status(WitnessLog log) => Results.Json(new
+    private static IResult Status(WitnessLog log, IServiceProvider services) => Results.Json(new
     {
         name = log.Name,
         verifierKey = log.VerifierKey,
+        bus = services.GetService<BusWitness>() is { } bus ? new { queue = services.GetRequiredService<WitnessOptions>().Bus.Queue, listening = bus.Listening } : null,
         logs = log.Status().Select(s => new { origin = s.Origin, size = s.Latest?.Size, root = s.Latest is null ? null : Convert.ToBase64String(s.Latest.Root) }),
     });
 }

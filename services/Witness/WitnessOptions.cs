@@ -13,6 +13,24 @@ public sealed class WitnessedLog
     public string VerifierKey { get; set; } = string.Empty;
 }
 
+/// <summary>
+/// Witnessing over the bus (section <c>Witness:Bus</c>), for a partner whose witness the Audit service cannot reach over
+/// HTTP: the partner's broker account and the queue <c>witness.&lt;partner code&gt;</c> it may read.
+/// </summary>
+public sealed class WitnessBusOptions
+{
+    /// <summary>The broker address with the partner's account, <c>amqp://partner-US-FBI:…@broker:5672/audit</c>.</summary>
+    public string? Connection { get; set; }
+
+    /// <summary>The queue the requests arrive on, <c>witness.&lt;partner code&gt;</c>.</summary>
+    public string? Queue { get; set; }
+
+    /// <summary>How long it waits before consuming again after the broker went away or the queue did not exist yet.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    public bool Enabled => Connection is not null || Queue is not null;
+}
+
 /// <summary>The witness's settings (section <c>Witness</c>).</summary>
 public sealed class WitnessOptions
 {
@@ -30,6 +48,9 @@ public sealed class WitnessOptions
 
     /// <summary>The logs this witness cosigns; a checkpoint of any other origin is answered 404.</summary>
     public List<WitnessedLog> Logs { get; set; } = [];
+
+    /// <summary>Set to take requests from a bus queue as well as over HTTP.</summary>
+    public WitnessBusOptions Bus { get; set; } = new();
 
     /// <summary>The signing key, or a clear error naming the setting that is missing.</summary>
     public Key LoadKey()
@@ -63,6 +84,19 @@ public sealed class WitnessOptions
             if (!CheckpointNote.IsVerifierKey(Logs[i].VerifierKey))
             {
                 problems.Add($"Witness:Logs:{i}:VerifierKey is not an Ed25519 note verifier key (<name>+<8 hex digits>+<base64 key>).");
+            }
+        }
+
+        if (Bus.Enabled)
+        {
+            if (!Uri.TryCreate(Bus.Connection, UriKind.Absolute, out var broker) || broker.Scheme is not ("amqp" or "amqps") || !broker.UserInfo.Contains(':', StringComparison.Ordinal))
+            {
+                problems.Add("Witness:Bus:Connection must be an amqp:// or amqps:// address with the partner's broker user and password.");
+            }
+
+            if (Bus.Queue is null || !Bus.Queue.StartsWith("witness.", StringComparison.Ordinal) || Bus.Queue.Length == "witness.".Length)
+            {
+                problems.Add("Witness:Bus:Queue must be the partner's witness queue, witness.<partner code>.");
             }
         }
 

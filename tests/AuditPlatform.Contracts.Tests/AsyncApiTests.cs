@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AuditPlatform.Audit.Chain;
+using AuditPlatform.Audit.Witnesses;
 using AuditPlatform.Contracts.Tests.AsyncApi;
 using AuditPlatform.Notification.Notices.Delivery;
 
@@ -63,8 +65,26 @@ public sealed class AsyncApiTests
         Assert.Equal("notification-acknowledge-notice_error", channels["notification-acknowledge-notice_error"]!["address"]!.GetValue<string>());
         Assert.Equal("escalation-handling-deadline-missed", channels["escalation-handling-deadline-missed"]!["address"]!.GetValue<string>());
         var queues = channels.Where(c => c.Value!["bindings"]!["amqp"]!["is"]!.GetValue<string>() == "queue").Select(c => c.Key).ToList();
-        Assert.All(queues.Where(q => !q.EndsWith("_error", StringComparison.Ordinal) && q != "partnerQueue"), q => Assert.Contains(q + "_error", queues));
+        // The partner's queues (notices, witness requests) have no _error queue: nothing refuses what is on them.
+        Assert.All(queues.Where(q => !q.EndsWith("_error", StringComparison.Ordinal) && q is not ("partnerQueue" or "witnessQueue")), q => Assert.Contains(q + "_error", queues));
         Assert.Equal("partner.{code}", channels["partnerQueue"]!["address"]!.GetValue<string>());
+        Assert.Equal(WitnessBus.QueueFor("{code}"), channels["witnessQueue"]!["address"]!.GetValue<string>());
+        Assert.Equal(WitnessBus.AnswerExchange, channels["witnessAnswers"]!["address"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void The_witness_examples_are_what_the_witness_reads_and_the_log_verifies()
+    {
+        var document = AsyncApiDocument.Build();
+        var request = AsyncApiDocument.ExamplePayload(document, "WitnessRequest").GetValue<string>();
+        var answer = AsyncApiDocument.ExamplePayload(document, "WitnessAnswer").GetValue<string>();
+
+        Assert.True(AddCheckpoint.TryParse(request, out var parsed, out var error), error);
+        Assert.Equal(1024, parsed.OldSize);
+        var checkpoint = CheckpointNote.Parse(parsed.Checkpoint);
+        Assert.Equal(1311, checkpoint?.Size);
+        // The cosignature line, appended to the checkpoint, verifies with the witness's key: it cosigned that very checkpoint.
+        Assert.Equal([AsyncApiDocument.ExampleWitness.Name], Cosignature.CosignedBy(Cosignature.Append(parsed.Checkpoint, [answer]), [AsyncApiDocument.ExampleWitness]));
     }
 
     [Fact]

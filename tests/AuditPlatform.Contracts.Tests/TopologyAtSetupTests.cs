@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using AuditPlatform.Audit;
 using AuditPlatform.Contracts.Tests.AsyncApi;
@@ -36,19 +34,14 @@ public sealed class TopologyAtSetupTests(PlatformFixture fixture) : IClassFixtur
     {
         using var management = fixture.Servers.ManagementClient();
         var vhost = Uri.EscapeDataString(fixture.VirtualHost);
-        var users = new List<string>();
+        var accounts = new List<BrokerAccount>();
         try
         {
             foreach (var (name, add) in Services)
             {
-                var user = $"{fixture.VirtualHost}-{name}";
-                var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-                users.Add(user);
-                (await management.PutAsJsonAsync($"users/{Uri.EscapeDataString(user)}", new { password, tags = string.Empty })).EnsureSuccessStatusCode();
-                var patterns = await PermissionPatternsAsync(name);
-                (await management.PutAsJsonAsync($"permissions/{vhost}/{Uri.EscapeDataString(user)}",
-                    new { configure = patterns[0], write = patterns[1], read = patterns[2] })).EnsureSuccessStatusCode();
-                await MigrateAsync(name, add, new UriBuilder(fixture.Bus) { UserName = user, Password = password }.Uri);
+                var account = await BrokerAccount.CreateAsync(fixture, $"{fixture.VirtualHost}-{name}", "bus_permission_patterns", name);
+                accounts.Add(account);
+                await MigrateAsync(name, add, account.Address);
             }
 
             var exchanges = await NamesAsync(management, $"exchanges/{vhost}");
@@ -88,9 +81,9 @@ public sealed class TopologyAtSetupTests(PlatformFixture fixture) : IClassFixtur
         }
         finally
         {
-            foreach (var user in users)
+            foreach (var account in accounts)
             {
-                await management.DeleteAsync($"users/{Uri.EscapeDataString(user)}");
+                await account.DisposeAsync();
             }
         }
     }
@@ -111,23 +104,5 @@ public sealed class TopologyAtSetupTests(PlatformFixture fixture) : IClassFixtur
         add(builder);
         await using var app = builder.Build();
         await app.RunServiceAsync(["migrate"]);
-    }
-
-    /// <summary>The service's configure, write and read patterns, from deploy/local/lib.sh itself (no broker needed).</summary>
-    private static async Task<string[]> PermissionPatternsAsync(string service)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-c", "source \"$0\" && bus_permission_patterns \"$1\"", PlatformFixture.RepositoryFile("deploy/local/lib.sh"), service })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var bash = Process.Start(start)!;
-        var output = await bash.StandardOutput.ReadToEndAsync();
-        var error = await bash.StandardError.ReadToEndAsync();
-        await bash.WaitForExitAsync();
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(bash.ExitCode == 0 && lines.Length == 3, $"bus_permission_patterns {service}: exit {bash.ExitCode}, {error}");
-        return lines;
     }
 }

@@ -12,6 +12,15 @@ namespace AuditPlatform.Audit.Ledger;
 /// <summary>Audit's settings: how often a checkpoint is signed, with which keys, and under which origin.</summary>
 public sealed class AuditOptions
 {
+    /// <summary>The section <c>Audit</c>, refused with every wrong witness setting named (a witness misconfigured would fail quietly every round).</summary>
+    public static AuditOptions From(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection("Audit").Get<AuditOptions>() ?? new AuditOptions();
+        var problems = options.Witnesses.SelectMany((w, i) => w.Problems(i)).ToList();
+        return problems.Count == 0 ? options : throw new InvalidOperationException("The Audit service's witnesses are not configured right: " + string.Join(" ", problems));
+    }
+
     /// <summary>The log's origin, the first line of every checkpoint note and the note key's name: set it per deployment.</summary>
     public string Origin { get; set; } = "auditplatform.local/ledger";
 
@@ -26,6 +35,9 @@ public sealed class AuditOptions
 
     /// <summary>How often the latest checkpoint is offered to witnesses that have not answered it.</summary>
     public TimeSpan WitnessInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a witness has to answer a request (over HTTP or over the bus) before the round moves on.</summary>
+    public TimeSpan WitnessTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How many witnesses' cosignatures a checkpoint needs to count as witnessed (default: every configured witness).</summary>
     public int? WitnessQuorum { get; set; }

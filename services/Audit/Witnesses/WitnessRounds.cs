@@ -42,6 +42,7 @@ public sealed partial class WitnessRounds(
         {
             try
             {
+                await transport.PrepareAsync(stoppingToken);
                 await RunAsync(stoppingToken);
                 await Task.Delay(options.WitnessInterval, clock, stoppingToken);
             }

@@ -10,6 +10,9 @@ public interface IWitnessTransport
 {
     /// <summary>The witness's answer, or null when it could not be reached (the round tries again later).</summary>
     Task<WitnessReply?> SendAsync(WitnessEndpoint witness, string body, CancellationToken cancellationToken);
+
+    /// <summary>Sets up what requests travel by before the first one (the bus's exchanges and queues); never throws for an unreachable broker.</summary>
+    Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>tlog-witness over HTTP: <c>POST &lt;Url&gt;/add-checkpoint</c> with the request as plain text.</summary>

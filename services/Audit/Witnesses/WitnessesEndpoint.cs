@@ -8,8 +8,12 @@ namespace AuditPlatform.Audit.Witnesses;
 /// <summary>A witness's last answer: the checkpoint size, whether it cosigned, the HTTP status, its line or reason, whether it points at a fork.</summary>
 public sealed record WitnessAnswerView(long Size, long Sequence, bool Cosigned, int Status, string Detail, bool Fork, DateTimeOffset At);
 
-/// <summary>A configured witness and what it last answered (and last cosigned, when that was earlier).</summary>
-public sealed record WitnessView(string Name, string? Partner, string Url, string VerifierKey, WitnessAnswerView? LastAnswer, WitnessAnswerView? LastCosigned);
+/// <summary>
+/// A configured witness, how it is reached (<c>http</c> at <c>Url</c>, or <c>bus</c> on <c>Queue</c>), and what it last
+/// answered (and last cosigned, when that was earlier).
+/// </summary>
+public sealed record WitnessView(
+    string Name, string? Partner, string Transport, string Url, string? Queue, string VerifierKey, WitnessAnswerView? LastAnswer, WitnessAnswerView? LastCosigned);
 
 /// <summary>The witnesses and the latest checkpoint's standing: which witnesses cosigned it, and whether that meets the quorum.</summary>
 public sealed record WitnessesView(int Quorum, long? LatestSize, IReadOnlyList<string> LatestCosignedBy, bool LatestWitnessed, IReadOnlyList<WitnessView> Witnesses);
@@ -53,7 +57,9 @@ public static class WitnessesEndpoint
             latestSize = await command.ExecuteScalarAsync(cancellationToken) is long size ? size : null;
         }
 
-        var views = options.Witnesses.Select(w => new WitnessView(w.Name, w.Partner, w.Url, w.VerifierKey, last.GetValueOrDefault(w.Name), cosigned.GetValueOrDefault(w.Name))).ToList();
+        var views = options.Witnesses.Select(w => new WitnessView(
+            w.Name, w.Partner, w.OverBus ? WitnessEndpoint.Bus : WitnessEndpoint.Http, w.OverBus ? string.Empty : w.Url, w.OverBus ? WitnessBus.QueueFor(w.Partner!) : null, w.VerifierKey,
+            last.GetValueOrDefault(w.Name), cosigned.GetValueOrDefault(w.Name))).ToList();
         var latestCosignedBy = views.Where(w => latestSize is not null && w.LastCosigned?.Size == latestSize).Select(w => w.Name).ToList();
         var quorum = Quorum(options);
         return new WitnessesView(quorum, latestSize, latestCosignedBy, latestSize is not null && latestCosignedBy.Count >= quorum, views);

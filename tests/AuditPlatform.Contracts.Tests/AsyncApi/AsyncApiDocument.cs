@@ -5,14 +5,19 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
 using System.Text.RegularExpressions;
+using System.Security.Cryptography;
 using System.Xml.Linq;
+using AuditPlatform.Audit.Chain;
+using AuditPlatform.Audit.Witnesses;
 using AuditPlatform.Notification.Notices.Delivery;
+using NSec.Cryptography;
 
 namespace AuditPlatform.Contracts.Tests.AsyncApi;
 
 /// <summary>
 /// Writes the AsyncAPI 3.0 document of the bus from the contracts assembly: a channel per message exchange, per
-/// consumer queue and its <c>_error</c> queue, and the <c>partner.{code}</c> queues; payload schemas from
+/// consumer queue and its <c>_error</c> queue, the <c>partner.{code}</c> queues and the witnesses' queues and answer
+/// exchange; payload schemas from
 /// <see cref="JsonSchemaExporter"/> with the XML doc comments as descriptions; one example per message.
 /// </summary>
 public static partial class AsyncApiDocument
@@ -101,6 +106,39 @@ public static partial class AsyncApiDocument
             ["channel"] = Ref("#/channels/partnerQueue"),
             ["summary"] = "A partner reads its handling and breach notices, and the refusals of the commands it sent over the bus, from its own queue.",
             ["messages"] = new JsonArray(Ref($"#/channels/partnerQueue/messages/{nameof(NoticeMessage)}"), Ref($"#/channels/partnerQueue/messages/{RefusalNotice}")),
+        };
+        var (request, answer) = WitnessExamples();
+        componentMessages[WitnessRequest] = WitnessMessage(WitnessRequest, "Checkpoint to cosign", WitnessBus.RequestType, request,
+            "A C2SP tlog-witness add-checkpoint request, the same text as the HTTP body: `old <size>`, the consistency proof (one base64 hash a line), " +
+            "a blank line, the checkpoint's signed note. AMQP `correlation_id` identifies it (answer with the same); `expiration` drops it when the " +
+            "round has moved on; the header `witness` names the witness it is for.", new JsonObject
+            {
+                [WitnessBus.WitnessHeader] = new JsonObject { ["type"] = "string", ["description"] = "The witness's key name." },
+            }, []);
+        componentMessages[WitnessAnswer] = WitnessMessage(WitnessAnswer, "Witness's answer", WitnessBus.AnswerType, answer,
+            "The witness's answer, as tlog-witness gives it over HTTP: the body (a cosignature line on success, the size it holds as " +
+            $"`{AddCheckpoint.SizeMediaType}`, or a reason), its media type as AMQP `content_type`, the status in the header `status`. It carries the " +
+            "request's `correlation_id` and the witness's broker user as `user_id` (the broker checks it); answers from any other user are ignored.", new JsonObject
+            {
+                [WitnessBus.StatusHeader] = new JsonObject { ["type"] = "integer", ["description"] = "The HTTP status the answer stands for: 200 cosigned, 409, 422, 403, 404, 400, 5xx." },
+                [WitnessBus.WitnessHeader] = new JsonObject { ["type"] = "string", ["description"] = "The witness's key name." },
+            }, [WitnessBus.StatusHeader]);
+        channels["witnessQueue"] = WitnessQueueChannel();
+        channels["witnessAnswers"] = new JsonObject
+        {
+            ["address"] = WitnessBus.AnswerExchange,
+            ["title"] = WitnessBus.AnswerExchange,
+            ["description"] = "The fanout exchange witnesses answer on; each Audit replica reads it through an exclusive queue of its own. Partners may write here, and nowhere else but their commands' exchanges.",
+            ["messages"] = new JsonObject { [WitnessAnswer] = Ref($"#/components/messages/{WitnessAnswer}") },
+            ["bindings"] = new JsonObject { ["amqp"] = ExchangeBinding(WitnessBus.AnswerExchange) },
+        };
+        operations["receiveWitnessRequest"] = ReceiveOperation("witnessQueue", WitnessRequest, "A partner's witness reads the checkpoints to cosign from its own queue.");
+        operations["sendWitnessAnswer"] = new JsonObject
+        {
+            ["action"] = "send",
+            ["channel"] = Ref("#/channels/witnessAnswers"),
+            ["summary"] = "The witness answers each request, after its state holds the checkpoint, then acknowledges the request.",
+            ["messages"] = new JsonArray(Ref($"#/channels/witnessAnswers/messages/{WitnessAnswer}")),
         };
         schemas["MassTransitEnvelope"] = Envelope();
 
@@ -275,6 +313,66 @@ public static partial class AsyncApiDocument
             },
         },
     };
+
+    private const string WitnessRequest = "WitnessRequest";
+    private const string WitnessAnswer = "WitnessAnswer";
+
+    private static JsonObject WitnessQueueChannel() => new()
+    {
+        ["address"] = "witness.{code}",
+        ["title"] = "witness.<code>",
+        ["description"] = "A bus partner's witness queue: the Audit service declares it for each witness configured with `Transport` `bus` and " +
+            $"publishes every new checkpoint to it through the direct exchange `{WitnessBus.RequestExchange}` (routing key: the partner code). " +
+            "Only the partner's user (`partner-<CODE>`) may read it. See docs/services/witness.md.",
+        ["parameters"] = new JsonObject { ["code"] = new JsonObject { ["description"] = "The partner code, e.g. US-FBI." } },
+        ["messages"] = new JsonObject { [WitnessRequest] = Ref($"#/components/messages/{WitnessRequest}") },
+        ["bindings"] = new JsonObject
+        {
+            ["amqp"] = new JsonObject
+            {
+                ["is"] = "queue",
+                ["queue"] = new JsonObject { ["name"] = "witness.{code}", ["durable"] = true, ["exclusive"] = false, ["autoDelete"] = false, ["vhost"] = "audit" },
+                ["bindingVersion"] = "0.3.0",
+            },
+        },
+    };
+
+    private static JsonObject WitnessMessage(string name, string title, string type, string example, string summary, JsonObject headers, string[] required) => new()
+    {
+        ["name"] = name,
+        ["title"] = title,
+        ["summary"] = summary,
+        ["contentType"] = "text/plain",
+        ["headers"] = new JsonObject { ["type"] = "object", ["properties"] = headers, ["required"] = new JsonArray([.. required.Select(r => JsonValue.Create(r))]) },
+        ["payload"] = new JsonObject { ["type"] = "string" },
+        ["bindings"] = new JsonObject { ["amqp"] = new JsonObject { ["messageType"] = type, ["bindingVersion"] = "0.3.0" } },
+        ["examples"] = new JsonArray(new JsonObject { ["name"] = type, ["payload"] = example }),
+    };
+
+    private const string ExampleWitnessName = "witness.us-fbi.example/w1";
+
+    /// <summary>The example witness's name and verifier key.</summary>
+    public static TrustedWitness ExampleWitness
+    {
+        get
+        {
+            using var witness = ExampleKey("example witness key");
+            return new TrustedWitness(ExampleWitnessName, Cosignature.VerifierKey(ExampleWitnessName, witness.PublicKey));
+        }
+    }
+
+    private static Key ExampleKey(string seed) => Key.Import(SignatureAlgorithm.Ed25519, SHA256.HashData(Encoding.UTF8.GetBytes(seed)), KeyBlobFormat.RawPrivateKey);
+
+    /// <summary>A request and its cosignature, signed by the platform's own code with fixed example keys (Ed25519 signs deterministically).</summary>
+    public static (string Request, string Answer) WitnessExamples()
+    {
+        const string origin = "auditplatform.example/ledger";
+        using var log = ExampleKey("example log key");
+        using var witness = ExampleKey("example witness key");
+        var text = CheckpointNote.Text(origin, 1311, SHA256.HashData("example root"u8));
+        var request = new AddCheckpoint(1024, [SHA256.HashData("example proof 1"u8), SHA256.HashData("example proof 2"u8)], CheckpointNote.Sign(log, origin, text)).Format();
+        return (request, Cosignature.Sign(witness, ExampleWitnessName, text, new DateTimeOffset(2017, 5, 24, 21, 0, 0, TimeSpan.Zero)));
+    }
 
     private static JsonObject QueueChannel(string queue, string message, string description) => new()
     {
