@@ -3,7 +3,7 @@ using Microsoft.Extensions.FileProviders;
 namespace AuditPlatform.Audit.Page;
 
 /// <summary>
-/// The compliance page's four files (the page, its script, its style and its icon), served anonymously as endpoints: the service defaults authorize every request
+/// The compliance page's files (the page, its script modules, its style and its icon), served anonymously as endpoints: the service defaults authorize every request
 /// that reaches no endpoint, so plain static-file middleware behind them answered 401. The page calls the API with
 /// the token pasted into it.
 /// </summary>
@@ -13,6 +13,9 @@ public static class CompliancePage
     {
         ["index.html"] = "text/html; charset=utf-8",
         ["compliance.js"] = "text/javascript; charset=utf-8",
+        ["compliance-api.js"] = "text/javascript; charset=utf-8",
+        ["compliance-format.js"] = "text/javascript; charset=utf-8",
+        ["verify-pack.js"] = "text/javascript; charset=utf-8",
         ["compliance.css"] = "text/css; charset=utf-8",
         ["favicon.svg"] = "image/svg+xml",
     };

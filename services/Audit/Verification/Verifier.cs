@@ -16,12 +16,13 @@ public static class Verifier
 {
     private const int Chunk = 4096;
 
-    public static async Task<(long Checked, Failure? First)> VerifyAsync(
+    public static async Task<(long Checked, long? LastVerified, Failure? First)> VerifyAsync(
         IAsyncEnumerable<ChainEntry> chain, IAsyncEnumerable<LedgerEvent> rows, Func<Guid, CancellationToken, Task<bool>> isChained, CancellationToken cancellationToken)
     {
         await using var entries = chain.GetAsyncEnumerator(cancellationToken);
         var entry = await entries.MoveNextAsync() ? entries.Current : null;
         long checkedCount = 0;
+        long? lastVerified = null;
         var chunk = new List<LedgerEvent>(Chunk);
         var hashes = new byte[Chunk][];
         var ended = false;
@@ -40,34 +41,35 @@ public static class Verifier
                 var row = chunk[i];
                 if (entry is null)
                 {
-                    return (checkedCount, null);
+                    return (checkedCount, lastVerified, null);
                 }
 
                 if (entry.Sequence < row.Sequence)
                 {
-                    return (checkedCount, new Failure(entry.Sequence, "missing"));
+                    return (checkedCount, lastVerified, new Failure(entry.Sequence, "missing"));
                 }
 
                 if (entry.Sequence > row.Sequence)
                 {
-                    return (checkedCount, new Failure(row.Sequence, "inserted"));
+                    return (checkedCount, lastVerified, new Failure(row.Sequence, "inserted"));
                 }
 
                 if (row.Id != entry.EventId)
                 {
-                    return (checkedCount, new Failure(row.Sequence, await isChained(row.Id, cancellationToken) ? "reordered" : "altered"));
+                    return (checkedCount, lastVerified, new Failure(row.Sequence, await isChained(row.Id, cancellationToken) ? "reordered" : "altered"));
                 }
 
                 if (!hashes[i].AsSpan().SequenceEqual(entry.LeafHash))
                 {
-                    return (checkedCount, new Failure(row.Sequence, "altered"));
+                    return (checkedCount, lastVerified, new Failure(row.Sequence, "altered"));
                 }
 
                 checkedCount++;
+                lastVerified = row.Sequence;
                 entry = await entries.MoveNextAsync() ? entries.Current : null;
             }
         }
 
-        return entry is null ? (checkedCount, null) : (checkedCount, new Failure(entry.Sequence, "missing"));
+        return entry is null ? (checkedCount, lastVerified, null) : (checkedCount, lastVerified, new Failure(entry.Sequence, "missing"));
     }
 }

@@ -5,7 +5,8 @@ using Npgsql;
 
 namespace AuditPlatform.Audit.Verification;
 
-public sealed record VerifyResult(bool Verified, long Checked, Failure? FirstFailure, SignedCheckpoint? Checkpoint);
+/// <summary>The verdict; <c>UpTo</c> is the global sequence of the last event that matched the chain (null when none did).</summary>
+public sealed record VerifyResult(bool Verified, long Checked, Failure? FirstFailure, SignedCheckpoint? Checkpoint, long? UpTo);
 
 /// <summary><c>/audit/verify</c>: does the raw ledger still match the chain?</summary>
 public static class VerifyEndpoint
@@ -24,10 +25,10 @@ public static class VerifyEndpoint
             return AuditEndpoints.Invalid(errors);
         }
 
-        var (checkedCount, failure) = await Verifier.VerifyAsync(
+        var (checkedCount, upTo, failure) = await Verifier.VerifyAsync(
             ChainStore.EntriesAsync(dataSource, first, last, cancellationToken), rows.RangeAsync(first, last, cancellationToken),
             (id, ct) => ChainStore.IsChainedAsync(dataSource, id, ct), cancellationToken);
         var checkpoint = await ChainStore.CheckpointAsync(dataSource, null, cancellationToken);
-        return TypedResults.Ok(new VerifyResult(failure is null, checkedCount, failure, checkpoint?.Checkpoint));
+        return TypedResults.Ok(new VerifyResult(failure is null, checkedCount, failure, checkpoint?.Checkpoint, upTo));
     }
 }
