@@ -128,7 +128,7 @@ public sealed class BrowserTab(IBrowserContext context, IPage page) : IAsyncDisp
     }
 
     /// <summary>
-    /// A full-page screenshot in the test results (<c>AUDIT_TEST_RESULTS</c>, else beside the test binaries), and with
+    /// A screenshot of the window in the test results (<c>AUDIT_TEST_RESULTS</c>, else beside the test binaries), and with
     /// <c>AUDIT_UPDATE_SCREENSHOTS=1</c> also over the guide's image in docs/images.
     /// </summary>
     public async Task ScreenshotAsync(string fileName)
@@ -138,7 +138,7 @@ public sealed class BrowserTab(IBrowserContext context, IPage page) : IAsyncDisp
             : Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, fileName);
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
         if (Environment.GetEnvironmentVariable("AUDIT_UPDATE_SCREENSHOTS") == "1")
         {
             var docs = Path.Combine(Path.GetDirectoryName(AuditPlatform.Testing.PlatformFixture.RepositoryFile("AuditPlatform.sln"))!, "docs", "images", fileName);

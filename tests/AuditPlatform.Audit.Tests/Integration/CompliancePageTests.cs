@@ -257,6 +257,55 @@ public sealed partial class CompliancePageTests(CompliancePageFixture fixture) :
         Assert.Empty(tab.Problems);
     }
 
+    /// <summary>
+    /// The page's side of "Verify in this browser": it hands verify-pack.js (its own module, tested on its own) the pack,
+    /// the log key shown on the page, the witnesses' keys and the quorum, and words the answer. The module is stood in
+    /// for here by one served only to this test's browser, answering what the test tells it to.
+    /// </summary>
+    [Fact]
+    public async Task Verifying_the_pack_in_the_browser_hands_the_verifier_the_shown_keys_and_words_its_answer()
+    {
+        await using var tab = await fixture.OpenAsync();
+        var page = tab.Page;
+        await page.RouteAsync("**/verify-pack.js", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            ContentType = "text/javascript",
+            Body = """
+                export async function verifyPack(pack, options) {
+                  window.verifierCalls = (window.verifierCalls || []).concat([{ events: pack.events.length, keys: options.checkpointKeys, witnesses: options.witnesses, threshold: options.threshold }]);
+                  options.onProgress(pack.events.length, pack.events.length);
+                  return window.verifierAnswer(pack);
+                }
+                """,
+        }));
+        await tab.SignInAsync(fixture.Token(Roles.Compliance));
+        await tab.ShowPhotographsAsync();
+        await Expect(page.Locator("#pack-key")).ToHaveValueAsync(fixture.VerifierKey);
+
+        await page.EvaluateAsync("""
+            () => window.verifierAnswer = (pack) => ({ ok: true, verified: pack.events.length, cosignedBy: [], failures: [],
+              checkpoint: { origin: 'tests.auditplatform.local/ledger', size: pack.checkpoint.size, root: pack.checkpoint.root } })
+            """);
+        await page.ClickAsync("#evidence-verify");
+        await Expect(page.Locator("#evidence-result p.ok")).ToHaveTextAsync(new Regex(@"^Verified 1 event against checkpoint tests\.auditplatform\.local/ledger size \d+; cosigned by no witness\.$"));
+        var call = await page.EvaluateAsync<JsonElement>("() => window.verifierCalls[0]");
+        Assert.Equal(1, call.GetProperty("events").GetInt32());
+        Assert.Equal(new[] { fixture.VerifierKey }, call.GetProperty("keys").EnumerateArray().Select(k => k.GetString()!).ToArray());
+        Assert.Equal(0, call.GetProperty("witnesses").GetArrayLength());
+
+        await page.EvaluateAsync("""
+            () => window.verifierAnswer = (pack) => ({ ok: false, verified: 0, cosignedBy: [], checkpoint: null,
+              failures: [{ sequence: pack.events[0].sequence, reason: 'its leaf is not in the checkpoint' }] })
+            """);
+        await page.ClickAsync("#evidence-verify");
+        var sequence = await page.Locator("#events .event .seq").First.TextContentAsync();
+        await Expect(page.Locator("#evidence-result p.bad")).ToHaveTextAsync("Not verified:");
+        await Expect(page.Locator("#evidence-result .failures li")).ToHaveTextAsync($"event {sequence![1..]}: its leaf is not in the checkpoint");
+        await page.ClickAsync("#evidence-result .failures a");
+        await Expect(page.Locator("#event-title")).ToHaveTextAsync($"Event {sequence[1..]}");
+        Assert.Empty(tab.Problems);
+    }
+
     [Fact]
     public async Task Verification_runs_on_demand_range_by_range_with_progress_and_says_how_far_it_verified()
     {
@@ -333,7 +382,8 @@ public sealed partial class CompliancePageTests(CompliancePageFixture fixture) :
 
         await tab.AssertAccessibleAsync();
         await tab.AssertNoHorizontalOverflowAsync();
-        await page.Locator("#view").ScrollIntoViewIfNeededAsync();
+        // The window as its user sees it with the timeline in view (on a desktop, under the signed-in bar).
+        await page.EvalOnSelectorAsync("#view", "view => window.scrollTo(0, view.getBoundingClientRect().top + window.scrollY - (getComputedStyle(document.querySelector('header.top')).position === 'sticky' ? document.querySelector('header.top').offsetHeight + 8 : 8))");
         await tab.ScreenshotAsync(screenshot);
         Assert.Empty(tab.Problems);
     }
