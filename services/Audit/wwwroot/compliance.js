@@ -269,7 +269,13 @@ async function download(area, path, fileName, counting) {
   status.setAttribute("role", "status");
   status.textContent = "Starting " + fileName + "…";
   area.append(bar, status);
-  const got = await stream(path, token, (bytes, lines) => { status.textContent = "Receiving " + fileName + ": " + counting(lines) + ", " + bytesText(bytes) + "…"; });
+  let got;
+  try {
+    got = await stream(path, token, (bytes, lines) => { status.textContent = "Receiving " + fileName + ": " + counting(lines) + ", " + bytesText(bytes) + "…"; });
+  } catch (error) {
+    area.replaceChildren();
+    throw error;
+  }
   bar.max = 1;
   bar.value = 1;
   if (links[area.id]) { URL.revokeObjectURL(links[area.id]); }
