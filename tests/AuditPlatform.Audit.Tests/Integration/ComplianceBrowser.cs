@@ -127,24 +127,8 @@ public sealed class BrowserTab(IBrowserContext context, IPage page) : IAsyncDisp
         Assert.True(serious.Count == 0, string.Join(Environment.NewLine, serious));
     }
 
-    /// <summary>
-    /// A screenshot of the window in the test results (<c>AUDIT_TEST_RESULTS</c>, else beside the test binaries), and with
-    /// <c>AUDIT_UPDATE_SCREENSHOTS=1</c> also over the guide's image in docs/images.
-    /// </summary>
-    public async Task ScreenshotAsync(string fileName)
-    {
-        var folder = Environment.GetEnvironmentVariable("AUDIT_TEST_RESULTS") is { Length: > 0 } results
-            ? Path.Combine(results, "screenshots")
-            : Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, fileName);
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
-        if (Environment.GetEnvironmentVariable("AUDIT_UPDATE_SCREENSHOTS") == "1")
-        {
-            var docs = Path.Combine(Path.GetDirectoryName(AuditPlatform.Testing.PlatformFixture.RepositoryFile("AuditPlatform.sln"))!, "docs", "images", fileName);
-            File.Copy(path, docs, overwrite: true);
-        }
-    }
+    /// <summary>A screenshot of the window where <see cref="Screenshots"/> puts it: the test results, or with <c>UPDATE_SCREENSHOTS=1</c> the guide's image in docs/images.</summary>
+    public Task ScreenshotAsync(string fileName) => Page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor(fileName) });
 
     public async ValueTask DisposeAsync() => await context.DisposeAsync();
 }
