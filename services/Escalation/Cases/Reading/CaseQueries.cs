@@ -12,7 +12,7 @@ public static class CaseQueries
     public static void MapCaseQueries(this IEndpointRouteBuilder cases)
     {
         cases.MapGet("/", List).AcceptsQuery("status", "level", "partner").RequireAuthorization(Policies.ReadInternal).WithSummary("Cases, filtered by status, level and partner.");
-        cases.MapGet("/{id:guid}", Get).AcceptsQuery().RequireAuthorization(Policies.ReadInternal).WithSummary("One case with its history.");
+        cases.MapGet("/{id:guid}", Get).AcceptsQuery().RequireAuthorization(Policies.ReadInternal).WithSummary("One case with its history and its stream's events.");
         cases.MapGet("/stream", (CaseFeed feed, CancellationToken ct) => TypedResults.ServerSentEvents(feed.StreamAsync(ct)))
             .AcceptsQuery("access_token").RequireAuthorization(Policies.ReadInternal).WithSummary("A 'ready' event, then every case change as an event named 'case'.");
     }
@@ -50,8 +50,16 @@ public static class CaseQueries
         return TypedResults.Ok(found.Select(CaseView.From));
     }
 
-    public static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>
-        await session.LoadAsync<EscalationCase>(EscalationCase.StreamFor(id), ct) is { } found
-            ? TypedResults.Ok(CaseView.WithHistory(found))
-            : Problems.NotFound("case", id.ToString("D"));
+    /// <summary>One case with its history and, read from its stream, each event with its own fields (the dashboard's case panel).</summary>
+    public static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct)
+    {
+        var stream = EscalationCase.StreamFor(id);
+        if (await session.LoadAsync<EscalationCase>(stream, ct) is not { } found)
+        {
+            return Problems.NotFound("case", id.ToString("D"));
+        }
+
+        var events = await session.Events.FetchStreamAsync(stream, token: ct);
+        return TypedResults.Ok(CaseView.WithHistory(found) with { Events = [.. events.Select(CaseEventView.From).OfType<CaseEventView>()] });
+    }
 }

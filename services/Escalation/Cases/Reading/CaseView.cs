@@ -1,6 +1,9 @@
 namespace AuditPlatform.Escalation.Cases.Reading;
 
-/// <summary>A case as the contract lists it (<c>deadline</c> only while the clock runs); with its history when read alone.</summary>
+/// <summary>
+/// A case as the contract lists it (<c>deadline</c> only while the clock runs); with its history when read alone, and
+/// then also its stream's events one by one (<c>events</c>, added after <c>history</c>, which keeps its shape).
+/// </summary>
 public sealed record CaseView(
     Guid CaseId,
     string Kind,
@@ -19,7 +22,8 @@ public sealed record CaseView(
     string? Summary,
     bool AssuranceBroken,
     Guid? BrokenAssuranceId,
-    IReadOnlyList<CaseEntry>? History = null)
+    IReadOnlyList<CaseEntry>? History = null,
+    IReadOnlyList<CaseEventView>? Events = null)
 {
     public static CaseView From(EscalationCase c) => new(
         c.CaseId, c.Kind, c.BreachId, c.ItemId, c.Partners, c.Level, c.LevelName, c.Status, c.ClockRuns ? c.Deadline : null,
