@@ -150,8 +150,9 @@ function visible(c) {
   return true;
 }
 
+// Ids are time-ordered (their first digits are the same for a whole day), so a card names one by its last digits.
 function caseTitle(c) {
-  return c.kind === 'breach' ? `Breach ${(c.breachId || '').slice(0, 8)}` : `Handling delay ${(c.itemId || '').slice(0, 8)}`;
+  return c.kind === 'breach' ? `Breach …${(c.breachId || '').slice(-8)}` : `Handling delay …${(c.itemId || '').slice(-8)}`;
 }
 
 function caseCard(c, fresh) {
@@ -346,6 +347,9 @@ async function openCase(caseId) {
     const standing = c.partners.map((code) => partners.find((p) => p.id === code)).filter(Boolean)
       .map((p) => `${p.id} ${p.sharing}${p.sharing === 'suspended' && p.suspendedAt ? ` since ${utc(p.suspendedAt)}` : ''}`);
     $('case-facts').replaceChildren(
+      ...fact('Case', c.caseId),
+      ...(c.breachId ? fact('Breach', c.breachId) : []),
+      ...(c.itemId ? fact('Item', c.itemId) : []),
       ...fact('Status', c.status),
       ...fact('Level', `${c.level} ${c.levelName}`),
       ...(c.deadline ? fact('Deadline', timeEl(c.deadline)) : []),
