@@ -298,7 +298,7 @@ function fact(name, ...value) {
 }
 
 function entry(at, what, ...detail) {
-  return el('li', {}, timeEl(at), el('strong', { text: what }), ...detail);
+  return el('li', {}, Object.assign(timeEl(at), { className: 'at' }), el('strong', { text: what }), ...detail);
 }
 
 function describe(e) {

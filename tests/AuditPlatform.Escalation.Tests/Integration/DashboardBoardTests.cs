@@ -192,6 +192,7 @@ public sealed partial class DashboardBoardTests(EscalationFixture fixture) : ICl
 
         await AssertTimesAreUtcAsync(page, "the case panel");
         await DashboardBrowser.AssertAccessibleAsync(page, "the board with a case panel open");
+        await DashboardBrowser.SaveScreenshotAsync(page, "dashboard-case.png");
         await page.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
         await Assertions.Expect(panel).ToBeHiddenAsync();
         Assert.Empty(dashboard.Problems);
