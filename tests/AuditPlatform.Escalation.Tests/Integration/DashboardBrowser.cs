@@ -1,8 +1,8 @@
 using System.Text.Json;
+using AuditPlatform.Testing;
 using Deque.AxeCore.Playwright;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using AuditPlatform.Testing;
 
 namespace AuditPlatform.Escalation.Tests.Integration;
 
