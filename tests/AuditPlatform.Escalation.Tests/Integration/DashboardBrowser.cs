@@ -108,34 +108,8 @@ internal sealed class DashboardBrowser : IAsyncDisposable
         Assert.True(widths[0].GetInt32() <= widths[1].GetInt32(), $"{what}: the page is {widths[0]} px wide in a {widths[1]} px viewport.");
     }
 
-    /// <summary>
-    /// A screenshot beside the test results always (<c>AUDIT_TEST_RESULTS</c>, else the test's output folder), and over the
-    /// docs' image of the same name with <c>AUDIT_UPDATE_SCREENSHOTS=1</c>.
-    /// </summary>
-    public static async Task SaveScreenshotAsync(IPage page, string fileName)
-    {
-        var results = Environment.GetEnvironmentVariable("AUDIT_TEST_RESULTS") is { Length: > 0 } set ? set : AppContext.BaseDirectory;
-        var folder = Path.Combine(results, "screenshots");
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, fileName);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
-        if (Environment.GetEnvironmentVariable("AUDIT_UPDATE_SCREENSHOTS") == "1")
-        {
-            File.Copy(path, Path.Combine(RepositoryRoot(), "docs", "images", fileName), overwrite: true);
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AuditPlatform.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("No AuditPlatform.sln above the test binaries.");
+    /// <summary>A screenshot where <see cref="Screenshots"/> puts it: the test results, or with <c>UPDATE_SCREENSHOTS=1</c> the docs' image of the same name.</summary>
+    public static Task SaveScreenshotAsync(IPage page, string fileName) => page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor(fileName) });
     }
 
     public async ValueTask DisposeAsync()

@@ -79,7 +79,6 @@ public sealed class DashboardTests(EscalationFixture fixture) : IClassFixture<Es
         await Assertions.Expect(page.Locator("#action-restore-label")).ToBeVisibleAsync();
         await page.ClickAsync("#action-cancel");
         await Assertions.Expect(page.Locator("#action-dialog")).ToBeHiddenAsync();
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("dashboard.png"), FullPage = true });
         Assert.Empty(problems);
     }
 
