@@ -110,7 +110,6 @@ internal sealed class DashboardBrowser : IAsyncDisposable
 
     /// <summary>A screenshot where <see cref="Screenshots"/> puts it: the test results, or with <c>UPDATE_SCREENSHOTS=1</c> the docs' image of the same name.</summary>
     public static Task SaveScreenshotAsync(IPage page, string fileName) => page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor(fileName) });
-    }
 
     public async ValueTask DisposeAsync()
     {
