@@ -45,6 +45,8 @@ public sealed class BrowserPackVerifierTests(AuditFixture fixture) : IClassFixtu
     private IBrowser browser = null!;
     private IPage page = null!;
 
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
     private static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     private TrustedWitness Witness => new(witnessName, Cosignature.VerifierKey(witnessName, witnessKey.PublicKey));
@@ -236,6 +238,50 @@ public sealed class BrowserPackVerifierTests(AuditFixture fixture) : IClassFixtu
             new object[] { pack.ToJsonString(), new { checkpointKeys = new[] { fixture.VerifierKey }, witnesses = new[] { Witness.VerifierKey }, threshold = 1 } });
         Assert.True(result.GetProperty("ok").GetBoolean(), result.GetRawText());
         Assert.Equal(pack["events"]!.AsArray().Count, result.GetProperty("verified").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("""{"OccurredAt": "2017-05-24T21:00:00+01:00", "Partner": "US-FBI"}""", "2026-12-02T12:31:42.5516847+05:30")]
+    [InlineData("""{"occurredAt": "2017-05-24T21:00:00.12345678901-05:30"}""", "2026-12-02T12:31:42Z")]
+    [InlineData("""{"Occurred\u0041t": "2017-05-24T21:00Z"}""", "2026-12-02T12:31:42.1+00:00")]
+    [InlineData("""{"OccurredAt": 5, "occurredat": "2017-05-24T23:59:59.9999999-14:00"}""", "0001-01-01T00:00:00+00:00")]
+    [InlineData("""{"OccurredAt": "yesterday", "Nested": {"OccurredAt": "2017-01-01T00:00:00Z"}}""", "2026-12-02T12:31:42.000001+00:00")]
+    [InlineData("""{"OccurredAt": "2017-02-29T00:00:00Z", "Later": "2016-02-29T10:00:00Z"}""", "2026-12-02T12:31:42+00:00")]
+    [InlineData("""{"OccurredAt": "2016-02-29T10:00:00.Z"}""", "2026-12-02T12:31:42+00:00")]
+    [InlineData("""{"OccurredAt": "2017-05-24T21:00:00+14:30", "occurredAt": "2017-05-24T21:00:00+14:00"}""", "2026-12-02T12:31:42+00:00")]
+    [InlineData("""{"Title": "Ærø — “quotes” 😀", "OccurredAt": "2017-05-24T21:00:00+00:00"}""", "2026-12-02T12:31:42+00:00")]
+    [InlineData("""[1, {"OccurredAt": "2017-05-24T21:00:00Z"}]""", "2026-12-02T12:31:42+00:00")]
+    public async Task Leaves_are_recomputed_in_the_browser_as_the_service_encodes_them(string body, string recordedAt)
+    {
+        // A pack of one event among other leaves, built and signed here by the C# chain code, with its times and body as given.
+        using var ecdsa = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var noteKey = Key.Create(SignatureAlgorithm.Ed25519);
+        var e = new LedgerEvent(7, Guid.NewGuid(), "partner/US-FBI", 3, "sharing_suspended", DateTimeOffset.Parse(recordedAt, System.Globalization.CultureInfo.InvariantCulture), body);
+        var leaves = Enumerable.Range(0, 11).Select(i => System.Security.Cryptography.SHA256.HashData([(byte)i])).ToList();
+        leaves[6] = LeafEncoding.LeafHash(e);
+        var root = Merkle.Root(leaves);
+        var signed = CheckpointSignature.Sign(ecdsa, 12, Hex.Of(root), DateTimeOffset.UtcNow);
+        var checkpoint = JsonSerializer.SerializeToNode(signed, Web)!.AsObject();
+        checkpoint["size"] = leaves.Count;
+        checkpoint["note"] = CheckpointNote.Sign(noteKey, AuditFixture.Origin, CheckpointNote.Text(AuditFixture.Origin, leaves.Count, root));
+        checkpoint["verifierKey"] = CheckpointNote.VerifierKey(AuditFixture.Origin, noteKey.PublicKey);
+        var pack = new JsonObject
+        {
+            ["kind"] = "partner", ["id"] = "US-FBI", ["checkpoint"] = checkpoint, ["leafEncoding"] = LeafEncoding.Name,
+            ["events"] = new JsonArray(new JsonObject
+            {
+                ["sequence"] = e.Sequence, ["streamKey"] = e.StreamKey, ["version"] = e.Version, ["type"] = e.Type, ["recordedAt"] = recordedAt,
+                ["data"] = JsonNode.Parse(body), ["rawData"] = body, ["leafHash"] = Hex.Of(leaves[6]),
+                ["path"] = JsonSerializer.SerializeToNode(Merkle.InclusionPath(leaves, 6), Web),
+            }),
+        };
+
+        foreach (var key in new[] { (string)checkpoint["verifierKey"]!, signed.PublicKey })
+        {
+            var result = await VerdictAsync(pack, key, [], 0);
+            Assert.True(result.GetProperty("ok").GetBoolean(), result.GetRawText());
+            Assert.Equal(1, result.GetProperty("verified").GetInt32());
+        }
     }
 
     /// <summary>
