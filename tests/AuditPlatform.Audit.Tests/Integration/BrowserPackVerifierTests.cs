@@ -267,11 +267,20 @@ public sealed class BrowserPackVerifierTests(AuditFixture fixture) : IClassFixtu
         checkpoint["verifierKey"] = CheckpointNote.VerifierKey(AuditFixture.Origin, noteKey.PublicKey);
         var pack = new JsonObject
         {
-            ["kind"] = "partner", ["id"] = "US-FBI", ["checkpoint"] = checkpoint, ["leafEncoding"] = LeafEncoding.Name,
+            ["kind"] = "partner",
+            ["id"] = "US-FBI",
+            ["checkpoint"] = checkpoint,
+            ["leafEncoding"] = LeafEncoding.Name,
             ["events"] = new JsonArray(new JsonObject
             {
-                ["sequence"] = e.Sequence, ["streamKey"] = e.StreamKey, ["version"] = e.Version, ["type"] = e.Type, ["recordedAt"] = recordedAt,
-                ["data"] = JsonNode.Parse(body), ["rawData"] = body, ["leafHash"] = Hex.Of(leaves[6]),
+                ["sequence"] = e.Sequence,
+                ["streamKey"] = e.StreamKey,
+                ["version"] = e.Version,
+                ["type"] = e.Type,
+                ["recordedAt"] = recordedAt,
+                ["data"] = JsonNode.Parse(body),
+                ["rawData"] = body,
+                ["leafHash"] = Hex.Of(leaves[6]),
                 ["path"] = JsonSerializer.SerializeToNode(Merkle.InclusionPath(leaves, 6), Web),
             }),
         };
