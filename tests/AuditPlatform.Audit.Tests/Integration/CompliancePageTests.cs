@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
@@ -303,6 +304,38 @@ public sealed partial class CompliancePageTests(CompliancePageFixture fixture) :
         await Expect(page.Locator("#evidence-result .failures li")).ToHaveTextAsync($"event {sequence![1..]}: its leaf is not in the checkpoint");
         await page.ClickAsync("#evidence-result .failures a");
         await Expect(page.Locator("#event-title")).ToHaveTextAsync($"Event {sequence[1..]}");
+        Assert.Empty(tab.Problems);
+    }
+
+    /// <summary>
+    /// The page with the real verify-pack.js: the pack the service built verifies in the browser; the same pack with one
+    /// event's body altered on its way to the browser (as a tampering proxy would) is refused, and the event is named.
+    /// </summary>
+    [Fact]
+    public async Task The_real_verifier_passes_the_served_pack_and_names_the_event_altered_on_its_way()
+    {
+        await using var tab = await fixture.OpenAsync();
+        var page = tab.Page;
+        await tab.SignInAsync(fixture.Token(Roles.Compliance));
+        await tab.ShowPhotographsAsync();
+        await page.ClickAsync("#evidence-verify");
+        await Expect(page.Locator("#evidence-result p.ok")).ToHaveTextAsync(new Regex(@"^Verified 1 event against checkpoint tests\.auditplatform\.local/ledger size \d+; cosigned by no witness\.$"));
+
+        await page.RouteAsync("**/audit/evidence/**", async route =>
+        {
+            var response = await route.FetchAsync();
+            var pack = JsonNode.Parse(await response.TextAsync())!;
+            var altered = pack["events"]![0]!;
+            var body = JsonNode.Parse((string)altered["rawData"]!)!;
+            body["Title"] = "Nothing was shared";
+            altered["rawData"] = body.ToJsonString();
+            altered["data"] = body.DeepClone();
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = pack.ToJsonString() });
+        });
+        await page.ClickAsync("#evidence-verify");
+        var sequence = await page.Locator("#events .event .seq").First.TextContentAsync();
+        await Expect(page.Locator("#evidence-result p.bad")).ToHaveTextAsync("Not verified:");
+        await Expect(page.Locator("#evidence-result .failures li")).ToHaveTextAsync($"event {sequence![1..]}: leaf hash does not match its body");
         Assert.Empty(tab.Problems);
     }
 
