@@ -66,10 +66,17 @@ public sealed class IntakeBusTests(IntakeFixture fixture) : IClassFixture<Intake
 
         var marker = Guid.NewGuid();
         await fixture.Probe.PublishRawAsync("RecordDisclosure", Json(IntakeFixture.Disclosure(marker, "FR-DGSE")), marker, OperatorToken);
-        await Eventually.TrueAsync(async () => (await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, marker))).Count == 1, "a later command, so both copies were consumed");
-        var recorded = (await fixture.Ledger.ReadAsync(type: "disclosure_recorded")).Where(r => r.Data.GetProperty("Recipients")[0].GetProperty("Partner").GetString() == "FR-DGSE").ToList();
+        var stream = StreamKey.For(StreamKinds.Disclosure, NameBasedIds.From("auditplatform/message-id/" + messageId));
+        // Consumed concurrently, the later command may be recorded before the copies: wait for both disclosures.
+        var recorded = await Eventually.GetAsync(
+            async () =>
+            {
+                var rows = (await fixture.Ledger.ReadAsync(type: "disclosure_recorded")).Where(r => r.Data.GetProperty("Recipients")[0].GetProperty("Partner").GetString() == "FR-DGSE").ToList();
+                return rows.Any(r => r.StreamKey == stream) && rows.Any(r => r.StreamKey == StreamKey.For(StreamKinds.Disclosure, marker)) ? rows : null;
+            },
+            "the disclosure under the name-based id, and the later command");
         Assert.Equal(2, recorded.Count);
-        Assert.Contains(recorded, r => r.StreamKey == StreamKey.For(StreamKinds.Disclosure, NameBasedIds.From("auditplatform/message-id/" + messageId)));
+        Assert.Single(recorded, r => r.StreamKey == stream);
     }
 
     [Fact]
