@@ -1,20 +1,17 @@
 extern alias ctl;
-extern alias witness;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AuditPlatform.Audit.Chain;
 using AuditPlatform.Audit.Witnesses;
 using AuditPlatform.ServiceDefaults.Security;
+using AuditPlatform.Audit.Tests.Witness;
 using AuditPlatform.Testing;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using NSec.Cryptography;
 using Cli = ctl::AuditPlatform.AuditCtl.Cli;
-using WitnessApp = witness::AuditPlatform.Witness.WitnessApp;
 
 namespace AuditPlatform.Audit.Tests.Integration;
 
@@ -37,9 +34,7 @@ public sealed class BrowserPackVerifierTests(AuditFixture fixture) : IClassFixtu
 
     // A witness of its own per test: the fixture's database remembers what each witness name last cosigned.
     private readonly string witnessName = $"witness.partner.example/{Guid.NewGuid():N}";
-    private readonly string state = Directory.CreateTempSubdirectory("browser-pack-").FullName;
-    private readonly Key witnessKey = Key.Create(SignatureAlgorithm.Ed25519, new() { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
-    private WebApplication witness = null!;
+    private LocalWitness witness = null!;
     private ServiceHost<AuditApp> audit = null!;
     private IPlaywright playwright = null!;
     private IBrowser browser = null!;
@@ -49,24 +44,16 @@ public sealed class BrowserPackVerifierTests(AuditFixture fixture) : IClassFixtu
 
     private static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
-    private TrustedWitness Witness => new(witnessName, Cosignature.VerifierKey(witnessName, witnessKey.PublicKey));
+    private TrustedWitness Witness => witness.Trusted;
 
     public async Task InitializeAsync()
     {
         Assert.True(File.Exists(Chromium), $"Chromium is needed for the browser verifier test and was not found at {Chromium} (set CHROMIUM_PATH).");
-        witness = WitnessApp.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Witness:Name"] = witnessName,
-            ["Witness:Key"] = Encoding.ASCII.GetString(witnessKey.Export(KeyBlobFormat.PkixPrivateKeyText)),
-            ["Witness:StateDirectory"] = state,
-            ["Witness:Logs:0:Origin"] = AuditFixture.Origin,
-            ["Witness:Logs:0:VerifierKey"] = fixture.VerifierKey,
-            ["Urls"] = "http://127.0.0.1:0",
-        }));
-        await witness.StartAsync();
+        witness = new LocalWitness(witnessName, fixture);
+        var url = await witness.StartAsync();
         var settings = fixture.AuditSettings();
         settings["Audit:Witnesses:0:Name"] = witnessName;
-        settings["Audit:Witnesses:0:Url"] = witness.Urls.First();
+        settings["Audit:Witnesses:0:Url"] = url;
         settings["Audit:Witnesses:0:VerifierKey"] = Witness.VerifierKey;
         settings["Audit:WitnessInterval"] = "01:00:00";
         audit = new ServiceHost<AuditApp>(fixture, settings);
@@ -91,8 +78,6 @@ public sealed class BrowserPackVerifierTests(AuditFixture fixture) : IClassFixtu
         playwright.Dispose();
         await audit.DisposeAsync();
         await witness.DisposeAsync();
-        witnessKey.Dispose();
-        Directory.Delete(state, recursive: true);
     }
 
     [Fact]
@@ -306,7 +291,7 @@ public sealed class BrowserPackVerifierTests(AuditFixture fixture) : IClassFixtu
         var offline = OfflineCheck.Pack(document.RootElement, key, witnesses, threshold);
         Assert.True(ok == offline is null, $"browser ok={ok}, OfflineCheck: {offline ?? "verified"}");
 
-        var file = new FileInfo(Path.Combine(state, $"pack-{Guid.NewGuid():N}.json"));
+        var file = new FileInfo(Path.Combine(witness.State, $"pack-{Guid.NewGuid():N}.json"));
         await File.WriteAllTextAsync(file.FullName, pack.ToJsonString());
         var output = new StringWriter();
         var exit = Cli.VerifyPack(file, key, output, [.. witnesses.Select(w => $"{w.Name}={w.VerifierKey}")], threshold);

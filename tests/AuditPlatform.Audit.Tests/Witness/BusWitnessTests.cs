@@ -1,4 +1,3 @@
-extern alias witness;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -7,13 +6,10 @@ using AuditPlatform.Audit.Tests.Integration;
 using AuditPlatform.Audit.Witnesses;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using NSec.Cryptography;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
-using WitnessApp = witness::AuditPlatform.Witness.WitnessApp;
 
 namespace AuditPlatform.Audit.Tests.Witness;
 
@@ -23,18 +19,24 @@ namespace AuditPlatform.Audit.Tests.Witness;
 /// Requests reach the witness on its partner's queue, cosignatures come back on the answer exchange; another partner
 /// can neither read those requests nor answer in the witness's name, and an answer from the wrong account is ignored.
 /// </summary>
-public sealed class BusWitnessTests(AuditFixture fixture) : IClassFixture<AuditFixture>, IAsyncLifetime
+public sealed class BusWitnessTests : IClassFixture<AuditFixture>, IAsyncLifetime
 {
     private const string Name = "witness.uk-mi6.example/w1";
     private const string Partner = "UK-MI6";
 
-    private readonly string state = Directory.CreateTempSubdirectory("bus-witness-").FullName;
-    private readonly Key witnessKey = Key.Create(SignatureAlgorithm.Ed25519, new() { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
+    private readonly LocalWitness witness;
     private readonly List<IAsyncDisposable> owned = [];
     private BrokerAccount auditAccount = null!;
     private BrokerAccount partnerAccount = null!;
     private BrokerAccount otherPartner = null!;
+    private readonly AuditFixture fixture;
     private ServiceHost<AuditApp> audit = null!;
+
+    public BusWitnessTests(AuditFixture fixture)
+    {
+        this.fixture = fixture;
+        witness = new LocalWitness(Name, fixture);
+    }
 
     public async Task InitializeAsync()
     {
@@ -47,7 +49,7 @@ public sealed class BusWitnessTests(AuditFixture fixture) : IClassFixture<AuditF
         settings["Audit:Witnesses:0:Transport"] = "bus";
         settings["Audit:Witnesses:0:Partner"] = Partner;
         settings["Audit:Witnesses:0:BusUser"] = partnerAccount.User;
-        settings["Audit:Witnesses:0:VerifierKey"] = Cosignature.VerifierKey(Name, witnessKey.PublicKey);
+        settings["Audit:Witnesses:0:VerifierKey"] = witness.VerifierKey;
         settings["Audit:WitnessInterval"] = "01:00:00";
         settings["Audit:WitnessTimeout"] = "00:00:02";
         audit = new ServiceHost<AuditApp>(fixture, settings);
@@ -67,8 +69,7 @@ public sealed class BusWitnessTests(AuditFixture fixture) : IClassFixture<AuditF
             await account.DisposeAsync();
         }
 
-        witnessKey.Dispose();
-        Directory.Delete(state, recursive: true);
+        await witness.DisposeAsync();
     }
 
     [Fact]
@@ -112,28 +113,20 @@ public sealed class BusWitnessTests(AuditFixture fixture) : IClassFixture<AuditF
         Assert.Equal(0, (await compliance.GetFromJsonAsync<JsonElement>("/audit/events?type=witness_refused")).GetProperty("events").GetArrayLength());
 
         // The partner's witness starts, under the partner's own account, and cosigns from its queue.
-        var witnessApp = WitnessApp.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var witnessUrl = await witness.StartAsync(new Dictionary<string, string?>
         {
-            ["Witness:Name"] = Name,
-            ["Witness:Key"] = Encoding.ASCII.GetString(witnessKey.Export(KeyBlobFormat.PkixPrivateKeyText)),
-            ["Witness:StateDirectory"] = state,
-            ["Witness:Logs:0:Origin"] = AuditFixture.Origin,
-            ["Witness:Logs:0:VerifierKey"] = fixture.VerifierKey,
             ["Witness:Bus:Connection"] = partnerAccount.Address.ToString(),
             ["Witness:Bus:Queue"] = WitnessBus.QueueFor(Partner),
             ["Witness:Bus:RetryDelay"] = "00:00:00.200",
-            ["Urls"] = "http://127.0.0.1:0",
-        }));
-        owned.Add(witnessApp);
-        await witnessApp.StartAsync();
-        using var witnessHttp = new HttpClient { BaseAddress = new Uri(witnessApp.Urls.First()) };
+        });
+        using var witnessHttp = new HttpClient { BaseAddress = new Uri(witnessUrl) };
         await Eventually.TrueAsync(
             async () => (await witnessHttp.GetFromJsonAsync<JsonElement>("/")).GetProperty("bus").GetProperty("listening").GetBoolean(), "the witness to consume its queue");
         var cosigned = await CosignedAsync(rounds);
         Assert.Equal(Name, cosigned.Witness);
 
         var latest = await compliance.GetFromJsonAsync<JsonElement>("/audit/checkpoints/latest");
-        Assert.NotNull(Cosignature.Verify(latest.GetProperty("note").GetString()!, Cosignature.VerifierKey(Name, witnessKey.PublicKey)));
+        Assert.NotNull(Cosignature.Verify(latest.GetProperty("note").GetString()!, witness.VerifierKey));
         var listed = (await compliance.GetFromJsonAsync<JsonElement>("/audit/witnesses")).GetProperty("witnesses")[0];
         Assert.Equal("bus", listed.GetProperty("transport").GetString());
         Assert.Equal("witness.UK-MI6", listed.GetProperty("queue").GetString());

@@ -1,20 +1,15 @@
 extern alias ctl;
-extern alias witness;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using AuditPlatform.Audit.Chain;
 using AuditPlatform.Audit.Tests.Integration;
 using AuditPlatform.Audit.Witnesses;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using NSec.Cryptography;
 using Cli = ctl::AuditPlatform.AuditCtl.Cli;
-using WitnessApp = witness::AuditPlatform.Witness.WitnessApp;
 
 namespace AuditPlatform.Audit.Tests.Witness;
 
@@ -27,32 +22,22 @@ public sealed class WitnessedLogTests(AuditFixture fixture) : IClassFixture<Audi
 {
     private const string Name = "witness.partner.example/w1";
 
-    private readonly string state = Directory.CreateTempSubdirectory("witness-").FullName;
-    private readonly Key witnessKey = Key.Create(SignatureAlgorithm.Ed25519, new() { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
-    private WebApplication witness = null!;
+    private LocalWitness witness = null!;
     private ServiceHost<AuditApp> audit = null!;
     private Uri address = null!;
 
     private static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
-    private string WitnessVerifierKey => Cosignature.VerifierKey(Name, witnessKey.PublicKey);
+    private string WitnessVerifierKey => witness.VerifierKey;
 
     public async Task InitializeAsync()
     {
-        witness = WitnessApp.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Witness:Name"] = Name,
-            ["Witness:Key"] = Encoding.ASCII.GetString(witnessKey.Export(KeyBlobFormat.PkixPrivateKeyText)),
-            ["Witness:StateDirectory"] = state,
-            ["Witness:Logs:0:Origin"] = AuditFixture.Origin,
-            ["Witness:Logs:0:VerifierKey"] = fixture.VerifierKey,
-            ["Urls"] = "http://127.0.0.1:0",
-        }));
-        await witness.StartAsync();
+        witness = new LocalWitness(Name, fixture);
+        var url = await witness.StartAsync();
         // An Audit replica that knows the witness; rounds are run by the test, not on a timer.
         var settings = fixture.AuditSettings();
         settings["Audit:Witnesses:0:Name"] = Name;
-        settings["Audit:Witnesses:0:Url"] = witness.Urls.First();
+        settings["Audit:Witnesses:0:Url"] = url;
         settings["Audit:Witnesses:0:VerifierKey"] = WitnessVerifierKey;
         settings["Audit:Witnesses:0:Partner"] = "UK-MI5";
         settings["Audit:WitnessInterval"] = "01:00:00";
@@ -64,8 +49,6 @@ public sealed class WitnessedLogTests(AuditFixture fixture) : IClassFixture<Audi
     {
         await audit.DisposeAsync();
         await witness.DisposeAsync();
-        witnessKey.Dispose();
-        Directory.Delete(state, recursive: true);
     }
 
     [Fact]
@@ -98,9 +81,9 @@ public sealed class WitnessedLogTests(AuditFixture fixture) : IClassFixture<Audi
         Assert.Contains("1 of 2", OfflineCheck.Pack(pack, fixture.VerifierKey, [new TrustedWitness(Name, WitnessVerifierKey), Stranger()], 2), StringComparison.Ordinal);
 
         // auditctl verify-pack --witness NAME=KEY … --threshold K, offline, with the key as a verifier key or as raw base64.
-        var file = new FileInfo(Path.Combine(state, "pack.json"));
+        var file = new FileInfo(Path.Combine(witness.State, "pack.json"));
         await File.WriteAllTextAsync(file.FullName, pack.GetRawText());
-        var rawKey = Convert.ToBase64String(witnessKey.PublicKey.Export(KeyBlobFormat.RawPublicKey));
+        var rawKey = Convert.ToBase64String(witness.Key.PublicKey.Export(KeyBlobFormat.RawPublicKey));
         var stranger = Stranger();
         var output = new StringWriter();
         Assert.Equal(Cli.Ok, Cli.VerifyPack(file, fixture.VerifierKey, output, [$"{Name}={WitnessVerifierKey}"], 1));
