@@ -247,6 +247,10 @@ port = $PG_PORT
 unix_socket_directories = '$PG_SOCKET'
 max_connections = 400
 shared_buffers = 256MB
+# Statement statistics for the benchmark's profile (deploy/local/bench.sh); a few percent of CPU at most.
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = top
+pg_stat_statements.track_utility = on
 CONF
   chown postgres:postgres "$PG_DATA/auditplatform.conf"
   grep -qx "include_if_exists = 'auditplatform.conf'" "$PG_DATA/postgresql.conf" ||

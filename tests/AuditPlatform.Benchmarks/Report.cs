@@ -28,6 +28,10 @@ public sealed class Report
 
     private readonly List<Figure> figures = [];
     private readonly Dictionary<string, double> ceilings = [];
+    private readonly List<Part> sections = [];
+
+    /// <summary>A table of its own (a profile, a trace), printed after the figures and kept in the JSON.</summary>
+    public sealed record Part(string Title, string Markdown);
 
     public IReadOnlyList<Figure> Figures => figures;
 
@@ -35,6 +39,13 @@ public sealed class Report
     {
         figures.Add(figure);
         Console.WriteLine($"  {figure.Name}: {Format(figure.Value)} {figure.Unit}{(figure.Note is null ? string.Empty : " (" + figure.Note + ")")}");
+    }
+
+    public void Section(string title, string markdown)
+    {
+        sections.Add(new Part(title, markdown));
+        Console.WriteLine($"  {title}:");
+        Console.WriteLine(markdown);
     }
 
     public void Ceiling(string scenario, string key, string name, double value, string? note = null)
@@ -63,6 +74,11 @@ public sealed class Report
             text.AppendLine(CultureInfo.InvariantCulture, $"| {f.Scenario} | {f.Name}{note} | {value} | {f.Unit} | {ratio} | {f.Target} | {met} |");
         }
 
+        foreach (var section in sections)
+        {
+            text.AppendLine().AppendLine(section.Title).AppendLine().Append(section.Markdown);
+        }
+
         return text.ToString();
     }
 
@@ -76,6 +92,7 @@ public sealed class Report
             elapsedSeconds = Math.Round(elapsed.TotalSeconds, 1),
             machine,
             figures,
+            sections,
         };
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(document, Json));
     }

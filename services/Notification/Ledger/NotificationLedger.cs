@@ -53,7 +53,11 @@ public static class NotificationLedger
         {
             options.Projections.Add(new NoticeProjection(), ProjectionLifecycle.Inline);
             options.Projections.Add(new DiplomaticResponseProjection(), ProjectionLifecycle.Inline);
-            options.Schema.For<Notice>().Index(n => n.Partner).Index(n => n.Status).Index(n => n.NextAttemptAt).Index(n => n.CreatedAt);
+            // The delivery sweep reads the first due pending notices in NextAttemptAt order: one index on (Status,
+            // NextAttemptAt) answers it with as many rows as it takes, prepared or not (a backlog of thousands used to
+            // be read and sorted whole on every sweep; docs/performance.md). Its first column serves status lookups.
+            options.Schema.For<Notice>().Index(n => n.Partner).Index(n => n.CreatedAt)
+                .Index([n => n.Status, n => n.NextAttemptAt!], index => index.Name = "mt_doc_notice_idx_due");
             options.Schema.For<DiplomaticResponse>();
             options.Schema.For<PartnerChannel>();
             options.Schema.For<WebhookSecret>();

@@ -1,6 +1,6 @@
+using System.Reflection;
 using AuditPlatform.ServiceDefaults.Http;
 using AuditPlatform.ServiceDefaults.Telemetry;
-using System.Reflection;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 
