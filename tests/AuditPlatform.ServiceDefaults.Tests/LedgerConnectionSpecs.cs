@@ -1,0 +1,36 @@
+using AuditPlatform.ServiceDefaults.Ledger;
+using Npgsql;
+
+namespace AuditPlatform.ServiceDefaults.Tests;
+
+/// <summary>The ledger connection prepares repeated statements and skips the pool's reset, unless the operator says otherwise.</summary>
+public class LedgerConnectionSpecs
+{
+    private const string Given = "Host=127.0.0.1;Port=55432;Database=auditplatform;Username=audit_intake;Password=secret";
+
+    [Fact]
+    public void A_plain_connection_string_gets_prepared_statements_and_no_reset_on_close()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given));
+
+        Assert.Equal(128, tuned.MaxAutoPrepare);
+        Assert.Equal(2, tuned.AutoPrepareMinUsages);
+        Assert.True(tuned.NoResetOnClose);
+        Assert.Equal("audit_intake", tuned.Username);
+        Assert.Equal("secret", tuned.Password);
+        Assert.Equal(55432, tuned.Port);
+    }
+
+    [Theory]
+    [InlineData("Max Auto Prepare=0", 0, true)]
+    [InlineData("maxautoprepare=5", 5, true)]
+    [InlineData("No Reset On Close=false", 128, false)]
+    [InlineData("Max Auto Prepare=0;NoResetOnClose=false", 0, false)]
+    public void The_operators_own_settings_win(string own, int autoPrepare, bool noReset)
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";" + own));
+
+        Assert.Equal(autoPrepare, tuned.MaxAutoPrepare);
+        Assert.Equal(noReset, tuned.NoResetOnClose);
+    }
+}
