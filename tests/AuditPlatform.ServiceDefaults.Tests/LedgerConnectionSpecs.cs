@@ -16,9 +16,19 @@ public class LedgerConnectionSpecs
         Assert.Equal(128, tuned.MaxAutoPrepare);
         Assert.Equal(2, tuned.AutoPrepareMinUsages);
         Assert.True(tuned.NoResetOnClose);
+        Assert.Equal("-c plan_cache_mode=force_custom_plan", tuned.Options);
         Assert.Equal("audit_intake", tuned.Username);
         Assert.Equal("secret", tuned.Password);
         Assert.Equal(55432, tuned.Port);
+    }
+
+    [Fact]
+    public void Other_startup_options_are_kept_beside_the_plan_mode()
+    {
+        Assert.Equal("-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan",
+            new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";Options=-c statement_timeout=5000")).Options);
+        Assert.Equal("-c plan_cache_mode=auto",
+            new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";Options=-c plan_cache_mode=auto")).Options);
     }
 
     [Theory]
