@@ -316,7 +316,7 @@ rabbitmqctl_local() { ( rabbit_env; "$RABBIT_BIN/rabbitmqctl" -n "$RABBIT_NODE" 
 rabbit_pid() {
   local pid
   pid=$(cat "$RABBIT_HOME/mnesia/$RABBIT_NODE.pid" 2>/dev/null) && [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null &&
-    grep -qa -- "$RABBIT_NODE" "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "RABBITMQ_NODENAME=$RABBIT_NODE" && echo "$pid"
 }
 
 # Accepts a TCP connection on 127.0.0.1:<port> (bash's /dev/tcp: no process to start, unlike rabbitmqctl).
@@ -333,7 +333,9 @@ management.tcp.port = $RABBIT_UI_PORT
 CONF
   # Plugins are enabled offline, through the file the node reads at boot.
   echo '[rabbitmq_management].' > "$RABBIT_HOME/enabled_plugins"
-  if ! rabbit_pid >/dev/null && ! rabbitmqctl_local ping >/dev/null 2>&1; then
+  local started=""
+  # (rabbitmqctl ping only when something answers on the port: a node without our pid file, started elsewhere.)
+  if ! rabbit_pid >/dev/null && ! { port_accepts "$RABBIT_PORT" && rabbitmqctl_local ping >/dev/null 2>&1; }; then
     claim_port "$RABBIT_PORT"
     claim_port "$RABBIT_UI_PORT"
     claim_port "$RABBIT_DIST_PORT"
@@ -344,13 +346,14 @@ CONF
     # The AMQP listener opens at the end of the broker's boot. Each rabbitmqctl starts an Erlang VM (a second or
     # more on a busy machine), so the wait looks at the port, ten times a second, and asks rabbitmqctl once after.
     local _i; for _i in $(seq 1 1200); do
-      port_accepts "$RABBIT_PORT" && break
+      port_accepts "$RABBIT_PORT" && { started=1; break; }
       kill -0 "$server" 2>/dev/null || { tail -30 "$LOCAL/logs/rabbitmq/console.log" >&2; die "RabbitMQ exited; see $LOCAL/logs/rabbitmq/"; }
       sleep 0.1
     done
   fi
-  # The node answers ping before the broker inside it has booted: wait for the broker itself.
-  rabbitmqctl_local await_startup --timeout 120 >/dev/null ||
+  # A node started here has booted once its AMQP listener accepts (the broker opens it last). One that was already
+  # running answers ping before the broker inside it has booted: wait for the broker itself.
+  [ -n "$started" ] || rabbitmqctl_local await_startup --timeout 120 >/dev/null ||
     die "RabbitMQ did not start; see $LOCAL/logs/rabbitmq/"
 }
 
@@ -467,7 +470,7 @@ stop_rabbitmq() {
     kill -TERM "$pid" 2>/dev/null || true
     for _i in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
   fi
-  rabbitmqctl_local ping >/dev/null 2>&1 || return 0
+  port_accepts "$RABBIT_PORT" && rabbitmqctl_local ping >/dev/null 2>&1 || return 0
   say "stopping RabbitMQ"
   # Given the pid file, stop waits until the Erlang VM has exited, so a start right after cannot clash.
   rabbitmqctl_local stop "$RABBIT_HOME/mnesia/$RABBIT_NODE.pid" >/dev/null 2>&1 ||
