@@ -60,8 +60,9 @@ public sealed class ChainCheck(BatteryOptions options, Platform platform, string
         }
 
         var failures = new List<string>();
-        var chain = await VerifyChainAsync(failures);
+        // The proof first: it waits for the checkpoint that covers the settled ledger, which verify then checks up to.
         var proof = await ProveConsistencyAsync(before, failures);
+        var chain = await VerifyChainAsync(failures);
         return new ChainOutcome(chain, proof, failures);
     }
 
