@@ -96,14 +96,16 @@ public sealed class ChainCheck(BatteryOptions options, Platform platform, string
             return "FAIL";
         }
 
-        var output = ((await stdout) + (await stderr)).Trim();
+        // The verdict is on stdout; stderr has only the closing progress figure, unless auditctl failed outright.
+        var output = (await stdout).Trim();
+        var progress = (await stderr).Trim();
         // "VERIFIED: 4210 events match the chain; latest checkpoint ..." (exit 0), "TAMPERED: event ..." (exit 2), or an error (exit 1).
         if (process.ExitCode == 0 && output.StartsWith("VERIFIED: ", StringComparison.Ordinal))
         {
             return "verified " + output["VERIFIED: ".Length..].Split(' ')[0];
         }
 
-        failures.Add($"auditctl verify (exit {process.ExitCode}): {output.Split('\n').LastOrDefault(l => l.Length > 0)}");
+        failures.Add($"auditctl verify (exit {process.ExitCode}): {(output.Length > 0 ? output : progress).Split('\n').LastOrDefault(l => l.Length > 0)}");
         return "FAIL";
     }
 
