@@ -315,7 +315,20 @@ rabbit_env() {
 # stdin from /dev/null: the Erlang CLI would otherwise swallow the input of a surrounding read loop.
 rabbitmqctl_local() { ( rabbit_env; "$RABBIT_BIN/rabbitmqctl" -n "$RABBIT_NODE" -q "$@" < /dev/null ); }
 
-start_rabbitmq() {
+# The pid of this checkout's node's Erlang VM while it runs, from its pid file (a stale file must not name whatever
+# reused the number); fails when the node is not running.
+rabbit_pid() {
+  local pid
+  pid=$(cat "$RABBIT_HOME/mnesia/$RABBIT_NODE.pid" 2>/dev/null) && [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null &&
+    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "RABBITMQ_NODENAME=$RABBIT_NODE" && echo "$pid"
+}
+
+# Accepts a TCP connection on 127.0.0.1:<port> (bash's /dev/tcp: no process to start, unlike rabbitmqctl).
+port_accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Starts the node if it is not running and waits for the broker in it; what the node keeps (vhost, users,
+# permissions) is left as it is. A restart needs only this; start_rabbitmq also provisions.
+boot_rabbitmq() {
   mkdir -p "$RABBIT_HOME" "$LOCAL/logs/rabbitmq"
   cat > "$RABBIT_HOME/rabbitmq.conf" <<CONF
 listeners.tcp.default = 127.0.0.1:$RABBIT_PORT
@@ -324,7 +337,9 @@ management.tcp.port = $RABBIT_UI_PORT
 CONF
   # Plugins are enabled offline, through the file the node reads at boot.
   echo '[rabbitmq_management].' > "$RABBIT_HOME/enabled_plugins"
-  if ! rabbitmqctl_local ping >/dev/null 2>&1; then
+  local started=""
+  # (rabbitmqctl ping only when something answers on the port: a node without our pid file, started elsewhere.)
+  if ! rabbit_pid >/dev/null && ! { port_accepts "$RABBIT_PORT" && rabbitmqctl_local ping >/dev/null 2>&1; }; then
     claim_port "$RABBIT_PORT"
     claim_port "$RABBIT_UI_PORT"
     claim_port "$RABBIT_DIST_PORT"
@@ -332,15 +347,22 @@ CONF
     local server
     server=$( rabbit_env; cd "$RABBIT_HOME" || exit 1
               setsid "$RABBIT_BIN/rabbitmq-server" > "$LOCAL/logs/rabbitmq/console.log" 2>&1 < /dev/null & echo $! )
-    local _i; for _i in $(seq 1 60); do
-      rabbitmqctl_local ping >/dev/null 2>&1 && break
+    # The AMQP listener opens at the end of the broker's boot. Each rabbitmqctl starts an Erlang VM (a second or
+    # more on a busy machine), so the wait looks at the port, ten times a second, and asks rabbitmqctl once after.
+    local _i; for _i in $(seq 1 1200); do
+      port_accepts "$RABBIT_PORT" && { started=1; break; }
       kill -0 "$server" 2>/dev/null || { tail -30 "$LOCAL/logs/rabbitmq/console.log" >&2; die "RabbitMQ exited; see $LOCAL/logs/rabbitmq/"; }
-      sleep 1
+      sleep 0.1
     done
   fi
-  # The node answers ping before the broker inside it has booted: wait for the broker itself.
-  rabbitmqctl_local await_startup --timeout 120 >/dev/null ||
+  # A node started here has booted once its AMQP listener accepts (the broker opens it last). One that was already
+  # running answers ping before the broker inside it has booted: wait for the broker itself.
+  [ -n "$started" ] || rabbitmqctl_local await_startup --timeout 120 >/dev/null ||
     die "RabbitMQ did not start; see $LOCAL/logs/rabbitmq/"
+}
+
+start_rabbitmq() {
+  boot_rabbitmq
 
   local vhosts users user vhost
   vhosts=$(rabbitmqctl_local list_vhosts name --no-table-headers)
@@ -444,7 +466,15 @@ ensure_integrator() {
 }
 
 stop_rabbitmq() {
-  rabbitmqctl_local ping >/dev/null 2>&1 || return 0
+  local pid _i
+  # SIGTERM is the broker's own clean shutdown; its exit is watched ten times a second instead of through
+  # rabbitmqctl stop, which starts an Erlang VM of its own first.
+  if pid=$(rabbit_pid); then
+    say "stopping RabbitMQ"
+    kill -TERM "$pid" 2>/dev/null || true
+    for _i in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  fi
+  port_accepts "$RABBIT_PORT" && rabbitmqctl_local ping >/dev/null 2>&1 || return 0
   say "stopping RabbitMQ"
   # Given the pid file, stop waits until the Erlang VM has exited, so a start right after cannot clash.
   rabbitmqctl_local stop "$RABBIT_HOME/mnesia/$RABBIT_NODE.pid" >/dev/null 2>&1 ||

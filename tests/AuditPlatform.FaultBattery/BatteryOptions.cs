@@ -41,6 +41,9 @@ public sealed record BatteryOptions
     /// <summary>How long the platform may take to record everything accepted once the load stops.</summary>
     public TimeSpan SettleWithin { get; init; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>How often the battery's Audit signs a checkpoint while there is news (Audit:CheckpointInterval, 30 s by default).</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Only scenarios whose name contains one of these (empty: all).</summary>
     public IReadOnlyList<string> Only { get; init; } = [];
 
@@ -80,6 +83,7 @@ public sealed record BatteryOptions
             Rate = Int("--rate", quick ? 16 : 30),
             LoadFor = TimeSpan.FromSeconds(Int("--seconds", quick ? 8 : 30)),
             SettleWithin = TimeSpan.FromSeconds(Int("--settle", quick ? 60 : 180)),
+            CheckpointInterval = TimeSpan.FromSeconds(Int("--checkpoint-interval", 2)),
             Only = Value("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [],
         };
     }

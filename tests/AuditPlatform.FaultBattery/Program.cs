@@ -19,6 +19,7 @@ var operatorToken = DevToken.Mint(options.SigningKeyFile, "operator");
 var adminToken = DevToken.Mint(options.SigningKeyFile, "admin");
 var load = new Load(options, platform, bus, operatorToken, adminToken);
 var reconciliation = new Reconciliation(options, platform);
+var chainCheck = new ChainCheck(options, platform, DevToken.Mint(options.SigningKeyFile, "compliance"));
 var results = new List<ScenarioResult>();
 var exitCode = 0;
 
@@ -28,7 +29,7 @@ try
     await platform.StartAllAsync();
     var tag = Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToUpperInvariant()[..6];
     var seed = await load.SeedAsync(tag);
-    var battery = new Battery(options, platform, load, bus, reconciliation, seed, operatorToken);
+    var battery = new Battery(options, platform, load, bus, reconciliation, chainCheck, seed, operatorToken);
     foreach (var scenario in battery.Scenarios().Where(s => options.Only.Count == 0 || options.Only.Any(o => s.Name.Contains(o, StringComparison.OrdinalIgnoreCase))))
     {
         Console.WriteLine($"fault battery: {scenario.Name}");
@@ -45,7 +46,7 @@ try
 
         results.Add(result);
         Console.WriteLine($"  accepted {result.Tally.Accepted}, in ledger {result.Tally.InLedger}, lost {result.Tally.Lost}, duplicated {result.Tally.Duplicated}, "
-            + $"notices {result.Tally.NoticesFound}/{result.Tally.NoticesExpected}, recovery {(result.Recovery is { } r ? $"{r.TotalSeconds:0.0} s" : "—")}, {(result.Passed ? "pass" : "FAIL: " + string.Join("; ", result.Failures))}");
+            + $"notices {result.Tally.NoticesFound}/{result.Tally.NoticesExpected}, recovery {(result.Recovery is { } r ? $"{r.TotalSeconds:0.0} s" : "—")}, chain {result.Chain}, proof {result.Proof}, {(result.Passed ? "pass" : "FAIL: " + string.Join("; ", result.Failures))}");
     }
 }
 catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or Npgsql.NpgsqlException)
@@ -73,7 +74,7 @@ namespace AuditPlatform.FaultBattery
     /// <summary>One fault: what it does mid-load, how it bends the load, and whether it takes services down.</summary>
     public sealed record Scenario(string Name, Func<List<string>, Task> Inject, LoadShape Shape, bool TakesServicesDown, Func<Task<string?>>? Afterwards = null);
 
-    public sealed class Battery(BatteryOptions options, Platform platform, Load load, BusLink bus, Reconciliation reconciliation, Seed seed, string operatorToken)
+    public sealed class Battery(BatteryOptions options, Platform platform, Load load, BusLink bus, Reconciliation reconciliation, ChainCheck chain, Seed seed, string operatorToken)
     {
         public IEnumerable<Scenario> Scenarios()
         {
@@ -109,6 +110,8 @@ namespace AuditPlatform.FaultBattery
             var failures = new List<string>();
             var running = load.RunAsync(seed, scenario.Shape, CancellationToken.None);
             await Task.Delay(options.LoadFor * 0.3);
+            // The checkpoint the chain must extend after the fault (Audit signs one every few seconds while there is news).
+            var checkpointBefore = chain.Present ? await chain.LatestAsync(options.CheckpointInterval * 5) : null;
             var faultAt = clock.Elapsed;
             try
             {
@@ -119,11 +122,16 @@ namespace AuditPlatform.FaultBattery
                 failures.Add("the fault could not be applied: " + e.Message);
             }
 
+            var injected = clock.Elapsed;
             TimeSpan? recovery = null;
             try
             {
                 await platform.WaitReadyAsync(options.SettleWithin);
                 recovery = scenario.TakesServicesDown ? clock.Elapsed - faultAt : null;
+                if (recovery is not null)
+                {
+                    Console.WriteLine($"  fault applied in {(injected - faultAt).TotalSeconds:0.0} s; every service ready {(clock.Elapsed - injected).TotalSeconds:0.0} s after");
+                }
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException)
             {
@@ -159,13 +167,16 @@ namespace AuditPlatform.FaultBattery
                 failures.Add($"{unconfirmed.Count} commands were never accepted, e.g. {unconfirmed[0].Stream} over {unconfirmed[0].Channel}: {unconfirmed[0].GaveUp}");
             }
 
+            var chained = await chain.CheckAsync(checkpointBefore);
+            failures.AddRange(chained.Failures);
+
             var poison = scenario.Afterwards is null ? null : await scenario.Afterwards();
             if (poison is not null && poison.StartsWith("FAIL", StringComparison.Ordinal))
             {
                 failures.Add(poison);
             }
 
-            return new ScenarioResult(scenario.Name, sent.Count, tally, unconfirmed.Count, recovery, settled, clock.Elapsed, poison, failures);
+            return new ScenarioResult(scenario.Name, sent.Count, tally, unconfirmed.Count, recovery, settled, clock.Elapsed, poison, failures, chained.Chain, chained.Proof);
         }
 
         private async Task KillAndStartAsync(string service)
@@ -182,7 +193,9 @@ namespace AuditPlatform.FaultBattery
         /// </summary>
         private async Task RestartAsync(string dependency, string title, string coldService, List<string> failures)
         {
+            var phase = Stopwatch.StartNew();
             await platform.ControlAsync("stop-" + dependency);
+            var stopped = phase.Elapsed;
             var cold = platform.Of(coldService).FirstOrDefault();
             if (cold is not null)
             {
@@ -203,7 +216,11 @@ namespace AuditPlatform.FaultBattery
                 await Task.Delay(TimeSpan.FromSeconds(3));
             }
 
+            var down = phase.Elapsed;
             await platform.ControlAsync("start-" + dependency);
+            // Where a restart's recovery time goes (docs/reliability.md, "Recovery time, before and after").
+            Console.WriteLine($"  {title} stopped in {stopped.TotalSeconds:0.0} s; {(cold is null ? "kept down" : cold.Label + " cold-started, live")} "
+                + $"{(down - stopped).TotalSeconds:0.0} s later; {title} started in {(phase.Elapsed - down).TotalSeconds:0.0} s");
         }
 
         private async Task StopNodeAsync(int node, List<string> failures)

@@ -36,8 +36,9 @@ case "$verb" in
     fi
     ;;
   stop-rabbitmq) stop_rabbitmq ;;
-  start-rabbitmq) start_rabbitmq ;;
-  restart-rabbitmq) stop_rabbitmq; start_rabbitmq ;;
+  # A restart keeps what the node stores (vhost, users, permissions): only the broker is started again.
+  start-rabbitmq) boot_rabbitmq ;;
+  restart-rabbitmq) stop_rabbitmq; boot_rabbitmq ;;
   stop-postgres) stop_postgres ;;
   start-postgres) start_postgres ;;
   restart-postgres) stop_postgres; start_postgres ;;

@@ -24,6 +24,7 @@ public static class BusSetup
             ?? throw new InvalidOperationException("ConnectionStrings:Bus is not configured."));
         var quorum = builder.Configuration.GetValue("Bus:QuorumQueues", false);
         var prefetch = builder.Configuration.GetValue("Bus:PrefetchCount", 32);
+        var reconnectEvery = builder.Configuration.GetValue("Bus:ReconnectInterval", DefaultReconnectInterval);
         // A RabbitMQ cluster: every node (host:port, comma-separated); the client moves to another when one goes away.
         var clusterNodes = builder.Configuration.GetValue<string>("Bus:ClusterNodes")?
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
@@ -90,6 +91,7 @@ public static class BusSetup
                     }
                 });
                 cfg.PrefetchCount = prefetch;
+                ReconnectEvery(cfg, reconnectEvery);
                 // Plain JSON from any language: a message without MassTransit's content type is read as the
                 // bare command, whatever its type header says (each command has a queue of its own).
                 cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.CopyHeaders, isDefault: true);
@@ -147,6 +149,40 @@ public static class BusSetup
         {
             // The topology is declared (every endpoint was ready); a stop that does not finish must not hold migrate.
         }
+    }
+
+    /// <summary>How often a receive endpoint tries its broker again while it cannot reach it.</summary>
+    public static readonly TimeSpan DefaultReconnectInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// MassTransit 8 retries a lost broker connection per receive endpoint on an exponential back-off of 6, 9, 15, 27
+    /// and then 30 s, never reset while the service runs, so after a broker restart an endpoint could wait another
+    /// half minute before it consumed again, and the service stayed not ready that long. Here every endpoint tries
+    /// again about every <paramref name="interval"/> (MassTransit adds a second's pause and ±25 % jitter), for as
+    /// long as the service runs, on exactly the errors MassTransit's own policy retries (a refused login still stops it).
+    /// MassTransit 8 has no setting for this policy: it is replaced on the host configuration MassTransit built.
+    /// Returns that host configuration.
+    /// </summary>
+    public static IRabbitMqHostConfiguration ReconnectEvery(IRabbitMqBusFactoryConfigurator configurator, TimeSpan interval)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
+        const System.Reflection.BindingFlags Instance = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic;
+        var host = configurator.GetType().GetField("_hostConfiguration", Instance)?.GetValue(configurator) as RabbitMqHostConfiguration;
+        var policyField = typeof(RabbitMqHostConfiguration).GetField($"<{nameof(RabbitMqHostConfiguration.ReceiveTransportRetryPolicy)}>k__BackingField", Instance);
+        if (host is null || policyField is null)
+        {
+            // A MassTransit update moved them: fail at start, where BusSetupSpecs shows it, rather than reconnect slowly.
+            throw new InvalidOperationException("MassTransit's RabbitMQ host configuration has changed: BusSetup.ReconnectEvery cannot set the receive transports' retry policy.");
+        }
+
+        var original = host.ReceiveTransportRetryPolicy;
+        policyField.SetValue(host, Retry.CreatePolicy(x =>
+        {
+            x.Handle<Exception>(original.IsHandled);
+            x.Exponential(int.MaxValue, interval, interval, interval);
+        }));
+        return host;
     }
 
     // MassTransit declares a queue's _error queue only when the first message fails; declared with the receive
