@@ -9,6 +9,7 @@
 #   deploy/local/cluster.sh battery [opts]  the full fault battery against the cluster (docs/reliability.md)
 #   deploy/local/cluster.sh status | down
 #   deploy/local/cluster.sh stop-node <1-3> | start-node <1-3>
+#   deploy/local/cluster.sh freeze-node <1-3> | thaw-node <1-3>   SIGSTOP / SIGCONT a node's Erlang VM
 #   deploy/local/cluster.sh pg-primary      which PostgreSQL member is the primary now (its number and port)
 #   deploy/local/cluster.sh kill-pg-primary SIGKILL the primary's postmaster; Patroni promotes the standby
 #   deploy/local/cluster.sh patronictl ...  Patroni's own tool on the cluster's configuration (list, switchover, ...)
@@ -318,6 +319,30 @@ cluster_kill_pg_primary() {
 
 cluster_patronictl() { use_member 1; runuser -u postgres -- patronictl -c "$PATRONI_CONFIG" "$@"; }
 
+# SIGSTOP node <n>'s Erlang VM: it holds its sockets but answers nothing, as a node stalled by its host would.
+cluster_freeze_node() {
+  use_node "${1:?node 1-3}"
+  local pid; pid=$(cat "$RABBIT_HOME/mnesia/$RABBIT_NODE.pid" 2>/dev/null || true)
+  [ -n "$pid" ] && grep -qa beam "/proc/$pid/cmdline" 2>/dev/null || die "RabbitMQ node $1 is not running"
+  kill -STOP "$pid"
+  echo "froze RabbitMQ node $1 (pid $pid)"
+}
+
+cluster_thaw_node() {
+  use_node "${1:?node 1-3}"
+  local pid; pid=$(cat "$RABBIT_HOME/mnesia/$RABBIT_NODE.pid" 2>/dev/null || true)
+  [ -n "$pid" ] || die "RabbitMQ node $1 has no pid file"
+  kill -CONT "$pid"
+  echo "thawed RabbitMQ node $1 (pid $pid)"
+}
+
+# The member number and port of the primary now.
+cluster_pg_primary() {
+  local n; n=$(cluster_primary) || die "no PostgreSQL member is primary"
+  use_member "$n"
+  echo "member $n, 127.0.0.1:$PG_PORT"
+}
+
 cluster_infrastructure() {
   ensure_packages
   ensure_secrets
@@ -448,8 +473,10 @@ MSG
   down) cluster_down ;;
   stop-node) cluster_stop_node "${2:?node 1-3}" ;;
   start-node) cluster_start_node "${2:?node 1-3}" ;;
-  pg-primary) n=$(cluster_primary) || die "no PostgreSQL member is primary"; use_member "$n"; echo "member $n, 127.0.0.1:$PG_PORT" ;;
+  pg-primary) cluster_pg_primary ;;
+  freeze-node) cluster_freeze_node "${2:?node 1-3}" ;;
+  thaw-node) cluster_thaw_node "${2:?node 1-3}" ;;
   kill-pg-primary) cluster_kill_pg_primary ;;
   patronictl) shift; cluster_patronictl "$@" ;;
-  *) die "unknown command '$1' (up, battery, status, down, stop-node <n>, start-node <n>, pg-primary, kill-pg-primary, patronictl ...)" ;;
+  *) die "unknown command '$1' (up, battery, status, down, stop-node <n>, start-node <n>, freeze-node <n>, thaw-node <n>, pg-primary, kill-pg-primary, patronictl ...)" ;;
 esac
