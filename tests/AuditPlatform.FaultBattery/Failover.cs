@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Npgsql;
+
+namespace AuditPlatform.FaultBattery;
+
+/// <summary>
+/// Cluster faults of their own: the PostgreSQL primary killed under load (Patroni promotes the synchronous standby), and a
+/// RabbitMQ node frozen. Each checks what the reconciliation cannot see by itself and writes its figures to
+/// <c>&lt;results&gt;/cluster-faults.md</c>, one line per run of a fault.
+/// </summary>
+public static class ClusterFaults
+{
+    /// <summary>The cluster's extra scenarios, in the order they run.</summary>
+    public static IEnumerable<Scenario> Scenarios(BatteryOptions options, Platform platform)
+    {
+        var failover = new PostgresFailover(options, platform);
+        yield return new Scenario("SIGKILL the PostgreSQL primary mid-load (Patroni promotes the standby)", failover.InjectAsync, new LoadShape(), true, failover.AfterwardsAsync);
+        var freeze = new FrozenNode(options, platform, 1, TimeSpan.FromSeconds(30));
+        yield return new Scenario("freeze RabbitMQ node 1 of 3 with SIGSTOP for 30 s mid-load, then SIGCONT", _ => freeze.InjectAsync(), new LoadShape(), true);
+    }
+
+    /// <summary>A verb of the control script whose output is wanted (pg-primary); the battery's own runner keeps output to failures.</summary>
+    internal static async Task<string> ControlOutputAsync(BatteryOptions options, params string[] verb)
+    {
+        var info = new ProcessStartInfo("bash", [options.Control, .. verb])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not run " + options.Control);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 ? (await stdout).Trim() : throw new InvalidOperationException($"control {string.Join(' ', verb)} failed: {await stderr}");
+    }
+
+    internal static async Task NoteAsync(BatteryOptions options, string line)
+    {
+        Console.WriteLine("  " + line);
+        Directory.CreateDirectory(options.Results);
+        await File.AppendAllTextAsync(Path.Combine(options.Results, "cluster-faults.md"),
+            $"- {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC: {line}{Environment.NewLine}");
+    }
+}
+
+/// <summary>
+/// SIGKILL of the primary's postmaster while the load runs. Measured: from the kill until a primary accepts writes again
+/// (a transaction id is assigned, which a standby refuses), and, by the battery, until every replica is ready. Afterwards
+/// Audit's <c>/audit/verify</c> must find the chain intact across the failover and covering the whole ledger: the chain
+/// follower went on from the new primary without a gap or a fork.
+/// </summary>
+public sealed class PostgresFailover(BatteryOptions options, Platform platform)
+{
+    private static readonly TimeSpan VerifyWithin = TimeSpan.FromSeconds(120);
+    private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    private List<string> failures = [];
+    private Stopwatch? sinceKill;
+
+    public async Task InjectAsync(List<string> scenarioFailures)
+    {
+        failures = scenarioFailures;
+        var before = await ClusterFaults.ControlOutputAsync(options, "pg-primary");
+        sinceKill = Stopwatch.StartNew();
+        await platform.ControlAsync("kill-pg-primary");
+        var writable = await WritablePrimaryAsync(TimeSpan.FromSeconds(60));
+        var after = await ClusterFaults.ControlOutputAsync(options, "pg-primary");
+        if (writable is null)
+        {
+            failures.Add("no PostgreSQL primary accepted writes within 60 s of the kill");
+            await ClusterFaults.NoteAsync(options, $"PostgreSQL failover: primary was {before}; no primary accepted writes within 60 s");
+            return;
+        }
+
+        if (before == after)
+        {
+            failures.Add($"the primary is still {after} after its postmaster was killed: it was restarted in place, not failed over");
+        }
+
+        await ClusterFaults.NoteAsync(options, string.Create(CultureInfo.InvariantCulture,
+            $"PostgreSQL failover: primary was {before}, now {after}; a primary accepted writes {writable.Value.TotalSeconds:0.0} s after the kill"));
+    }
+
+    public async Task<string?> AfterwardsAsync()
+    {
+        var ready = sinceKill?.Elapsed;
+        var audit = platform.Of("Audit").FirstOrDefault();
+        if (audit is null)
+        {
+            await ClusterFaults.NoteAsync(options, "PostgreSQL failover: Audit is not built, the chain was not verified");
+            return null;
+        }
+
+        var (verified, upTo, last, detail) = await VerifyAsync(audit);
+        if (!verified)
+        {
+            failures.Add("the hash chain does not verify after the failover: " + detail);
+        }
+        else if (upTo < last)
+        {
+            failures.Add($"the chain stopped at sequence {upTo} of {last} after the failover: {detail}");
+        }
+
+        await ClusterFaults.NoteAsync(options, string.Create(CultureInfo.InvariantCulture,
+            $"PostgreSQL failover: /audit/verify {(verified ? "verified" : "FAILED")} up to sequence {upTo} of {last} ({detail}); {ready?.TotalSeconds:0} s from the kill to the end of the scenario's settling"));
+        return null;
+    }
+
+    /// <summary>How long after the kill a primary first assigned a transaction id; null if none did within the wait.</summary>
+    private async Task<TimeSpan?> WritablePrimaryAsync(TimeSpan within)
+    {
+        var probe = new NpgsqlConnectionStringBuilder(options.Ledger) { Pooling = false, Timeout = 2, CommandTimeout = 2 }.ConnectionString;
+        while (sinceKill!.Elapsed < within)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(probe);
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand("select txid_current()", connection);
+                await command.ExecuteScalarAsync();
+                return sinceKill.Elapsed;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Asks <c>/audit/verify</c> until the chain covers the ledger as it stood when asked (the follower catches up after
+    /// the load) or the wait ends; the verdict, the last sequence verified and the ledger's last sequence.
+    /// </summary>
+    private async Task<(bool Verified, long UpTo, long Last, string Detail)> VerifyAsync(ServiceReplica audit)
+    {
+        var token = DevToken.Mint(options.SigningKeyFile, "compliance");
+        var clock = Stopwatch.StartNew();
+        (bool, long, long, string) outcome = (false, 0, 0, "not asked");
+        while (clock.Elapsed < VerifyWithin)
+        {
+            try
+            {
+                var last = await LastSequenceAsync();
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(audit.BaseAddress, "/audit/verify"));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var response = await http.SendAsync(request);
+                var body = await response.Content.ReadAsStringAsync();
+                if (!response.IsSuccessStatusCode)
+                {
+                    outcome = (false, 0, last, $"{(int)response.StatusCode} {body}");
+                }
+                else
+                {
+                    using var json = JsonDocument.Parse(body);
+                    var verified = json.RootElement.GetProperty("verified").GetBoolean();
+                    var upTo = json.RootElement.TryGetProperty("upTo", out var u) && u.ValueKind == JsonValueKind.Number ? u.GetInt64() : 0;
+                    var checkedCount = json.RootElement.GetProperty("checked").GetInt64();
+                    outcome = (verified, upTo, last, verified ? $"{checkedCount} events checked" : json.RootElement.GetProperty("firstFailure").ToString());
+                    // The ledger's last event may be the checkpoint the follower is about to chain: one behind is the follower's pace.
+                    if (!verified || upTo >= last)
+                    {
+                        return outcome;
+                    }
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or NpgsqlException)
+            {
+                outcome = (false, 0, 0, e.Message);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+
+        return outcome;
+    }
+
+    private async Task<long> LastSequenceAsync()
+    {
+        await using var connection = new NpgsqlConnection(options.Ledger);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select coalesce(max(seq_id), 0) from ledger.mt_events", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
+
+/// <summary>
+/// A RabbitMQ node's Erlang VM stopped with SIGSTOP: its sockets stay open but nothing answers, which connections notice
+/// only by their heartbeats. Thawed with SIGCONT after the pause; every replica must be ready again afterwards.
+/// </summary>
+public sealed class FrozenNode(BatteryOptions options, Platform platform, int node, TimeSpan pause)
+{
+    public async Task InjectAsync()
+    {
+        var number = node.ToString(CultureInfo.InvariantCulture);
+        await platform.ControlAsync("freeze-node", number);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await Task.Delay(pause);
+        }
+        finally
+        {
+            await platform.ControlAsync("thaw-node", number);
+        }
+
+        await ClusterFaults.NoteAsync(options, string.Create(CultureInfo.InvariantCulture, $"RabbitMQ node {node} frozen for {clock.Elapsed.TotalSeconds:0.0} s, then thawed"));
+    }
+}
