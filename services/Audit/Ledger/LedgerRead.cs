@@ -30,7 +30,9 @@ public static class LedgerRead
         }
 
         services.AddKeyedSingleton(Key, (sp, key) => new LedgerRows(sp.GetRequiredKeyedService<NpgsqlDataSource>(key)));
-        services.AddHealthChecks().AddCheck<LedgerReadHealthCheck>("ledger-read", tags: [HealthSetup.ReadyTag], timeout: TimeSpan.FromSeconds(5));
+        services.AddHealthChecks().Add(new HealthCheckRegistration("ledger-read",
+            sp => new LedgerReadHealthCheck(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredKeyedService<NpgsqlDataSource>(Key), Separate(configuration)),
+            failureStatus: null, tags: [HealthSetup.ReadyTag], timeout: TimeSpan.FromSeconds(5)));
         return services;
     }
 
@@ -45,11 +47,11 @@ public static class LedgerRead
 /// over to the primary where the connection string allows it); never unhealthy, since the ledger's own check says whether
 /// Audit can work at all.
 /// </summary>
-public sealed class LedgerReadHealthCheck(NpgsqlDataSource ledger, [FromKeyedServices(LedgerRead.Key)] NpgsqlDataSource read, IConfiguration configuration) : IHealthCheck
+public sealed class LedgerReadHealthCheck(NpgsqlDataSource ledger, NpgsqlDataSource read, bool separate) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (!LedgerRead.Separate(configuration))
+        if (!separate)
         {
             return HealthCheckResult.Healthy("Reads use the ledger's connection.");
         }
