@@ -314,7 +314,7 @@ cluster_kill_pg_primary() {
   pid=$(head -1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)
   [ -n "$pid" ] && grep -qa postgres "/proc/$pid/cmdline" 2>/dev/null || die "no postmaster pid for member $n"
   kill -KILL "$pid"
-  echo "killed the postmaster of member $n (127.0.0.1:$PG_PORT, pid $pid)"
+  echo "killed the postmaster of member $n (127.0.0.1:$PG_PORT, pid $pid) at $(date +%s.%N)"
 }
 
 cluster_patronictl() { use_member 1; runuser -u postgres -- patronictl -c "$PATRONI_CONFIG" "$@"; }
@@ -335,6 +335,9 @@ cluster_thaw_node() {
   kill -CONT "$pid"
   echo "thawed RabbitMQ node $1 (pid $pid)"
 }
+
+# Each member's number and Patroni REST address, one a line (GET <address>/primary answers 200 on the primary only).
+cluster_pg_members() { local p n=1; for p in $PG_PORTS; do echo "$n http://127.0.0.1:$((p + 3000))"; n=$((n + 1)); done; }
 
 # The member number and port of the primary now.
 cluster_pg_primary() {
