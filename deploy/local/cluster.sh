@@ -133,7 +133,7 @@ cluster_start_etcd() {
       --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
       --listen-peer-urls "http://127.0.0.1:$((ETCD_PORT + 1))" --initial-advertise-peer-urls "http://127.0.0.1:$((ETCD_PORT + 1))" \
       --initial-cluster "audit-etcd=http://127.0.0.1:$((ETCD_PORT + 1))" --initial-cluster-state new \
-      > "$LOCAL/logs/etcd.log" 2>&1 < /dev/null & echo $! > "$LOCAL/run/etcd.pid" )
+      > "$LOCAL/logs/etcd.log" 2>&1 < /dev/null & echo $! > "$LOCAL/etcd/etcd.pid" )
   local _i; for _i in $(seq 1 30); do etcd_running && return 0; sleep 0.5; done
   die "etcd did not start; see $LOCAL/logs/etcd.log"
 }
@@ -222,8 +222,10 @@ cluster_start_member() {
   claim_port "$PG_PORT"; claim_port "$PATRONI_PORT"
   touch "$LOCAL/logs/patroni-$1.log" && chown postgres:postgres "$LOCAL/logs/patroni-$1.log"
   say "starting PostgreSQL member $1 under Patroni on 127.0.0.1:$PG_PORT (REST 127.0.0.1:$PATRONI_PORT)"
-  ( cd "$LOCAL/pg-$1" || exit 1; setsid runuser -u postgres -- patroni "$PATRONI_CONFIG" \
-      >> "$LOCAL/logs/patroni-$1.log" 2>&1 < /dev/null & echo $! > "$LOCAL/run/patroni-$1.pid" )
+  # setpriv execs Patroni as postgres, so the pid kept is Patroni's own and SIGTERM reaches it (runuser would answer it by
+  # killing Patroni two seconds later, before it has stopped PostgreSQL).
+  ( cd "$LOCAL/pg-$1" || exit 1; HOME=/var/lib/postgresql setsid setpriv --reuid=postgres --regid=postgres --init-groups patroni "$PATRONI_CONFIG" \
+      >> "$LOCAL/logs/patroni-$1.log" 2>&1 < /dev/null & echo $! > "$LOCAL/pg-$1/patroni.pid" )
 }
 
 # The member number of the primary now, from Patroni's REST API (200 on /primary only there); fails when none is.
@@ -274,28 +276,28 @@ start_postgres() {
 }
 
 stop_postgres() {
-  local n pid standby primary
+  local n pid standby="" primary
   primary=$(cluster_primary || true)
   # The standby first: stopping the primary's Patroni first would hand the leader key to the standby on the way down.
   for n in $(seq "$(echo "$PG_PORTS" | wc -w)" -1 1) ; do [ "$n" = "$primary" ] || standby+=" $n"; done
   for n in $standby $primary; do
-    pid=$(cat "$LOCAL/run/patroni-$n.pid" 2>/dev/null || true)
+    pid=$(cat "$LOCAL/pg-$n/patroni.pid" 2>/dev/null || true)
     [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || continue
     say "stopping PostgreSQL member $n (Patroni pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
     local _i; for _i in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-    rm -f "$LOCAL/run/patroni-$n.pid"
+    rm -f "$LOCAL/pg-$n/patroni.pid"
   done
 }
 
 cluster_stop_etcd() {
-  local pid; pid=$(cat "$LOCAL/run/etcd.pid" 2>/dev/null || true)
+  local pid; pid=$(cat "$LOCAL/etcd/etcd.pid" 2>/dev/null || true)
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
   say "stopping etcd (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
   local _i; for _i in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-  rm -f "$LOCAL/run/etcd.pid"
+  rm -f "$LOCAL/etcd/etcd.pid"
 }
 
 # The grants go to the primary (the standby replays them).
