@@ -264,7 +264,12 @@ CONF
   local i; for i in $(seq 1 60); do "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" && break; sleep 1; done
   "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" || die "PostgreSQL does not answer; see $LOCAL/logs/postgres.log"
 
-  # Roles and the database, idempotently, in one session over stdin (no password on a command line).
+  ensure_roles
+}
+
+# Roles and the database, idempotently, in one session over stdin (no password on a command line); also used by
+# cluster.sh on its primary.
+ensure_roles() {
   # The superuser's password follows the secret too: the tests' admin connection uses it over TCP.
   local owner role sql
   owner=$(secret pg-owner.password)

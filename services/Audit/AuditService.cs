@@ -17,6 +17,7 @@ public static class AuditService
     public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
     {
         builder.AddLedger(AuditLedger.Table);
+        builder.Services.AddLedgerRead(builder.Configuration);
         builder.AddBus(Name, _ => { });
         builder.Services.AddSingleton(sp => AuditOptions.From(sp.GetRequiredService<IConfiguration>()));
         builder.Services.AddSingleton<AuditSchema>();

@@ -96,6 +96,10 @@ namespace AuditPlatform.FaultBattery
             if (options.Cluster)
             {
                 yield return new Scenario("stop RabbitMQ node 1 of 3 mid-load, start it later", failures => StopNodeAsync(1, failures), new LoadShape(), true);
+                foreach (var clusterFault in ClusterFaults.Scenarios(options, platform))
+                {
+                    yield return clusterFault;
+                }
             }
             else
             {

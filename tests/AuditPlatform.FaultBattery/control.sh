@@ -4,6 +4,7 @@
 #   control.sh service-env <service>       the environment a service runs with (one KEY=VALUE a line)
 #   control.sh restart-rabbitmq | restart-postgres | stop-rabbitmq | start-rabbitmq | stop-postgres | start-postgres
 #   control.sh stop-node <n> | start-node <n>   (cluster mode: one node of deploy/local/cluster.sh)
+#   control.sh freeze-node <n> | thaw-node <n> | kill-pg-primary | pg-primary | pg-members   (cluster mode)
 # With AUDIT_CLUSTER=1 (set by deploy/local/cluster.sh) services get the cluster's nodes and quorum queues.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -42,9 +43,9 @@ case "$verb" in
   stop-postgres) stop_postgres ;;
   start-postgres) start_postgres ;;
   restart-postgres) stop_postgres; start_postgres ;;
-  stop-node|start-node)
+  stop-node|start-node|freeze-node|thaw-node|kill-pg-primary|pg-primary|pg-members)
     [ "${AUDIT_CLUSTER:-}" = 1 ] || die "$verb needs the cluster (AUDIT_CLUSTER=1, set by deploy/local/cluster.sh)"
-    "cluster_${verb//-/_}" "${1:?node number}"
+    "cluster_${verb//-/_}" "$@"
     ;;
   *) die "unknown verb '$verb' (see the header of $0)" ;;
 esac

@@ -10,7 +10,7 @@ public static class EventsEndpoint
     public static void MapEvents(this RouteGroupBuilder audit) =>
         audit.MapGet("/events", Events).AcceptsQuery(EventQuery.FilterNames).WithSummary("Ledger events by filter, paged by global sequence.");
 
-    private static async Task<IResult> Events(HttpRequest request, LedgerRows rows, CancellationToken cancellationToken)
+    private static async Task<IResult> Events(HttpRequest request, [FromKeyedServices(LedgerRead.Key)] LedgerRows rows, CancellationToken cancellationToken)
     {
         if (EventQuery.Parse(request, out var filter, out var limit) is { } problem)
         {

@@ -17,7 +17,7 @@ public static class ExportEndpoint
     public static void MapExport(this RouteGroupBuilder audit) =>
         audit.MapGet("/export", Export).AcceptsQuery([.. EventQuery.FilterNames, "format"]).WithSummary("The filtered ledger streamed as NDJSON or CSV.");
 
-    private static async Task<IResult> Export(HttpContext context, LedgerRows rows, CancellationToken cancellationToken)
+    private static async Task<IResult> Export(HttpContext context, [FromKeyedServices(LedgerRead.Key)] LedgerRows rows, CancellationToken cancellationToken)
     {
         if (EventQuery.Parse(context.Request, out var filter, out var limit) is { } problem)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AuditPlatform.Audit.Ledger;
 using AuditPlatform.Audit.StoredEvents;
 using AuditPlatform.ServiceDefaults.Http;
 using Npgsql;
@@ -19,7 +20,7 @@ public static class ExposureEndpoint
     /// The partners that held a disclosure at world time <c>at</c> (default now), from everything recorded so far: its
     /// recipients, and when each acknowledged its handling notice.
     /// </summary>
-    private static async Task<IResult> GetExposure(string disclosureId, string? at, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetExposure(string disclosureId, string? at, [FromKeyedServices(LedgerRead.Key)] NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
     {
         // Bound as text and parsed here, so a bad value is answered with the field at fault, not a bare 400.
         var errors = new Dictionary<string, string[]>();

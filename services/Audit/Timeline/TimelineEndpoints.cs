@@ -23,7 +23,7 @@ public static class TimelineEndpoints
         audit.MapGet("/streams", FindStreams).AcceptsQuery("q", "kind").WithSummary("Partners, items, breaches and cases whose id or first event contains the text.");
     }
 
-    private static async Task<IResult> GetTimeline(string kind, string id, string? asOf, string? until, LedgerRows rows, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetTimeline(string kind, string id, string? asOf, string? until, [FromKeyedServices(LedgerRead.Key)] LedgerRows rows, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (StreamQuery.Parse(kind, asOf, until, out var recorded, out var world) is { } problem)
         {
@@ -35,7 +35,7 @@ public static class TimelineEndpoints
         return TypedResults.Ok(new StreamTimeline(kind, id, at, world, TimelineFold.Fold(kind, events), events.Select(EventView.CamelCased).ToList()));
     }
 
-    private static async Task<IResult> FindStreams(string? kind, string? q, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    private static async Task<IResult> FindStreams(string? kind, string? q, [FromKeyedServices(LedgerRead.Key)] NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         if (kind is not null && !TimelineFold.Kinds.Contains(kind))
         {
