@@ -14,6 +14,9 @@ public sealed record EventFilter(
 /// <summary>Raw rows of <c>ledger.mt_events</c>, read with keyset paging on the global sequence and streamed.</summary>
 public sealed class LedgerRows(NpgsqlDataSource dataSource)
 {
+    /// <summary>The stream Marten writes its tombstones to (placeholders for sequence numbers no event took).</summary>
+    public const string TombstoneStream = "mt_tombstone";
+
     /// <summary>The columns <see cref="Read"/> reads, in its order; the slices that hold their own SQL select them too.</summary>
     internal const string Columns = "seq_id, id, stream_id, version, type, timestamp, data::text";
 
@@ -63,11 +66,22 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
             return command;
         }, cancellationToken);
 
-    /// <summary>Every raw row with a sequence in [<paramref name="from"/>, <paramref name="to"/>], streamed in keyset pages of 10,000.</summary>
+    /// <summary>
+    /// Every raw row with a sequence in [<paramref name="from"/>, <paramref name="to"/>] that the chain covers, streamed
+    /// in keyset pages of 10,000: every row but a Marten tombstone (stream <c>mt_tombstone</c>, the placeholder Marten
+    /// writes into a sequence number a failed append reserved) that the chain never took. Marten may write one after
+    /// the high-water mark, and so the chain, went past that number; it says nothing, and verification and proofs
+    /// would otherwise count it as an insertion. A chained row is always read, whatever it claims to be: a real event
+    /// rewritten as a tombstone is still compared with its leaf.
+    /// </summary>
     public IAsyncEnumerable<LedgerEvent> RangeAsync(long from, long to, CancellationToken cancellationToken) =>
         KeysetAsync(from - 1, 10_000, null, (after, take) =>
         {
-            var command = dataSource.CreateCommand($"select {Columns} from ledger.mt_events where seq_id > $1 and seq_id <= $2 order by seq_id limit {take}");
+            var command = dataSource.CreateCommand($"""
+                select {Columns} from ledger.mt_events e where seq_id > $1 and seq_id <= $2
+                  and (stream_id is distinct from '{TombstoneStream}' or exists (select 1 from audit.chain c where c.sequence = e.seq_id))
+                order by seq_id limit {take}
+                """);
             command.Parameters.AddWithValue(after);
             command.Parameters.AddWithValue(to);
             return command;

@@ -107,7 +107,7 @@ public class AuditFixture : PlatformFixture
 
     public Task<long> ChainedUpToAsync() => ScalarAsync("select coalesce(max(sequence), 0) from audit.chain");
 
-    private async Task<long> ScalarAsync(string sql)
+    public async Task<long> ScalarAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(Database);
         await connection.OpenAsync();
