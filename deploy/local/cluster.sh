@@ -350,6 +350,15 @@ cluster_pg_primary() {
 
 cluster_infrastructure() {
   ensure_packages
+  # Patroni and etcd come from Debian too; the etcd package starts its own member on 2379, which we do not use.
+  local extra=()
+  command -v patroni >/dev/null || extra+=(patroni)
+  command -v etcd >/dev/null || extra+=(etcd-server)
+  command -v etcdctl >/dev/null || extra+=(etcd-client)
+  if [ ${#extra[@]} -gt 0 ]; then
+    apt_install "${extra[@]}"
+    service etcd stop >/dev/null 2>&1 || true
+  fi
   ensure_secrets
   start_postgres
   local n first
