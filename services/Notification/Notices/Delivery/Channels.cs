@@ -70,15 +70,28 @@ public sealed class PartnerQueues(IConfiguration configuration) : IAsyncDisposab
 
     public static string QueueFor(string partner) => PartnerQueueTopology.For(partner);
 
-    /// <summary>Puts one message on the partner's queue; <paramref name="type"/> is its AMQP <c>type</c> (<c>notice</c>, <c>command-refused</c>).</summary>
+    /// <summary>
+    /// Puts one message on the partner's queue and returns once the broker confirmed it; <paramref name="type"/> is its
+    /// AMQP <c>type</c> (<c>notice</c>, <c>command-refused</c>). Only opening the channel and declaring the queue take
+    /// turns: publishes share the channel and wait for their confirms together (each held the channel through its own
+    /// confirm before, which kept delivery to about one notice per broker round trip; docs/performance.md).
+    /// </summary>
     public async Task SendAsync(string partner, Guid noticeId, byte[] body, CancellationToken cancellationToken, string type = "notice")
     {
         var queue = QueueFor(partner);
-        await gate.WaitAsync(cancellationToken);
         try
         {
-            var open = await ChannelAsync(cancellationToken);
-            await DeclareAsync(open, queue, cancellationToken);
+            IChannel open;
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                open = await ChannelAsync(cancellationToken);
+                await DeclareAsync(open, queue, cancellationToken);
+            }
+            finally
+            {
+                gate.Release();
+            }
 
             var properties = new BasicProperties
             {
@@ -93,10 +106,6 @@ public sealed class PartnerQueues(IConfiguration configuration) : IAsyncDisposab
         catch (Exception e) when (e is RabbitMQ.Client.Exceptions.RabbitMQClientException or RabbitMQ.Client.Exceptions.OperationInterruptedException)
         {
             throw new DeliveryRefusedException($"The broker did not take the notice for {queue}: {e.Message}", e);
-        }
-        finally
-        {
-            gate.Release();
         }
     }
 
