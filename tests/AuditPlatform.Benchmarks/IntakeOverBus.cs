@@ -177,22 +177,14 @@ public static class IntakeOverBus
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         var count = (int)(rate * window.TotalSeconds);
         var sentAt = new Dictionary<string, DateTimeOffset>(count);
-        var pending = new List<Task>(count);
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < count; i++)
+        var pending = await Pacing.StartAsync(count, rate, _ =>
         {
-            var due = TimeSpan.FromSeconds(i / rate) - clock.Elapsed;
-            if (due > TimeSpan.FromMilliseconds(1))
-            {
-                await Task.Delay(due);
-            }
-
             var id = Guid.CreateVersion7();
             var (body, properties) = Command(id, token);
             properties.Persistent = true;
             sentAt["disclosure/" + id.ToString("D")] = DateTimeOffset.UtcNow;
-            pending.Add(channel.BasicPublishAsync(CommandExchange, string.Empty, mandatory: false, properties, body).AsTask());
-        }
+            return channel.BasicPublishAsync(CommandExchange, string.Empty, mandatory: false, properties, body).AsTask();
+        });
 
         await Task.WhenAll(pending);
         return sentAt;

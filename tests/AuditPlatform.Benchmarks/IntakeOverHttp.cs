@@ -23,16 +23,14 @@ public static class IntakeOverHttp
         {
             while (!stop.IsCancellationRequested)
             {
-                var sent = Stopwatch.GetTimestamp();
-                using var request = platform.Request(HttpMethod.Post, "Intake", "/disclosures", "operator", Disclosure(Guid.CreateVersion7()));
-                using var response = await platform.Http.SendAsync(request);
-                if (response.StatusCode == HttpStatusCode.Created)
+                var (status, milliseconds) = await PostAsync(platform);
+                if (status == HttpStatusCode.Created)
                 {
-                    latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                    latencies.Add(milliseconds);
                 }
                 else
                 {
-                    failures.AddOrUpdate(response.StatusCode, 1, (_, n) => n + 1);
+                    failures.AddOrUpdate(status, 1, (_, n) => n + 1);
                 }
             }
         }));
@@ -58,36 +56,32 @@ public static class IntakeOverHttp
         var count = (int)(rate * window.TotalSeconds);
         var latencies = new ConcurrentBag<double>();
         var failed = 0;
-        var pending = new List<Task>(count);
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < count; i++)
+        var pending = await Pacing.StartAsync(count, rate, _ => Task.Run(async () =>
         {
-            var due = TimeSpan.FromSeconds(i / rate) - clock.Elapsed;
-            if (due > TimeSpan.FromMilliseconds(1))
+            var (status, milliseconds) = await PostAsync(platform);
+            if (status == HttpStatusCode.Created)
             {
-                await Task.Delay(due);
+                latencies.Add(milliseconds);
             }
-
-            pending.Add(Task.Run(async () =>
+            else
             {
-                var sent = Stopwatch.GetTimestamp();
-                using var request = platform.Request(HttpMethod.Post, "Intake", "/disclosures", "operator", Disclosure(Guid.CreateVersion7()));
-                using var response = await platform.Http.SendAsync(request);
-                if (response.StatusCode == HttpStatusCode.Created)
-                {
-                    latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
-                }
-                else
-                {
-                    Interlocked.Increment(ref failed);
-                }
-            }));
-        }
+                Interlocked.Increment(ref failed);
+            }
+        }));
 
         await Task.WhenAll(pending);
         report.Add(new Figure(Scenario, "paced request rate (half the saturated rate)", Math.Round(count / window.TotalSeconds, 1), "req/s",
             Note: $"{latencies.Count} of {count} created{(failed == 0 ? string.Empty : $", {failed} refused")}"));
         Percentiles.Report(report, Scenario, "POST /disclosures at half rate", latencies, p99Target: 100);
+    }
+
+    /// <summary>One new disclosure posted; its status and how long the answer took.</summary>
+    private static async Task<(HttpStatusCode Status, double Milliseconds)> PostAsync(Platform platform)
+    {
+        var sent = Stopwatch.GetTimestamp();
+        using var request = platform.Request(HttpMethod.Post, "Intake", "/disclosures", "operator", Disclosure(Guid.CreateVersion7()));
+        using var response = await platform.Http.SendAsync(request);
+        return (response.StatusCode, Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
     }
 
     public static object Disclosure(Guid id) => new

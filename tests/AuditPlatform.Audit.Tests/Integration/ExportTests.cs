@@ -1,7 +1,7 @@
+using System.Text.Json;
 using AuditPlatform.Audit.Ledger;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using System.Text.Json;
 using Xunit.Abstractions;
 
 namespace AuditPlatform.Audit.Tests.Integration;

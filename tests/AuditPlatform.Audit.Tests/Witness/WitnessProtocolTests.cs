@@ -8,9 +8,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using NSec.Cryptography;
 using WitnessApp = witness::AuditPlatform.Witness.WitnessApp;
+using WitnessedLog = witness::AuditPlatform.Witness.WitnessedLog;
 using WitnessLog = witness::AuditPlatform.Witness.WitnessLog;
 using WitnessOptions = witness::AuditPlatform.Witness.WitnessOptions;
-using WitnessedLog = witness::AuditPlatform.Witness.WitnessedLog;
 
 namespace AuditPlatform.Audit.Tests.Witness;
 

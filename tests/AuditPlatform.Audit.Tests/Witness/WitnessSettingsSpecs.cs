@@ -4,8 +4,8 @@ using AuditPlatform.Audit.Ledger;
 using Microsoft.Extensions.Configuration;
 using NSec.Cryptography;
 using WitnessBusOptions = witness::AuditPlatform.Witness.WitnessBusOptions;
-using WitnessOptions = witness::AuditPlatform.Witness.WitnessOptions;
 using WitnessedLog = witness::AuditPlatform.Witness.WitnessedLog;
+using WitnessOptions = witness::AuditPlatform.Witness.WitnessOptions;
 
 namespace AuditPlatform.Audit.Tests.Witness;
 
