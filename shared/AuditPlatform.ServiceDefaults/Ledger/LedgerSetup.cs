@@ -82,6 +82,13 @@ public static class LedgerSetup
         options.Events.AppendMode = EventAppendMode.Quick;
         // The unpatched DistributedLock refuses multiplexed locks on a data source (README, "Restoring Marten").
         options.Events.UseAdvisoryLockTransaction = true;
+        // A daemon leader holds its lock in a transaction that stays open while it leads. Monitored, that session runs a
+        // long pg_sleep inside the transaction; the other services' high-water detectors then count it as a live
+        // transaction that may still fill a sequence gap (Marten rules out only its own store's lock sessions and idle
+        // ones), so one rolled-back append held every other service's forwarder and chain for good. Unmonitored, the
+        // session stays idle in transaction and is ruled out; a lost lock is caught by ForwarderWatchdog instead
+        // (docs/reliability.md, "Sequence gaps and the daemons' leaders").
+        options.Events.UseMonitoredAdvisoryLock = false;
         options.AutoCreateSchemaObjects = migrate ? AutoCreate.CreateOrUpdate : AutoCreate.None;
         // One daemon leader per service: the services share the database, so they must not share the lock.
         options.Projections.DaemonLockId = DaemonLockIdFor(serviceName);

@@ -105,6 +105,18 @@ public class AuditFixture : PlatformFixture
         return signed;
     }
 
+    /// <summary>
+    /// Waits until both services' daemons (Intake's and Audit's) have held their leadership for <paramref name="tenure"/>,
+    /// as on a platform that has been up a while. Each leader keeps a transaction open for as long as it leads.
+    /// </summary>
+    public Task DaemonsLeadingForAsync(TimeSpan tenure) => Eventually.TrueAsync(
+        async () => await ScalarAsync($"""
+            select count(distinct l.pid) from pg_locks l join pg_stat_activity a on a.pid = l.pid
+             where l.locktype = 'advisory' and l.granted and a.datname = current_database()
+               and a.xact_start < now() - interval '{tenure.TotalSeconds} seconds'
+            """) >= 2,
+        "both daemons to lead for " + tenure.TotalSeconds + " s", tenure * 4);
+
     public Task<long> ChainedUpToAsync() => ScalarAsync("select coalesce(max(sequence), 0) from audit.chain");
 
     public async Task<long> ScalarAsync(string sql)
