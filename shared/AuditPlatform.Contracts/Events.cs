@@ -362,15 +362,15 @@ public sealed record CheckpointSigned
     /// <summary>When it was signed.</summary>
     public required DateTimeOffset SignedAt { get; init; }
 
-    /// <summary>Base64 DER ECDSA P-256 signature of the older statement; from issue 18 on, verify the note instead.</summary>
+    /// <summary>Base64 DER ECDSA P-256 signature of the older statement; where the checkpoint carries a note, verify the note instead.</summary>
     public required string Signature { get; init; }
 
     /// <summary>Base64 SubjectPublicKeyInfo.</summary>
     public required string PublicKey { get; init; }
 
-    /// <summary>The checkpoint as a C2SP signed note (tlog-checkpoint text, Ed25519 signature line); absent before issue 18.</summary>
+    /// <summary>The checkpoint as a C2SP signed note (tlog-checkpoint text, Ed25519 signature line); absent on older checkpoints, signed before notes.</summary>
     public string? Note { get; init; }
 
-    /// <summary>The note's verifier key (name+hex key ID+base64 of 0x01 and the Ed25519 public key); absent before issue 18.</summary>
+    /// <summary>The note's verifier key (name+hex key ID+base64 of 0x01 and the Ed25519 public key); absent on older checkpoints, signed before notes.</summary>
     public string? VerifierKey { get; init; }
 }

@@ -37,7 +37,7 @@ public sealed class AsyncApiTests
         var document = AsyncApiDocument.Build();
 
         // The commands and events docs/contract.md names, PartnerRegistered, which Notification and Escalation consume, and
-        // CommandRefused, which tells an integrator its bus command was refused (issue 14).
+        // CommandRefused, which tells an integrator its bus command was refused.
         string[] contract =
         [
             "RecordDisclosure", "ReportBreach", "RecordPartnerResponse", "AcknowledgeNotice", "SuspendSharing", "RestoreSharing",

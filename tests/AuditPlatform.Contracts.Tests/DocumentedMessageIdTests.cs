@@ -7,7 +7,7 @@ namespace AuditPlatform.Contracts.Tests;
 
 /// <summary>
 /// The derivation of a client id from a non-UUID AMQP <c>message_id</c>, as the docs spell it out for integrators, is the
-/// platform's own (issue 18): each documented test vector is computed through <see cref="NameBasedIds"/>, with the prefix
+/// platform's own: each documented test vector is computed through <see cref="NameBasedIds"/>, with the prefix
 /// <see cref="ClientIds"/> uses (which <c>IntakeBusTests</c> checks end to end on a real bus).
 /// </summary>
 public sealed partial class DocumentedMessageIdTests

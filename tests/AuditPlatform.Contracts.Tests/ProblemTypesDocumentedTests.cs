@@ -4,7 +4,7 @@ namespace AuditPlatform.Contracts.Tests;
 
 /// <summary>
 /// Every problem type the code can answer with (over HTTP) or refuse a bus command with (the <c>_error</c> reason's
-/// <c>problem</c>) is listed in contract.md's table, and the table lists nothing the code no longer produces (issue 18).
+/// <c>problem</c>) is listed in contract.md's table, and the table lists nothing the code no longer produces.
 /// The slugs are read from the sources: the places a refusal, a bus refusal or a framework problem names its type.
 /// </summary>
 public sealed partial class ProblemTypesDocumentedTests

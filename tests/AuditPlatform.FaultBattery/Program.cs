@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using AuditPlatform.FaultBattery;
 
-// The fault battery (issue 8): a steady load while the platform's parts fail, reconciled against the ledger.
+// The fault battery: a steady load while the platform's parts fail, reconciled against the ledger.
 //   dotnet AuditPlatform.FaultBattery.dll [--quick] [--cluster] [--results dir] [--base-port 5301] [--rate n] [--seconds n] [--only name,...]
 // Exit code 0 only when no scenario lost or duplicated anything. See docs/reliability.md.
 var options = BatteryOptions.Parse(args);

@@ -14,7 +14,7 @@ namespace AuditPlatform.Security.Tests;
 /// <summary>
 /// Every field of every command, over HTTP and over the bus, given a value of the wrong type, and every command
 /// given a null body and one nested deeper than allowed: each is refused naming the field and what it must be
-/// (issue 14). Endpoints come from the services' routing tables and consumers from the services' assemblies,
+///. Endpoints come from the services' routing tables and consumers from the services' assemblies,
 /// so a new command is covered the day it is added.
 /// </summary>
 public sealed class MalformedFieldBattery(HostileFixture fixture) : IClassFixture<HostileFixture>

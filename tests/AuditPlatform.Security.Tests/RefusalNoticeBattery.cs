@@ -6,7 +6,7 @@ using AuditPlatform.Testing;
 namespace AuditPlatform.Security.Tests;
 
 /// <summary>
-/// An integrator learns over its own queue that a command it sent over the bus was refused, and why (issue 14):
+/// An integrator learns over its own queue that a command it sent over the bus was refused, and why:
 /// the message id, the command, the reason and the field errors, never its token or the command's body. Nobody
 /// else is told anything.
 /// </summary>

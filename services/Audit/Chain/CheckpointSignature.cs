@@ -6,7 +6,7 @@ namespace AuditPlatform.Audit.Chain;
 
 /// <summary>
 /// A signed checkpoint as the API answers it. <see cref="Note"/> (a C2SP signed note, <see cref="CheckpointNote"/>) and
-/// <see cref="VerifierKey"/> are there from issue 18 on and are what to verify; <see cref="Signature"/> and
+/// <see cref="VerifierKey"/> are there on checkpoints signed as notes and are what to verify; <see cref="Signature"/> and
 /// <see cref="PublicKey"/> are the ECDSA signature every checkpoint has carried, kept so older verifiers keep working.
 /// <see cref="Sequence"/> is the global sequence of the last leaf, <see cref="Size"/> the number of leaves.
 /// </summary>

@@ -4,7 +4,7 @@ namespace AuditPlatform.Audit.Chain;
 
 /// <summary>
 /// Client-side checks that need nothing but SHA-256 and the checkpoint's key (a note verifier key, or the ECDSA
-/// public key of a checkpoint from before issue 18): an inclusion proof of a raw
+/// public key of a checkpoint signed before notes): an inclusion proof of a raw
 /// ledger row, and an evidence pack. Each answers null when everything holds, or the first reason it does not.
 /// </summary>
 public static class OfflineCheck
@@ -91,7 +91,7 @@ public static class OfflineCheck
               (by.Count > 0 ? $" ({string.Join(", ", by)})" : string.Empty) + $"; missing or invalid: {string.Join(", ", witnesses.Select(w => w.Name).Except(by))}";
     }
 
-    /// <summary>A checkpoint as the API renders it; <c>size</c>, <c>note</c> and <c>verifierKey</c> are absent on checkpoints from before issue 18.</summary>
+    /// <summary>A checkpoint as the API renders it; <c>size</c>, <c>note</c> and <c>verifierKey</c> are absent on checkpoints signed before notes.</summary>
     public static SignedCheckpoint Checkpoint(JsonElement c) => new(
         c.GetProperty("sequence").GetInt64(), c.GetProperty("root").GetString()!, c.GetProperty("signedAt").GetDateTimeOffset(),
         c.GetProperty("signature").GetString()!, c.GetProperty("publicKey").GetString()!,

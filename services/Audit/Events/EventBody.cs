@@ -7,7 +7,7 @@ namespace AuditPlatform.Audit.Events;
 
 /// <summary>
 /// An event's body as the read endpoints give it: the stored JSON with every property name in camelCase, as the rest
-/// of the contract is (issue 18). Marten stores the C# names (<c>DisclosureId</c>); values, their order and numbers'
+/// of the contract is. Marten stores the C# names (<c>DisclosureId</c>); values, their order and numbers'
 /// text are kept as stored. Stored events are records without dictionaries, so every name is a property name.
 /// </summary>
 public static class EventBody

@@ -261,7 +261,7 @@ public sealed partial class ChainFollower(
 
             var tree = frontier?.Size == size ? frontier : await FrontierAsync(connection, size, cancellationToken);
             // The note (C2SP tlog-checkpoint) is what a verifier checks; the ECDSA statement is still signed beside it so
-            // consumers of CheckpointSigned and older auditctl builds keep verifying (issue 18).
+            // consumers of CheckpointSigned and older auditctl builds keep verifying.
             var root = tree.Root();
             var checkpoint = CheckpointSignature.Sign(key, lastSequence, Hex.Of(root), clock.GetUtcNow()) with
             {
@@ -412,7 +412,7 @@ public sealed partial class ChainFollower(
 
 /// <summary>
 /// Stored event: a checkpoint was signed (ledger name <c>checkpoint_signed</c>). <c>Note</c> and <c>VerifierKey</c> were
-/// added by issue 18 (C2SP signed note); events stored before it have neither.
+/// added with the C2SP signed notes; events stored before it have neither.
 /// </summary>
 public sealed record CheckpointSigned(
     long Sequence, long Size, string Root, DateTimeOffset SignedAt, string Signature, string PublicKey, DateTimeOffset OccurredAt,

@@ -15,7 +15,7 @@ public abstract record BreachEvent;
 /// <summary>What happens to an item of intelligence received.</summary>
 public abstract record IntelligenceEvent;
 
-/// <summary>Events recorded before issue 14 also hold <c>WebhookSecretSha256</c>; it is read by nothing, and no secret is recorded any more.</summary>
+/// <summary>Events recorded while the secret still travelled on the bus also hold <c>WebhookSecretSha256</c>; it is read by nothing, and no secret is recorded any more.</summary>
 public sealed record PartnerRegistered(string Code, string Name, string Country, string ChannelKind, Uri? WebhookUrl, DateTimeOffset OccurredAt) : PartnerEvent;
 
 public sealed record SharingSuspended(string Partner, string By, string Reason, Guid? CaseId, DateTimeOffset OccurredAt) : PartnerEvent;

@@ -6,7 +6,7 @@ namespace AuditPlatform.Intake.Partners;
 
 /// <summary>
 /// Intake once kept each partner's webhook secret in plaintext (<c>mt_doc_partnersecret</c>) and its SHA-256 in the
-/// partner document. Notification now holds the secret alone, sealed (issue 14); this removes both from Intake's
+/// partner document. Notification now holds the secret alone, sealed; this removes both from Intake's
 /// schema. Safe to run again.
 /// </summary>
 public sealed class PartnerSecretRemoval(NpgsqlDataSource dataSource) : ILedgerMigration

@@ -52,7 +52,7 @@ internal sealed class ConcurrentWriteHandler : IExceptionHandler
 }
 
 /// <summary>
-/// A request the endpoint could not bind (issue 14): JSON of the wrong shape, a field of the wrong type, no body, a
+/// A request the endpoint could not bind: JSON of the wrong shape, a field of the wrong type, no body, a
 /// route or query value that does not parse. Answered as validation problem details naming the field and what it
 /// must be, as <see cref="FieldErrors"/> does for values of the right type; never a bare 400.
 /// </summary>

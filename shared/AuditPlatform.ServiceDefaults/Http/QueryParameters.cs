@@ -7,7 +7,7 @@ namespace AuditPlatform.ServiceDefaults.Http;
 public sealed record AcceptedQuery(IReadOnlyList<string> Names);
 
 /// <summary>
-/// A query parameter is never silently ignored (issue 14): on an endpoint that declares what it takes, any other
+/// A query parameter is never silently ignored: on an endpoint that declares what it takes, any other
 /// parameter, or one given twice, is a 400 naming it. A misspelt filter would otherwise widen the answer to everything.
 /// </summary>
 public static class QueryParameters

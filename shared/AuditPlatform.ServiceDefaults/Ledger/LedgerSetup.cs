@@ -96,7 +96,7 @@ public static class LedgerSetup
         options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
         // The high-water agent waits SlowPollingTime (1 s by default) when it finds nothing new or a gap left by a
         // transaction still in flight, which concurrent appends leave all the time: the forwarder then lagged up to
-        // a second behind the ledger (issue 9, docs/performance.md). One cheap query per 100 ms keeps it close.
+        // a second behind the ledger (docs/performance.md). One cheap query per 100 ms keeps it close.
         options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(100);
     }
 

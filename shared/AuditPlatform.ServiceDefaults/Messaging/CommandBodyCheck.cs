@@ -8,7 +8,7 @@ namespace AuditPlatform.ServiceDefaults.Messaging;
 
 /// <summary>
 /// First on every consume pipe: a body that does not parse, is nested deeper than HTTP allows or is not an object is
-/// refused before any consumer reads it, with the same field errors HTTP gives (issue 14).
+/// refused before any consumer reads it, with the same field errors HTTP gives.
 /// </summary>
 public sealed class CommandBodyCheck : IFilter<ConsumeContext>
 {

@@ -5,7 +5,7 @@ namespace AuditPlatform.ServiceDefaults.Messaging;
 
 /// <summary>
 /// A bus partner's durable queue <c>partner.&lt;code&gt;</c>. Intake declares it before answering the partner's
-/// registration, so an integrator can subscribe the moment <c>PUT /partners/{code}</c> returns (issue 14, point 6);
+/// registration, so an integrator can subscribe the moment <c>PUT /partners/{code}</c> returns;
 /// Notification declares it again before sending. Both must use the same arguments: RabbitMQ refuses a
 /// redeclaration with different ones (PRECONDITION_FAILED).
 /// </summary>

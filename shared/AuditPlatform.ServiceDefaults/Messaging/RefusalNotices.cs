@@ -9,7 +9,7 @@ namespace AuditPlatform.ServiceDefaults.Messaging;
 
 /// <summary>
 /// In the error pipe, before the token is taken off: when the refused command's token names an integrator's partner,
-/// publishes <see cref="CommandRefused"/> so Notification tells that partner on its own queue (issue 14). The sender
+/// publishes <see cref="CommandRefused"/> so Notification tells that partner on its own queue. The sender
 /// cannot read the <c>_error</c> queues, which hold other partners' commands. A caller with no token, an invalid one
 /// or no partner gets no notice; the notice never carries the token or the body.
 /// </summary>

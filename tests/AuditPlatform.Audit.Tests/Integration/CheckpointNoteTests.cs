@@ -10,7 +10,7 @@ using ProgressOutput = ctl::AuditPlatform.AuditCtl.ProgressOutput;
 
 namespace AuditPlatform.Audit.Tests.Integration;
 
-/// <summary>Checkpoints signed by the running Audit are C2SP signed notes that verify with the verifier key alone (issue 18).</summary>
+/// <summary>Checkpoints signed by the running Audit are C2SP signed notes that verify with the verifier key alone.</summary>
 public sealed class CheckpointNoteTests(AuditFixture fixture) : IClassFixture<AuditFixture>
 {
     [Fact]
@@ -62,7 +62,7 @@ public sealed class CheckpointNoteTests(AuditFixture fixture) : IClassFixture<Au
         var latest = await LatestAsync(["N-6"]);
         var sequence = latest.GetProperty("sequence").GetInt64();
 
-        // What a row written before issue 18 holds: the ECDSA signature alone.
+        // What a row written before signed notes holds: the ECDSA signature alone.
         await fixture.ExecuteAsync($"update audit.checkpoints set note = null, verifier_key = null where sequence = {sequence}");
         var old = await GetAsync("/audit/checkpoints/latest");
         Assert.Equal(sequence, old.GetProperty("sequence").GetInt64());

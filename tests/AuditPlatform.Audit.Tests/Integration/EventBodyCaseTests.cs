@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPlatform.Audit.Tests.Integration;
 
-/// <summary>Event bodies leave <c>/audit/events</c> and <c>/audit/export</c> in camelCase, like the rest of the contract (issue 18).</summary>
+/// <summary>Event bodies leave <c>/audit/events</c> and <c>/audit/export</c> in camelCase, like the rest of the contract.</summary>
 public sealed class EventBodyCaseTests(AuditFixture fixture) : IClassFixture<AuditFixture>
 {
     private static readonly string[] Expected = ["sequence", "size", "root", "signedAt", "signature", "publicKey", "occurredAt", "note", "verifierKey"];

@@ -7,7 +7,7 @@ using AuditPlatform.Testing;
 namespace AuditPlatform.Audit.Tests.Integration;
 
 /// <summary>
-/// Every query parameter of the Audit API is either applied or refused with a problem naming it (issue 14): a misspelt,
+/// Every query parameter of the Audit API is either applied or refused with a problem naming it: a misspelt,
 /// repeated, malformed or incomplete filter never widens the answer to the whole ledger.
 /// </summary>
 public sealed class QueryParameterTests(AuditFixture fixture) : IClassFixture<AuditFixture>

@@ -11,7 +11,7 @@ public sealed class SmallPageFixture : EscalationFixture
     protected override IReadOnlyDictionary<string, string?>? EscalationSettings => new Dictionary<string, string?> { ["Escalation:ListLimit"] = "2" };
 }
 
-/// <summary>The query parameters of Escalation's endpoints: each is applied in the database, or refused by name (issue 14).</summary>
+/// <summary>The query parameters of Escalation's endpoints: each is applied in the database, or refused by name.</summary>
 public sealed class CaseQueryTests(SmallPageFixture fixture) : IClassFixture<SmallPageFixture>
 {
     [Fact]

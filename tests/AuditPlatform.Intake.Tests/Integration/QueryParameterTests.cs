@@ -4,7 +4,7 @@ using AuditPlatform.Testing;
 namespace AuditPlatform.Intake.Tests.Integration;
 
 /// <summary>
-/// Intake's endpoints take no query parameters: one sent anyway is refused by name rather than ignored (issue 14), and
+/// Intake's endpoints take no query parameters: one sent anyway is refused by name rather than ignored, and
 /// a refused command records nothing.
 /// </summary>
 public sealed class QueryParameterTests(IntakeFixture fixture) : IClassFixture<IntakeFixture>

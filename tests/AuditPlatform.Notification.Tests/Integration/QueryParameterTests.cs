@@ -3,7 +3,7 @@ using AuditPlatform.Testing;
 
 namespace AuditPlatform.Notification.Tests.Integration;
 
-/// <summary>Notification's query parameters are applied or refused by name, never ignored (issue 14).</summary>
+/// <summary>Notification's query parameters are applied or refused by name, never ignored.</summary>
 public sealed class QueryParameterTests(NotificationFixture fixture) : IClassFixture<NotificationFixture>
 {
     [Theory]

@@ -8,7 +8,7 @@ namespace AuditPlatform.Notification.Tests.Integration;
 
 /// <summary>
 /// A partner's webhook secret is known to Notification alone: it crosses no exchange and is stored in no table
-/// in plaintext, from registration through deliveries, failures and a rotation (issue 14, point 1).
+/// in plaintext, from registration through deliveries, failures and a rotation.
 /// </summary>
 public sealed class SecretConfinementTests(NotificationFixture fixture) : IClassFixture<NotificationFixture>
 {

@@ -7,7 +7,7 @@ namespace AuditPlatform.Notification.Partners.WebhookSecrets;
 /// <summary>
 /// Partner channels once kept the webhook secret Intake published, in plaintext. This seals each one as the
 /// partner's current secret (unless one was already set here) and removes it from the channel document, so
-/// webhook partners registered before issue 14 keep receiving signed notices. Safe to run again.
+/// webhook partners registered while the secret still travelled on the bus keep receiving signed notices. Safe to run again.
 /// </summary>
 public sealed class PlaintextSecretMigration(NpgsqlDataSource dataSource, SecretSeal seal, TimeProvider clock) : ILedgerMigration
 {
