@@ -148,7 +148,7 @@ namespace AuditPlatform.FaultBattery
             var unconfirmed = sent.Where(s => !s.Accepted).ToList();
             if (tally.Lost > 0)
             {
-                failures.Add($"{tally.Lost} accepted commands are not in the ledger: {string.Join(", ", sent.Where(s => s.Accepted).Take(3).Select(s => s.Stream))}...");
+                failures.Add($"{tally.Lost} accepted commands are not in the ledger: {string.Join(", ", tally.LostStreams)}{(tally.Lost > tally.LostStreams.Count ? ", ..." : string.Empty)}");
             }
 
             if (tally.Duplicated > 0 || tally.NoticesDuplicated > 0 || tally.CasesDuplicated > 0)

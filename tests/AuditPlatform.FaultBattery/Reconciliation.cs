@@ -11,6 +11,9 @@ public sealed record Tally(
     int NoticesExpected, int NoticesFound, int NoticesDuplicated,
     int? CasesExpected, int? CasesFound, int? CasesDuplicated)
 {
+    /// <summary>The stream keys of accepted commands the ledger does not hold (the first few, for the report).</summary>
+    public IReadOnlyList<string> LostStreams { get; init; } = [];
+
     public bool Complete => Lost == 0 && NoticesFound == NoticesExpected && (CasesExpected is null || CasesFound == CasesExpected);
 
     public bool Clean => Complete && Duplicated == 0 && NoticesDuplicated == 0 && CasesDuplicated is null or 0;
@@ -139,7 +142,10 @@ public sealed class Reconciliation(BatteryOptions options, Platform platform)
         }
 
         return new Tally(accepted.Count, inLedger, accepted.Count - inLedger, Twice(commandStreams),
-            notices.Count, Found(notices), Twice(notices), casesExpected, casesFound, casesDuplicated);
+            notices.Count, Found(notices), Twice(notices), casesExpected, casesFound, casesDuplicated)
+        {
+            LostStreams = [.. commandStreams.Where(s => counts.GetValueOrDefault(s) == 0).Take(5)],
+        };
     }
 
     /// <summary>
