@@ -276,10 +276,20 @@ public static class Cli
             using var document = JsonDocument.Parse(File.ReadAllText(file.FullName));
             var failure = OfflineCheck.Pack(document.RootElement, publicKey, trusted, required);
             var count = document.RootElement.GetProperty("events").GetArrayLength();
-            var note = OfflineCheck.Checkpoint(document.RootElement.GetProperty("checkpoint")).Note;
+            var checkpoint = OfflineCheck.Checkpoint(document.RootElement.GetProperty("checkpoint"));
+            var note = checkpoint.Note;
+            if (failure is null && count == 0)
+            {
+                // A signed checkpoint over none of the entity's events proves nothing about it: not a verdict.
+                var root = document.RootElement;
+                output.WriteLine($"NOTHING VERIFIED: the pack holds no events of {root.GetProperty("kind").GetString()} {root.GetProperty("id").GetString()}: " +
+                    $"none recorded as of {root.GetProperty("asOf").GetString()} is under its checkpoint (event {checkpoint.Sequence}). Ask for the pack again after the next checkpoint.");
+                return Error;
+            }
+
             var cosigned = trusted.Count == 0 || note is null ? string.Empty
                 : $", cosigned by {Cosignature.CosignedBy(note, trusted).Count} of {trusted.Count} trusted witnesses ({required} required)";
-            output.WriteLine(failure is null ? $"VERIFIED: {count} events of the pack are in the signed checkpoint{cosigned}" : $"NOT VERIFIED: {failure}");
+            output.WriteLine(failure is null ? $"VERIFIED: {(count == 1 ? "the 1 event of the pack is" : $"{count} events of the pack are")} in the signed checkpoint{cosigned}" : $"NOT VERIFIED: {failure}");
             return failure is null ? Ok : Tampered;
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or FormatException)

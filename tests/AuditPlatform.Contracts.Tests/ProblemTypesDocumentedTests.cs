@@ -74,10 +74,11 @@ public sealed partial class ProblemTypesDocumentedTests
         return DocumentedRow().Matches(section).Select(m => m.Groups["slug"].Value).ToHashSet(StringComparer.Ordinal);
     }
 
-    // A refusal (new Refusal(kind, "slug", ...) or Refusal's own factories), Refusal.Unusable("slug", ...), a bus caller's
+    // A refusal (new Refusal(kind, "slug", ...) or Refusal's own factories), Refusal.Unusable("slug", ...), an exception
+    // handler's or endpoint's Problems.Refusal(StatusCodes.StatusNNN, "slug", ...), a bus caller's
     // Refused("slug", ...), an InvalidCommandException("slug", ...), Problems.Type("slug"), the framework's problems by
     // status (StatusCodes.Status404NotFound => "not-found", _ => "error") and a bus failure's ProblemType ?? "error".
-    [GeneratedRegex("""(?:\bnew(?: Refusal)?\(RefusalKind\.\w+,\s*|Refusal\.Unusable\(\s*|\bRefused\(\s*|InvalidCommandException\(\s*|Problems\.Type\(\s*|StatusCodes\.Status\w+ => |\b_ => |ProblemType \?\? )"(?<slug>[a-z]+(?:-[a-z]+)*)"[,)\s;]""")]
+    [GeneratedRegex("""(?:\bnew(?: Refusal)?\(RefusalKind\.\w+,\s*|Refusal\.Unusable\(\s*|Problems\.Refusal\(StatusCodes\.Status\w+,\s*|\bRefused\(\s*|InvalidCommandException\(\s*|Problems\.Type\(\s*|StatusCodes\.Status\w+ => |\b_ => |ProblemType \?\? )"(?<slug>[a-z]+(?:-[a-z]+)*)"[,)\s;]""")]
     private static partial Regex ProducedSlug();
 
     [GeneratedRegex("\"Intake:(?<name>[A-Za-z]+)\"")]

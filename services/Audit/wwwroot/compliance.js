@@ -365,6 +365,13 @@ async function verifyEvidence() {
 }
 
 function showPackVerdict(status, result) {
+  if (result.ok && result.verified === 0) {
+    // A signed checkpoint over none of the entity's events proves nothing about it.
+    status.className = "bad";
+    status.textContent = "Nothing verified: the pack holds no events under checkpoint size " + result.checkpoint.size +
+      ". Ask for the pack again after the next checkpoint.";
+    return;
+  }
   if (result.ok) {
     const cp = result.checkpoint;
     status.className = "ok";

@@ -25,7 +25,8 @@ internal sealed class InvalidCommandHandler : IExceptionHandler
 }
 
 /// <summary>
-/// Two requests wrote the same stream at once and this one lost the optimistic concurrency check: nothing
+/// Two requests wrote the same stream at once and this one lost the optimistic concurrency check (or PostgreSQL chose it as a
+/// deadlock victim or a serialization failure): nothing
 /// of it was saved, and repeating it is safe (a create with a client id then replays). 409, never a 500.
 /// </summary>
 internal sealed class ConcurrentWriteHandler : IExceptionHandler
@@ -33,7 +34,7 @@ internal sealed class ConcurrentWriteHandler : IExceptionHandler
     public static bool IsConcurrentWrite(Exception exception) => exception switch
     {
         JasperFx.ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException or Marten.Exceptions.ConcurrentUpdateException => true,
-        Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } => true,
+        Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation or Npgsql.PostgresErrorCodes.DeadlockDetected or Npgsql.PostgresErrorCodes.SerializationFailure } => true,
         { InnerException: { } inner } => IsConcurrentWrite(inner),
         _ => false,
     };
@@ -107,10 +108,35 @@ internal sealed partial class BadRequestHandler : IExceptionHandler
     private static partial System.Text.RegularExpressions.Regex UnparsedParameter();
 }
 
+/// <summary>
+/// The ledger cannot take the request now (PostgreSQL unreachable, restarting, or out of connections, disk or memory):
+/// 503 with <c>Retry-After</c>, never a 500, so a client knows to repeat it. A command repeated with the same id is
+/// recorded once.
+/// </summary>
+internal sealed class LedgerUnavailableHandler : IExceptionHandler
+{
+    /// <summary>Seconds a client is asked to wait: about what a PostgreSQL restart or a failover takes.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (BusSetup.LedgerShortage(exception) is not { } shortage)
+        {
+            return false;
+        }
+
+        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Problems.Refusal(StatusCodes.Status503ServiceUnavailable, "ledger-unavailable", "The ledger cannot take this request now.",
+            $"{shortage}. Repeat the request after {RetryAfterSeconds} s; a command repeated with the same id is recorded once.").ExecuteAsync(httpContext);
+        return true;
+    }
+}
+
 public static class InvalidCommandHandlerExtensions
 {
     public static IServiceCollection AddInvalidCommandHandler(this IServiceCollection services) =>
         services.AddExceptionHandler<InvalidCommandHandler>().AddExceptionHandler<ConcurrentWriteHandler>().AddExceptionHandler<BadRequestHandler>()
+            .AddExceptionHandler<LedgerUnavailableHandler>()
             // Binding failures are thrown to the handler above instead of answered as a bare 400 by the framework.
             .Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 }

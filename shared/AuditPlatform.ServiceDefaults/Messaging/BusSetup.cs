@@ -1,3 +1,4 @@
+using AuditPlatform.ServiceDefaults.Http;
 using AuditPlatform.ServiceDefaults.Ledger;
 using MassTransit;
 using MassTransit.RabbitMqTransport;
@@ -35,7 +36,7 @@ public static class BusSetup
         {
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, false));
             // MassTransit 8.4+ posts a usage report to its vendor's host by default; a service talks only to the
-            // servers it is configured with (issue 14).
+            // servers it is configured with.
             x.DisableUsageTelemetry();
             consumers(x);
             x.AddConsumeObserver<RejectionObserver>();
@@ -96,11 +97,20 @@ public static class BusSetup
                 // bare command, whatever its type header says (each command has a queue of its own).
                 cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.CopyHeaders, isDefault: true);
                 // Outermost: while PostgreSQL is away (a restart, a failover) a message is held and tried again for
-                // about two minutes instead of going to _error after the quick retries below.
+                // about a minute instead of going to _error after the quick retries below.
                 cfg.UseMessageRetry(r =>
                 {
                     r.Interval(30, TimeSpan.FromSeconds(2));
                     r.Handle<Exception>(LedgerUnavailable);
+                });
+                // A write that lost an optimistic-concurrency race on a stream another message wrote at the same moment
+                // (a response reaching every open case of a partner while breaches raise them) is decided again on
+                // fresh state; nothing of it was saved. Under load five quick tries were not enough: 25 responses went
+                // to _error in one benchmark run (docs/reliability.md).
+                cfg.UseMessageRetry(r =>
+                {
+                    r.Exponential(20, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(50));
+                    r.Handle<Exception>(ConcurrentWriteHandler.IsConcurrentWrite);
                 });
                 cfg.UseMessageRetry(r =>
                 {
@@ -108,8 +118,9 @@ public static class BusSetup
                     r.Ignore<InvalidCommandException>();
                     r.Ignore<System.Text.Json.JsonException>();
                     r.Ignore<System.Runtime.Serialization.SerializationException>();
-                    // Left to the outer retry above; a policy that handled it first would be the only one applied.
+                    // Left to the outer retries above; a policy that handled them first would be the only one applied.
                     r.Ignore<Exception>(LedgerUnavailable);
+                    r.Ignore<Exception>(ConcurrentWriteHandler.IsConcurrentWrite);
                 });
                 cfg.ConfigureEndpoints(context);
             });
@@ -204,19 +215,36 @@ public static class BusSetup
         public bool TopologyOnly { get; set; }
     }
 
-    /// <summary>The ledger could not be reached (refused, reset or shut-down connections), as opposed to a refusal or a bug.</summary>
-    public static bool LedgerUnavailable(Exception exception)
+    /// <summary>
+    /// The ledger could not take the work now, as opposed to a refusal or a bug: refused, reset or shut-down
+    /// connections, or PostgreSQL out of a resource (SQL state class 53: connections, disk, memory).
+    /// </summary>
+    public static bool LedgerUnavailable(Exception exception) => LedgerShortage(exception) is not null;
+
+    /// <summary>What the ledger is short of, in a few words for a problem's detail; null when it is not unavailable.</summary>
+    public static string? LedgerShortage(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException
-                || e is Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "08000" or "08003" or "08006" })
+            switch (e)
             {
-                return true;
+                case Npgsql.PostgresException { SqlState: "53300" }:
+                    return "PostgreSQL has no connection to spare";
+                case Npgsql.PostgresException { SqlState: "53100" }:
+                    return "PostgreSQL's disk is full";
+                case Npgsql.PostgresException { SqlState: "53200" }:
+                    return "PostgreSQL is out of memory";
+                case Npgsql.PostgresException { SqlState: var state } when state.StartsWith("53", StringComparison.Ordinal):
+                    return "PostgreSQL is out of a resource";
+                case Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "08000" or "08003" or "08006" }:
+                // Npgsql also calls a deadlock or a serialization failure transient: those are lost races, not an outage.
+                case Npgsql.NpgsqlException { IsTransient: true } and not Npgsql.PostgresException:
+                case System.Net.Sockets.SocketException:
+                    return "PostgreSQL cannot be reached";
             }
         }
 
-        return false;
+        return null;
     }
 
     private static string VirtualHost(Uri address)

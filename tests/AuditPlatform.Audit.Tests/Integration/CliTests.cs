@@ -27,4 +27,29 @@ public sealed class CliTests(AuditFixture fixture) : IClassFixture<AuditFixture>
         Assert.Contains("TAMPERED: event 3 is altered", output.ToString(), StringComparison.Ordinal);
         Assert.Equal(Cli.Tampered, await Cli.ProofAsync(fixture.Compliance, 3, fixture.PublicKey, output, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_pack_that_holds_no_event_under_its_checkpoint_verifies_nothing_and_says_so()
+    {
+        await fixture.RegisterAsync("C-PACK");
+        await fixture.CheckpointAsync();
+        var file = new FileInfo(Path.Combine(Path.GetTempPath(), $"pack-{Guid.NewGuid():N}.json"));
+        try
+        {
+            // No partner NOWHERE was ever recorded: its pack carries a good signed checkpoint and no event.
+            await File.WriteAllTextAsync(file.FullName, await fixture.Compliance.GetStringAsync("/audit/evidence/partner/NOWHERE"));
+            var output = new StringWriter();
+            Assert.Equal(Cli.Error, Cli.VerifyPack(file, fixture.VerifierKey, output));
+            Assert.StartsWith("NOTHING VERIFIED: the pack holds no events of partner NOWHERE: none recorded as of ", output.ToString(), StringComparison.Ordinal);
+
+            await File.WriteAllTextAsync(file.FullName, await fixture.Compliance.GetStringAsync("/audit/evidence/partner/C-PACK"));
+            output = new StringWriter();
+            Assert.Equal(Cli.Ok, Cli.VerifyPack(file, fixture.VerifierKey, output));
+            Assert.StartsWith("VERIFIED: the 1 event of the pack is in the signed checkpoint", output.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            file.Delete();
+        }
+    }
 }

@@ -304,6 +304,14 @@ public sealed partial class CompliancePageTests(CompliancePageFixture fixture) :
         await Expect(page.Locator("#evidence-result .failures li")).ToHaveTextAsync($"event {sequence![1..]}: its leaf is not in the checkpoint");
         await page.ClickAsync("#evidence-result .failures a");
         await Expect(page.Locator("#event-title")).ToHaveTextAsync($"Event {sequence[1..]}");
+
+        // A pack whose checkpoint covers none of the entity's events proves nothing: it is not worded as verified.
+        await page.EvaluateAsync("""
+            () => window.verifierAnswer = (pack) => ({ ok: true, verified: 0, cosignedBy: [], failures: [],
+              checkpoint: { origin: 'tests.auditplatform.local/ledger', size: 7, root: pack.checkpoint.root } })
+            """);
+        await page.ClickAsync("#evidence-verify");
+        await Expect(page.Locator("#evidence-result p.bad")).ToHaveTextAsync("Nothing verified: the pack holds no events under checkpoint size 7. Ask for the pack again after the next checkpoint.");
         Assert.Empty(tab.Problems);
     }
 

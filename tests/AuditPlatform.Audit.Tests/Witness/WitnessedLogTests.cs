@@ -107,7 +107,14 @@ public sealed class WitnessedLogTests(AuditFixture fixture) : IClassFixture<Audi
         // History rewritten: an early ledger row altered and the chain rebuilt from it, as an operator covering
         // tracks would. The new checkpoint cannot be proven to extend what the witness cosigned: it refuses (422).
         await fixture.ExecuteAsync("update ledger.mt_events set data = jsonb_set(data, '{Country}', '\"Atlantis\"') where seq_id = 1");
-        await fixture.ExecuteAsync("truncate audit.chain, audit.tree_nodes, audit.checkpoints");
+        // Under the chain's leader lock, as the follower writes those tables under it: a truncate racing a follower's
+        // round deadlocked with it.
+        await fixture.ExecuteAsync("""
+            begin;
+            select pg_advisory_xact_lock(hashtextextended('auditplatform.audit.chain', 0));
+            truncate audit.chain, audit.tree_nodes, audit.checkpoints;
+            commit;
+            """);
         await fixture.RegisterAsync("W-4");
         await fixture.CheckpointAsync();
         var refused = Assert.Single(await rounds.RunAsync(CancellationToken.None));

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AuditPlatform.Escalation.Cases;
 using AuditPlatform.Intake;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
@@ -153,6 +154,11 @@ public class EscalationFixture : PlatformFixture
             var body = await Json(await IntakeAdmin.GetAsync($"/partners/{code}"));
             return body.GetProperty("sharing").GetString() == sharing ? body : null;
         }, $"{code} to be {sharing} in Intake") ?? throw new InvalidOperationException(code);
+
+    /// <summary>The events recording one response on one case.</summary>
+    public async Task<IReadOnlyList<LedgerRow>> ResponsesAsync(Guid caseId, Guid responseId) =>
+        [.. (await Ledger.ReadAsync(EscalationCase.StreamFor(caseId), "case_response_received"))
+            .Where(r => r.Data.GetProperty("ResponseId").GetGuid() == responseId)];
 
     /// <summary>A partner's response, published as Notification does (plain JSON on the contract exchange).</summary>
     public Task RespondAsync(string partner, Guid? breachId, string kind, DateTimeOffset? validUntil = null, string[]? scope = null) =>

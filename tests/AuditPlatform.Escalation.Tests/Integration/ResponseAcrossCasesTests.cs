@@ -75,7 +75,7 @@ public sealed class ResponseAcrossCasesTests(SecondCaseFailureFixture fixture) :
             // Between the failed attempt and the next one: nothing of the message was committed.
             foreach (var caseId in cases)
             {
-                Assert.Empty(await ResponsesAsync(caseId, responseId));
+                Assert.Empty(await fixture.ResponsesAsync(caseId, responseId));
             }
 
             await using var query = fixture.Escalation.Services.GetRequiredService<IDocumentStore>().QuerySession();
@@ -89,11 +89,55 @@ public sealed class ResponseAcrossCasesTests(SecondCaseFailureFixture fixture) :
         foreach (var caseId in cases)
         {
             await fixture.CaseAsync(caseId, c => c.GetProperty("status").GetString() == "responded", "the redelivered response to reach every case");
-            Assert.Single(await ResponsesAsync(caseId, responseId));
+            Assert.Single(await fixture.ResponsesAsync(caseId, responseId));
         }
     }
+}
 
-    private async Task<IReadOnlyList<LedgerRow>> ResponsesAsync(Guid caseId, Guid responseId) =>
-        [.. (await fixture.Ledger.ReadAsync(EscalationCase.StreamFor(caseId), "case_response_received"))
-            .Where(r => r.Data.GetProperty("ResponseId").GetGuid() == responseId)];
+/// <summary>
+/// Loses the optimistic-concurrency race for the case on the first <see cref="Races"/> commits of a response, as when
+/// another message (a breach raising the case, another response) writes the same case at the same moment.
+/// </summary>
+public sealed class LostRaces : DocumentSessionListenerBase
+{
+    public const int Races = 8;
+
+    private int attempts;
+
+    public int Attempts => Volatile.Read(ref attempts);
+
+    public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
+    {
+        var responding = session.PendingChanges.Streams().Any(s => s.Events.Any(e => e.Data is ResponseReceived));
+        return responding && Interlocked.Increment(ref attempts) <= Races
+            ? throw new JasperFx.Events.EventStreamUnexpectedMaxEventIdException("Injected: another message wrote the case first.")
+            : Task.CompletedTask;
+    }
+}
+
+public sealed class LostRacesFixture : EscalationFixture
+{
+    public LostRaces Races { get; } = new();
+
+    protected override void ConfigureEscalation(IServiceCollection services) => services.ConfigureMarten(o => o.Listeners.Add(Races));
+}
+
+public sealed class LostRaceTests(LostRacesFixture fixture) : IClassFixture<LostRacesFixture>
+{
+    [Fact]
+    public async Task A_response_that_keeps_losing_the_race_for_its_case_is_decided_again_until_it_lands_and_is_never_parked()
+    {
+        await fixture.RegisterAsync("AU-RACE");
+        var caseId = EscalationCase.ForBreach(await fixture.ReportLeakAsync("AU-RACE"));
+        await fixture.CaseAsync(caseId, c => c.GetProperty("status").GetString() == "open", "the case to open");
+
+        var (responseId, messageId) = (Guid.NewGuid(), Guid.NewGuid());
+        await fixture.RespondAsync("AU-RACE", null, "remediation", responseId, messageId);
+
+        // More lost races in a row than the quick retry's five tries: the response still lands, once, and nothing is parked.
+        await fixture.CaseAsync(caseId, c => c.GetProperty("status").GetString() == "responded", "the response to land after its lost races");
+        Assert.Equal(LostRaces.Races + 1, fixture.Races.Attempts);
+        Assert.Single(await fixture.ResponsesAsync(caseId, responseId));
+        Assert.Equal(0u, await fixture.Probe.CountAsync("escalation-diplomatic-response-recorded_error"));
+    }
 }
