@@ -46,14 +46,16 @@ public sealed class SecondCaseFailure : DocumentSessionListenerBase
     }
 }
 
-public sealed class SecondCaseFailureFixture : EscalationFixture
+/// <summary>The platform with a Marten session listener of the test's own in Escalation.</summary>
+public sealed class ListenerFixture<TListener> : EscalationFixture
+    where TListener : DocumentSessionListenerBase, new()
 {
-    public SecondCaseFailure Failure { get; } = new();
+    public TListener Listener { get; } = new();
 
-    protected override void ConfigureEscalation(IServiceCollection services) => services.ConfigureMarten(o => o.Listeners.Add(Failure));
+    protected override void ConfigureEscalation(IServiceCollection services) => services.ConfigureMarten(o => o.Listeners.Add(Listener));
 }
 
-public sealed class ResponseAcrossCasesTests(SecondCaseFailureFixture fixture) : IClassFixture<SecondCaseFailureFixture>
+public sealed class ResponseAcrossCasesTests(ListenerFixture<SecondCaseFailure> fixture) : IClassFixture<ListenerFixture<SecondCaseFailure>>
 {
     [Fact]
     public async Task A_response_to_several_cases_that_fails_on_a_later_case_changes_none_and_on_redelivery_reaches_each_once()
@@ -69,7 +71,7 @@ public sealed class ResponseAcrossCasesTests(SecondCaseFailureFixture fixture) :
         var (responseId, messageId) = (Guid.NewGuid(), Guid.NewGuid());
         await fixture.RespondAsync("AU-ASIS", null, "remediation", responseId, messageId);
 
-        await Eventually.TrueAsync(() => fixture.Failure.Retrying.Task.IsCompleted, "the response to be tried again after the injected failure");
+        await Eventually.TrueAsync(() => fixture.Listener.Retrying.Task.IsCompleted, "the response to be tried again after the injected failure");
         try
         {
             // Between the failed attempt and the next one: nothing of the message was committed.
@@ -83,7 +85,7 @@ public sealed class ResponseAcrossCasesTests(SecondCaseFailureFixture fixture) :
         }
         finally
         {
-            fixture.Failure.Looked.TrySetResult();
+            fixture.Listener.Looked.TrySetResult();
         }
 
         foreach (var caseId in cases)
@@ -115,14 +117,7 @@ public sealed class LostRaces : DocumentSessionListenerBase
     }
 }
 
-public sealed class LostRacesFixture : EscalationFixture
-{
-    public LostRaces Races { get; } = new();
-
-    protected override void ConfigureEscalation(IServiceCollection services) => services.ConfigureMarten(o => o.Listeners.Add(Races));
-}
-
-public sealed class LostRaceTests(LostRacesFixture fixture) : IClassFixture<LostRacesFixture>
+public sealed class LostRaceTests(ListenerFixture<LostRaces> fixture) : IClassFixture<ListenerFixture<LostRaces>>
 {
     [Fact]
     public async Task A_response_that_keeps_losing_the_race_for_its_case_is_decided_again_until_it_lands_and_is_never_parked()
@@ -136,7 +131,7 @@ public sealed class LostRaceTests(LostRacesFixture fixture) : IClassFixture<Lost
 
         // More lost races in a row than the quick retry's five tries: the response still lands, once, and nothing is parked.
         await fixture.CaseAsync(caseId, c => c.GetProperty("status").GetString() == "responded", "the response to land after its lost races");
-        Assert.Equal(LostRaces.Races + 1, fixture.Races.Attempts);
+        Assert.Equal(LostRaces.Races + 1, fixture.Listener.Attempts);
         Assert.Single(await fixture.ResponsesAsync(caseId, responseId));
         Assert.Equal(0u, await fixture.Probe.CountAsync("escalation-diplomatic-response-recorded_error"));
     }
