@@ -7,6 +7,7 @@ using AuditPlatform.Audit.Tests.Witness;
 using AuditPlatform.Audit.Witnesses;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
+using AuditPlatform.Testing.Browser;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -42,13 +43,11 @@ public sealed class BrowserPackVerifierTests(AuditFixture fixture) : IClassFixtu
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    private static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     private TrustedWitness Witness => witness.Trusted;
 
     public async Task InitializeAsync()
     {
-        Assert.True(File.Exists(Chromium), $"Chromium is needed for the browser verifier test and was not found at {Chromium} (set CHROMIUM_PATH).");
         witness = new LocalWitness(witnessName, fixture);
         var url = await witness.StartAsync();
         var settings = fixture.AuditSettings();
@@ -62,12 +61,7 @@ public sealed class BrowserPackVerifierTests(AuditFixture fixture) : IClassFixtu
         await Eventually.TrueAsync(async () => (await http.GetAsync("/health/ready")).IsSuccessStatusCode, "the Audit host to be ready");
 
         playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        });
+        browser = await HeadlessChromium.LaunchAsync(playwright, "verify-pack.js");
         page = await browser.NewPageAsync();
         await page.GotoAsync(address.ToString());
     }

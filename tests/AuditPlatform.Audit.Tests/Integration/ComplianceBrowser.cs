@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
+using AuditPlatform.Testing.Browser;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
@@ -22,11 +23,9 @@ public class CompliancePageFixture : AuditFixture
 
     public IBrowser Browser { get; private set; } = null!;
 
-    private static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     public override async Task InitializeAsync()
     {
-        Assert.True(File.Exists(Chromium), $"Chromium is needed for the compliance page tests and was not found at {Chromium} (set CHROMIUM_PATH).");
         await base.InitializeAsync();
         foreach (var partner in new[] { "US-FBI", "US-DHS", "US-NSA", "US-CIA" })
         {
@@ -54,12 +53,7 @@ public class CompliancePageFixture : AuditFixture
         await Eventually.TrueAsync(async () => (await http.GetAsync("/health/ready")).IsSuccessStatusCode, "the compliance page host to be ready");
 
         playwright = await Playwright.CreateAsync();
-        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        });
+        Browser = await HeadlessChromium.LaunchAsync(playwright, "the compliance page");
     }
 
     public override async Task DisposeAsync()

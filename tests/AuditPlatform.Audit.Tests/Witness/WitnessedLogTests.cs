@@ -6,6 +6,7 @@ using AuditPlatform.Audit.Tests.Integration;
 using AuditPlatform.Audit.Witnesses;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
+using AuditPlatform.Testing.Browser;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using NSec.Cryptography;
@@ -26,7 +27,6 @@ public sealed class WitnessedLogTests(AuditFixture fixture) : IClassFixture<Audi
     private ServiceHost<AuditApp> audit = null!;
     private Uri address = null!;
 
-    private static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     private string WitnessVerifierKey => witness.VerifierKey;
 
@@ -137,13 +137,7 @@ public sealed class WitnessedLogTests(AuditFixture fixture) : IClassFixture<Audi
 
     private static async Task<IBrowser> BrowserAsync(IPlaywright playwright)
     {
-        Assert.True(File.Exists(Chromium), $"Chromium is needed for the compliance page and was not found at {Chromium} (set CHROMIUM_PATH).");
-        return await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        });
+        return await HeadlessChromium.LaunchAsync(playwright, "the compliance page");
     }
 
     /// <summary>The compliance page's witness line, once it starts with <paramref name="expected"/>; returns its class (ok or bad).</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AuditPlatform.Testing;
+using AuditPlatform.Testing.Browser;
 using Deque.AxeCore.Playwright;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -29,7 +30,6 @@ internal sealed class DashboardBrowser : IAsyncDisposable
         this.browser = browser;
     }
 
-    public static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     public ServiceHost<EscalationApp> Host { get; }
 
@@ -40,7 +40,6 @@ internal sealed class DashboardBrowser : IAsyncDisposable
 
     public static async Task<DashboardBrowser> StartAsync(EscalationFixture fixture)
     {
-        Assert.True(File.Exists(Chromium), $"Chromium is needed for the dashboard tests and was not found at {Chromium} (set CHROMIUM_PATH).");
         var host = new ServiceHost<EscalationApp>(fixture, services: s => s.AddSingleton<TimeProvider>(fixture.Clock));
         var address = host.ListenOnLoopback();
         using (var http = new HttpClient { BaseAddress = address })
@@ -49,12 +48,7 @@ internal sealed class DashboardBrowser : IAsyncDisposable
         }
 
         var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        });
+        var browser = await HeadlessChromium.LaunchAsync(playwright, "the dashboard tests");
         return new DashboardBrowser(host, address, playwright, browser);
     }
 

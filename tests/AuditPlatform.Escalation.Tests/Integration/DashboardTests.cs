@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using AuditPlatform.Escalation.Cases;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
+using AuditPlatform.Testing.Browser;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -10,12 +11,10 @@ namespace AuditPlatform.Escalation.Tests.Integration;
 /// <summary>The dashboard in headless Chromium: a new case appears without a reload and can be acknowledged.</summary>
 public sealed class DashboardTests(EscalationFixture fixture) : IClassFixture<EscalationFixture>
 {
-    private static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     [Fact]
     public async Task A_new_case_appears_live_and_the_acknowledge_button_records_it()
     {
-        Assert.True(File.Exists(Chromium), $"Chromium is needed for the dashboard test and was not found at {Chromium} (set CHROMIUM_PATH).");
         await using var host = new ServiceHost<EscalationApp>(fixture, services: s => s.AddSingleton<TimeProvider>(fixture.Clock));
         var address = host.ListenOnLoopback();
         using var http = new HttpClient { BaseAddress = address };
@@ -29,12 +28,7 @@ public sealed class DashboardTests(EscalationFixture fixture) : IClassFixture<Es
         await fixture.CaseAsync(earlier, _ => true, "an earlier case");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright, "the dashboard tests");
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 820 } });
         var problems = new List<string>();
         page.PageError += (_, error) => problems.Add(error);
@@ -85,7 +79,6 @@ public sealed class DashboardTests(EscalationFixture fixture) : IClassFixture<Es
     [Fact]
     public async Task A_partner_with_a_hostile_name_is_shown_as_text_and_runs_no_script()
     {
-        Assert.True(File.Exists(Chromium), $"Chromium is needed for the dashboard test and was not found at {Chromium} (set CHROMIUM_PATH).");
         const string hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>";
         await using var host = new ServiceHost<EscalationApp>(fixture, services: s => s.AddSingleton<TimeProvider>(fixture.Clock));
         var address = host.ListenOnLoopback();
@@ -96,12 +89,7 @@ public sealed class DashboardTests(EscalationFixture fixture) : IClassFixture<Es
         await fixture.CaseAsync(leaked, _ => true, "the hostile partner's case");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright, "the dashboard tests");
         var page = await browser.NewPageAsync();
         var dialogs = new List<string>();
         page.Dialog += async (_, dialog) =>
