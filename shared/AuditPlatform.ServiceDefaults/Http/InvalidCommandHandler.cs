@@ -1,3 +1,4 @@
+using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -25,23 +26,14 @@ internal sealed class InvalidCommandHandler : IExceptionHandler
 }
 
 /// <summary>
-/// Two requests wrote the same stream at once and this one lost the optimistic concurrency check (or PostgreSQL chose it as a
-/// deadlock victim or a serialization failure): nothing
+/// Two requests wrote the same stream at once and this one lost the race (<see cref="LedgerFailures.IsLostRace"/>): nothing
 /// of it was saved, and repeating it is safe (a create with a client id then replays). 409, never a 500.
 /// </summary>
 internal sealed class ConcurrentWriteHandler : IExceptionHandler
 {
-    public static bool IsConcurrentWrite(Exception exception) => exception switch
-    {
-        JasperFx.ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException or Marten.Exceptions.ConcurrentUpdateException => true,
-        Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation or Npgsql.PostgresErrorCodes.DeadlockDetected or Npgsql.PostgresErrorCodes.SerializationFailure } => true,
-        { InnerException: { } inner } => IsConcurrentWrite(inner),
-        _ => false,
-    };
-
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsConcurrentWrite(exception))
+        if (!LedgerFailures.IsLostRace(exception))
         {
             return false;
         }
@@ -120,7 +112,7 @@ internal sealed class LedgerUnavailableHandler : IExceptionHandler
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (BusSetup.LedgerShortage(exception) is not { } shortage)
+        if (LedgerFailures.Shortage(exception) is not { } shortage)
         {
             return false;
         }

@@ -1,4 +1,3 @@
-using AuditPlatform.ServiceDefaults.Http;
 using AuditPlatform.ServiceDefaults.Ledger;
 using MassTransit;
 using MassTransit.RabbitMqTransport;
@@ -101,7 +100,7 @@ public static class BusSetup
                 cfg.UseMessageRetry(r =>
                 {
                     r.Interval(30, TimeSpan.FromSeconds(2));
-                    r.Handle<Exception>(LedgerUnavailable);
+                    r.Handle<Exception>(LedgerFailures.IsUnavailable);
                 });
                 // A write that lost an optimistic-concurrency race on a stream another message wrote at the same moment
                 // (a response reaching every open case of a partner while breaches raise them) is decided again on
@@ -110,7 +109,7 @@ public static class BusSetup
                 cfg.UseMessageRetry(r =>
                 {
                     r.Exponential(20, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(50));
-                    r.Handle<Exception>(ConcurrentWriteHandler.IsConcurrentWrite);
+                    r.Handle<Exception>(LedgerFailures.IsLostRace);
                 });
                 cfg.UseMessageRetry(r =>
                 {
@@ -119,8 +118,8 @@ public static class BusSetup
                     r.Ignore<System.Text.Json.JsonException>();
                     r.Ignore<System.Runtime.Serialization.SerializationException>();
                     // Left to the outer retries above; a policy that handled them first would be the only one applied.
-                    r.Ignore<Exception>(LedgerUnavailable);
-                    r.Ignore<Exception>(ConcurrentWriteHandler.IsConcurrentWrite);
+                    r.Ignore<Exception>(LedgerFailures.IsUnavailable);
+                    r.Ignore<Exception>(LedgerFailures.IsLostRace);
                 });
                 cfg.ConfigureEndpoints(context);
             });
@@ -213,38 +212,6 @@ public static class BusSetup
     public sealed class TopologyDeployment
     {
         public bool TopologyOnly { get; set; }
-    }
-
-    /// <summary>
-    /// The ledger could not take the work now, as opposed to a refusal or a bug: refused, reset or shut-down
-    /// connections, or PostgreSQL out of a resource (SQL state class 53: connections, disk, memory).
-    /// </summary>
-    public static bool LedgerUnavailable(Exception exception) => LedgerShortage(exception) is not null;
-
-    /// <summary>What the ledger is short of, in a few words for a problem's detail; null when it is not unavailable.</summary>
-    public static string? LedgerShortage(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                case Npgsql.PostgresException { SqlState: "53300" }:
-                    return "PostgreSQL has no connection to spare";
-                case Npgsql.PostgresException { SqlState: "53100" }:
-                    return "PostgreSQL's disk is full";
-                case Npgsql.PostgresException { SqlState: "53200" }:
-                    return "PostgreSQL is out of memory";
-                case Npgsql.PostgresException { SqlState: var state } when state.StartsWith("53", StringComparison.Ordinal):
-                    return "PostgreSQL is out of a resource";
-                case Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "08000" or "08003" or "08006" }:
-                // Npgsql also calls a deadlock or a serialization failure transient: those are lost races, not an outage.
-                case Npgsql.NpgsqlException { IsTransient: true } and not Npgsql.PostgresException:
-                case System.Net.Sockets.SocketException:
-                    return "PostgreSQL cannot be reached";
-            }
-        }
-
-        return null;
     }
 
     private static string VirtualHost(Uri address)
