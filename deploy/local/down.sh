@@ -29,7 +29,7 @@ for pidfile in "$LOCAL"/run/*.pid; do
 done
 
 [ -x "$RABBIT_BIN/rabbitmqctl" ] && [ -d "$RABBIT_HOME" ] && stop_rabbitmq
-[ -x "$PG_BIN/pg_ctl" ] && stop_postgres
+[ -x "$PG_BIN/pg_ctl" ] && { free_ledger_disk; stop_postgres; }
 
 if [ "$purge" = true ]; then
   say "deleting the local database and broker state"

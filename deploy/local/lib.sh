@@ -396,7 +396,14 @@ start_rabbitmq() {
   for partner in US-FBI US-DHS; do ensure_integrator "$partner" "$users"; done
 
   local _i; for _i in $(seq 1 60); do
-    curl -fsS -u "admin:$(secret rabbitmq-admin.password)" "http://127.0.0.1:$RABBIT_UI_PORT/api/overview" >/dev/null 2>&1 && return 0
+    curl -fsS -u "admin:$(secret rabbitmq-admin.password)" "http://127.0.0.1:$RABBIT_UI_PORT/api/overview" >/dev/null 2>&1 && {
+      # A fault battery cut short may have left its alarm raised: the node keeps a limit set at runtime until it restarts.
+      if ! await_rabbitmq_alarms ok 1; then
+        say "RabbitMQ reports a resource alarm; putting its memory and disk limits back to the defaults"
+        clear_rabbitmq_alarms
+      fi
+      return 0
+    }
     sleep 1
   done
   die "the RabbitMQ management API did not answer on 127.0.0.1:$RABBIT_UI_PORT"
@@ -490,6 +497,81 @@ stop_postgres() {
   pg_running || return 0
   say "stopping PostgreSQL"
   as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null
+}
+
+# --- Resource faults (the fault battery) ------------------------------------------------------------
+
+# The ledger's disk, filled: ledger.mt_events moves to a tablespace on a small tmpfs, and a filler file takes the
+# rest of it, so the next append that needs a new page fails with "could not extend file" (SQL state 53100, disk
+# full) while the rest of PostgreSQL, its WAL included, goes on. free_ledger_disk deletes the filler, moves the table
+# back and unmounts; both are safe to run twice.
+LEDGER_DISK="$LOCAL/ledger-disk"
+
+fill_ledger_disk() {
+  local heap_mb
+  heap_mb=$(pg_superuser -d auditplatform -c "select ceil((pg_relation_size(c.oid) + coalesce(pg_relation_size(c.reltoastrelid), 0)) / 1048576.0)::int
+    from pg_class c where c.oid = 'ledger.mt_events'::regclass")
+  # Only as big as the table needs: a ledger a benchmark left behind is copied into memory and back.
+  [ "$heap_mb" -le 2048 ] || die "ledger.mt_events holds ${heap_mb} MB; the disk-full fault copies it to memory and stops at 2 GB"
+  mkdir -p "$LEDGER_DISK"
+  if ! mountpoint -q "$LEDGER_DISK"; then
+    mount -t tmpfs -o "size=$((heap_mb + 16))m,mode=0700" audit-ledger-disk "$LEDGER_DISK" ||
+      die "could not mount a tmpfs on $LEDGER_DISK (the disk-full fault needs root)"
+  fi
+  chown postgres:postgres "$LEDGER_DISK"
+  pg_superuser -d auditplatform <<SQL
+select 'create tablespace ledger_disk location ''$LEDGER_DISK''' where not exists (select from pg_tablespace where spcname = 'ledger_disk') \gexec
+set lock_timeout = '60s';
+alter table ledger.mt_events set tablespace ledger_disk;
+SQL
+  # Whatever is left of the tmpfs, taken; dd stops at "No space left on device".
+  dd if=/dev/zero of="$LEDGER_DISK/filler" bs=64k status=none 2>/dev/null || true
+}
+
+free_ledger_disk() {
+  rm -f "$LEDGER_DISK/filler"
+  if pg_running && [ -n "$(pg_superuser -c "select 1 from pg_tablespace where spcname = 'ledger_disk'")" ]; then
+    pg_superuser -d auditplatform <<SQL
+set lock_timeout = '60s';
+alter table ledger.mt_events set tablespace pg_default;
+drop tablespace ledger_disk;
+SQL
+  fi
+  mountpoint -q "$LEDGER_DISK" || return 0
+  # Still holding the table (PostgreSQL was not running to move it back): unmounting would lose it.
+  if [ -n "$(ls -A "$LEDGER_DISK")" ]; then
+    printf 'warning: ledger.mt_events still lives on %s; start PostgreSQL and run free-ledger-disk again\n' "$LEDGER_DISK" >&2
+    return 0
+  fi
+  umount "$LEDGER_DISK"
+}
+
+# A RabbitMQ resource alarm (memory or disk): the broker blocks every connection that publishes until it clears.
+# The limits go back to RabbitMQ's defaults, which boot_rabbitmq's configuration leaves as they are.
+raise_rabbitmq_alarm() {
+  case "$1" in
+    memory) rabbitmqctl_local set_vm_memory_high_watermark 0.0001 >/dev/null ;;
+    disk) rabbitmqctl_local set_disk_free_limit 100000GB >/dev/null ;;
+    *) die "raise_rabbitmq_alarm memory|disk, not '$1'" ;;
+  esac
+  await_rabbitmq_alarms failed || die "RabbitMQ raised no $1 alarm within 30 s"
+}
+
+clear_rabbitmq_alarms() {
+  rabbitmqctl_local set_vm_memory_high_watermark 0.4 >/dev/null
+  rabbitmqctl_local set_disk_free_limit 50MB >/dev/null
+  await_rabbitmq_alarms ok || die "RabbitMQ still reports an alarm 30 s after its limits were put back"
+}
+
+# Waits until the management API's alarm check reports <ok|failed>: await_rabbitmq_alarms <status> [tries, 0.2 s apart; 150]
+await_rabbitmq_alarms() {
+  local _i
+  for _i in $(seq 1 "${2:-150}"); do
+    curl -sS -u "admin:$(secret rabbitmq-admin.password)" "http://127.0.0.1:$RABBIT_UI_PORT/api/health/checks/alarms" 2>/dev/null |
+      grep -q "\"status\":\"$1\"" && return 0
+    sleep 0.2
+  done
+  return 1
 }
 
 # --- .NET ----------------------------------------------------------------------------------------

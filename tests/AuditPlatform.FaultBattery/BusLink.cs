@@ -10,6 +10,11 @@ public sealed class BusLink(BatteryOptions options) : IAsyncDisposable
     private readonly SemaphoreSlim gate = new(1, 1);
     private IConnection? connection;
     private IChannel? channel;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(DateTimeOffset Began, TimeSpan Took)> confirmed = new();
+
+    /// <summary>The longest a message begun since <paramref name="since"/> waited for the broker's confirm (retries included).</summary>
+    public TimeSpan LongestHeldSince(DateTimeOffset since) =>
+        confirmed.Where(c => c.Began >= since).Select(c => c.Took).DefaultIfEmpty(TimeSpan.Zero).Max();
 
     public static string ExchangeFor(string contract) => $"AuditPlatform.Contracts:{contract}";
 
@@ -32,6 +37,7 @@ public sealed class BusLink(BatteryOptions options) : IAsyncDisposable
     public async Task<string?> PublishAsync(string contract, string json, Guid messageId, string? token, DateTimeOffset retryUntil, IDictionary<string, object?>? headers = null)
     {
         var last = "not sent";
+        var began = DateTimeOffset.UtcNow;
         while (DateTimeOffset.UtcNow < retryUntil)
         {
             await gate.WaitAsync();
@@ -59,6 +65,7 @@ public sealed class BusLink(BatteryOptions options) : IAsyncDisposable
                 };
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                 await channel.BasicPublishAsync(ExchangeFor(contract), string.Empty, mandatory: false, properties, Encoding.UTF8.GetBytes(json), timeout.Token);
+                confirmed.Enqueue((began, DateTimeOffset.UtcNow - began));
                 return null;
             }
             catch (Exception e) when (e is BrokerUnreachableException or AlreadyClosedException or OperationInterruptedException

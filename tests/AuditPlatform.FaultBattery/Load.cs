@@ -30,6 +30,9 @@ public sealed class Sent(string kind, string channel, Guid id)
     public void Accept() => Interlocked.Exchange(ref accepted, 1);
 }
 
+/// <summary>An HTTP answer that told the client to try again: when, its status, its problem body and its Retry-After (seconds).</summary>
+public sealed record Refusal(DateTimeOffset At, int Status, string Problem, string? RetryAfter);
+
 /// <summary>What the load is about: partners, and the disclosures and breaches that breaches and responses refer to.</summary>
 public sealed record Seed(string Originator, IReadOnlyList<string> Partners, IReadOnlyList<Guid> Disclosures, IReadOnlyList<Guid> Breaches);
 
@@ -45,7 +48,11 @@ public sealed class Load(BatteryOptions options, Platform platform, BusLink bus,
 {
     private static readonly string[] Kinds = ["disclosure", "breach", "response"];
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Refusal> refusals = new();
     private int turn;
+
+    /// <summary>Every retryable refusal an HTTP command met since <paramref name="since"/>.</summary>
+    public IReadOnlyList<Refusal> RefusalsSince(DateTimeOffset since) => [.. refusals.Where(r => r.At >= since)];
 
     public async Task<Seed> SeedAsync(string tag)
     {
@@ -168,6 +175,8 @@ public sealed class Load(BatteryOptions options, Platform platform, BusLink bus,
                 {
                     return last;
                 }
+
+                refusals.Enqueue(new Refusal(DateTimeOffset.UtcNow, (int)response.StatusCode, problem, response.Headers.RetryAfter?.ToString()));
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {

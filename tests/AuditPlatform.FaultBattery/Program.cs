@@ -71,7 +71,10 @@ return exitCode != 0 || results.Any(r => !r.Passed) ? 1 : 0;
 
 namespace AuditPlatform.FaultBattery
 {
-    /// <summary>One fault: what it does mid-load, how it bends the load, and whether it takes services down.</summary>
+    /// <summary>
+    /// One fault: what it does mid-load, how it bends the load, whether it takes services down, and what it must
+    /// have been seen to do (a one-line account; it starts with FAIL when the fault did not do what it claims).
+    /// </summary>
     public sealed record Scenario(string Name, Func<List<string>, Task> Inject, LoadShape Shape, bool TakesServicesDown, Func<Task<string?>>? Afterwards = null);
 
     public sealed class Battery(BatteryOptions options, Platform platform, Load load, BusLink bus, Reconciliation reconciliation, ChainCheck chain, Seed seed, string operatorToken)
@@ -105,6 +108,10 @@ namespace AuditPlatform.FaultBattery
             {
                 yield return new Scenario("restart RabbitMQ (Notification cold-started while it is down)",
                     failures => RestartAsync("rabbitmq", "RabbitMQ", "Notification", failures), new LoadShape(), true);
+                foreach (var shortage in ResourceShortages())
+                {
+                    yield return shortage;
+                }
             }
         }
 
@@ -174,13 +181,75 @@ namespace AuditPlatform.FaultBattery
             var chained = await chain.CheckAsync(checkpointBefore);
             failures.AddRange(chained.Failures);
 
-            var poison = scenario.Afterwards is null ? null : await scenario.Afterwards();
-            if (poison is not null && poison.StartsWith("FAIL", StringComparison.Ordinal))
+            var observed = scenario.Afterwards is null ? null : await scenario.Afterwards();
+            if (observed is not null && observed.StartsWith("FAIL", StringComparison.Ordinal))
             {
-                failures.Add(poison);
+                failures.Add(observed);
             }
 
-            return new ScenarioResult(scenario.Name, sent.Count, tally, unconfirmed.Count, recovery, settled, clock.Elapsed, poison, failures, chained.Chain, chained.Proof);
+            return new ScenarioResult(scenario.Name, sent.Count, tally, unconfirmed.Count, recovery, settled, clock.Elapsed, observed, failures, chained.Chain, chained.Proof);
+        }
+
+        /// <summary>
+        /// A resource runs out mid-load and comes back: the ledger's disk fills, RabbitMQ raises a memory or a disk
+        /// alarm. Nothing accepted may be lost; what cannot be taken is refused (HTTP 503 with Retry-After) or held
+        /// (the broker blocks publishers; consumers hold what the ledger cannot take), and the platform goes on by
+        /// itself once the resource is back.
+        /// </summary>
+        private IEnumerable<Scenario> ResourceShortages()
+        {
+            var refusedSince = DateTimeOffset.MaxValue;
+            yield return new Scenario("ledger disk full mid-load, freed later",
+                _ => ShortageAsync(["fill-ledger-disk"], ["free-ledger-disk"], () => refusedSince = DateTimeOffset.UtcNow), new LoadShape(), false,
+                () => Task.FromResult<string?>(DiskFullAccount(load.RefusalsSince(refusedSince))));
+            foreach (var alarm in new[] { "memory", "disk" })
+            {
+                var raised = DateTimeOffset.MaxValue;
+                yield return new Scenario($"RabbitMQ {alarm} alarm mid-load, cleared later",
+                    _ => ShortageAsync(["raise-rabbitmq-alarm", alarm], ["clear-rabbitmq-alarms"], () => raised = DateTimeOffset.UtcNow), new LoadShape(), false,
+                    () => Task.FromResult<string?>(AlarmAccount(alarm, bus.LongestHeldSince(raised))));
+            }
+        }
+
+        /// <summary>The alarm bit only if the broker held a publish of the battery's (blocked it, or held back its confirm) until it cleared.</summary>
+        private static string AlarmAccount(string alarm, TimeSpan held) => held >= TimeSpan.FromSeconds(1)
+            ? $"the broker held the battery's publishes up to {held.TotalSeconds:0.0} s until the {alarm} alarm cleared; each was then taken once"
+            : $"FAIL the {alarm} alarm never held a publish of the battery's (longest wait for a confirm {held.TotalSeconds:0.0} s)";
+
+        /// <summary>Takes the resource away for half the load's length, then gives it back (always, even when taking failed half-way).</summary>
+        private async Task ShortageAsync(string[] take, string[] giveBack, Action taken)
+        {
+            try
+            {
+                taken();
+                await platform.ControlAsync(take);
+                await Task.Delay(options.LoadFor * 0.5);
+            }
+            finally
+            {
+                await platform.ControlAsync(giveBack);
+            }
+        }
+
+        /// <summary>The disk-full fault bit only if HTTP clients were told to come back later: 503, ledger-unavailable, Retry-After.</summary>
+        private static string DiskFullAccount(IReadOnlyList<Refusal> refusals)
+        {
+            var fitting = refusals.Count(r => r is { Status: 503, RetryAfter: not null } && r.Problem.Contains("ledger-unavailable", StringComparison.Ordinal));
+            // A lost write race (409 concurrent-write) is part of any load; a server error other than the shortage is not.
+            var other = refusals.Where(r => r.Status >= 500 && !(r.Status == 503 && r.Problem.Contains("ledger-unavailable", StringComparison.Ordinal))).ToList();
+            if (fitting == 0)
+            {
+                return "FAIL no HTTP command was refused with 503 ledger-unavailable and Retry-After while the ledger's disk was full"
+                    + (other.Count > 0 ? $"; refused otherwise: {other[0].Status} {other[0].Problem}" : string.Empty);
+            }
+
+            if (other.Count > 0)
+            {
+                return $"FAIL {other.Count} server errors besides 503 ledger-unavailable, e.g. {other[0].Status} {other[0].Problem}";
+            }
+
+            var example = refusals.First(r => r.Status == 503);
+            return $"{fitting} HTTP command(s) refused with 503 ledger-unavailable (Retry-After: {example.RetryAfter}) and accepted when tried again after the disk was freed";
         }
 
         private async Task KillAndStartAsync(string service)

@@ -7,7 +7,7 @@ namespace AuditPlatform.FaultBattery;
 /// <summary>The outcome of one fault scenario, one row of the table and one test in the TRX file.</summary>
 public sealed record ScenarioResult(
     string Fault, int Load, Tally Tally, int Unconfirmed, TimeSpan? Recovery, TimeSpan Settled, TimeSpan Duration,
-    string? Poison, IReadOnlyList<string> Failures, string Chain = "n/a", string Proof = "n/a")
+    string? Observed, IReadOnlyList<string> Failures, string Chain = "n/a", string Proof = "n/a")
 {
     public bool Passed => Failures.Count == 0;
 }
@@ -36,10 +36,10 @@ public static class Report
                 $"| {r.Fault} | {r.Load} | {t.Accepted} | {t.InLedger} | {t.Lost} | {t.Duplicated} | {notices} | {cases} | {Seconds(r.Recovery)} | {Seconds(r.Settled)} | {r.Chain} | {r.Proof} | {(r.Passed ? "pass" : "FAIL")} |");
         }
 
-        foreach (var poison in results.Where(r => r.Poison is not null))
+        foreach (var observed in results.Where(r => r.Observed is not null))
         {
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"Poison: {poison.Poison}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{observed.Fault}: {observed.Observed}");
         }
 
         var slowest = results.Where(r => r.Recovery is not null).MaxBy(r => r.Recovery);

@@ -3,6 +3,8 @@
 #   control.sh migrate                     schema of every present service, as the owner, then least privilege
 #   control.sh service-env <service>       the environment a service runs with (one KEY=VALUE a line)
 #   control.sh restart-rabbitmq | restart-postgres | stop-rabbitmq | start-rabbitmq | stop-postgres | start-postgres
+#   control.sh fill-ledger-disk | free-ledger-disk          the ledger's table on a full tablespace, and back (needs root)
+#   control.sh raise-rabbitmq-alarm memory|disk | clear-rabbitmq-alarms
 #   control.sh stop-node <n> | start-node <n>   (cluster mode: one node of deploy/local/cluster.sh)
 #   control.sh freeze-node <n> | thaw-node <n> | kill-pg-primary | pg-primary | pg-members   (cluster mode)
 # With AUDIT_CLUSTER=1 (set by deploy/local/cluster.sh) services get the cluster's nodes and quorum queues.
@@ -43,6 +45,10 @@ case "$verb" in
   stop-postgres) stop_postgres ;;
   start-postgres) start_postgres ;;
   restart-postgres) stop_postgres; start_postgres ;;
+  fill-ledger-disk) fill_ledger_disk ;;
+  free-ledger-disk) free_ledger_disk ;;
+  raise-rabbitmq-alarm) raise_rabbitmq_alarm "${1:?memory or disk}" ;;
+  clear-rabbitmq-alarms) clear_rabbitmq_alarms ;;
   stop-node|start-node|freeze-node|thaw-node|kill-pg-primary|pg-primary|pg-members)
     [ "${AUDIT_CLUSTER:-}" = 1 ] || die "$verb needs the cluster (AUDIT_CLUSTER=1, set by deploy/local/cluster.sh)"
     "cluster_${verb//-/_}" "$@"

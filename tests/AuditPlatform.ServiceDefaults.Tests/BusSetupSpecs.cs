@@ -35,4 +35,23 @@ public class BusSetupSpecs
         Assert.False(policy.IsHandled(new AuthenticationFailureException("ACCESS_REFUSED")));
         Assert.False(policy.IsHandled(new InvalidOperationException("a bug")));
     }
+
+    [Theory]
+    [InlineData(60, 30)]
+    [InlineData(61, 31)]
+    [InlineData(0, 1)]
+    public void A_message_the_ledger_cannot_take_is_held_for_the_configured_time_in_tries_two_seconds_apart(int seconds, int tries)
+    {
+        Assert.Equal(tries, BusSetup.HoldAttempts(TimeSpan.FromSeconds(seconds)));
+    }
+
+    [Fact]
+    public void The_default_hold_ends_before_RabbitMQ_would_take_back_an_unacknowledged_delivery()
+    {
+        // RabbitMQ's consumer_timeout (30 minutes unless the broker is configured otherwise) closes the channel of a
+        // delivery held longer; the hold must give the message to _error with its reason before that.
+        var consumerTimeout = TimeSpan.FromMinutes(30);
+
+        Assert.True(BusSetup.HoldAttempts(BusSetup.DefaultHoldWhileLedgerUnavailable) * BusSetup.LedgerRetryInterval < consumerTimeout);
+    }
 }

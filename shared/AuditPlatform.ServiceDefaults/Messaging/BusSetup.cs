@@ -25,6 +25,7 @@ public static class BusSetup
         var quorum = builder.Configuration.GetValue("Bus:QuorumQueues", false);
         var prefetch = builder.Configuration.GetValue("Bus:PrefetchCount", 32);
         var reconnectEvery = builder.Configuration.GetValue("Bus:ReconnectInterval", DefaultReconnectInterval);
+        var holdFor = builder.Configuration.GetValue("Bus:HoldWhileLedgerUnavailable", DefaultHoldWhileLedgerUnavailable);
         // A RabbitMQ cluster: every node (host:port, comma-separated); the client moves to another when one goes away.
         var clusterNodes = builder.Configuration.GetValue<string>("Bus:ClusterNodes")?
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
@@ -95,11 +96,12 @@ public static class BusSetup
                 // Plain JSON from any language: a message without MassTransit's content type is read as the
                 // bare command, whatever its type header says (each command has a queue of its own).
                 cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.CopyHeaders, isDefault: true);
-                // Outermost: while PostgreSQL is away (a restart, a failover) a message is held and tried again for
-                // about a minute instead of going to _error after the quick retries below.
+                // Outermost: while PostgreSQL is away or short of a resource (a restart, a failover, no connection to
+                // spare, a full disk) a message is held and tried again every two seconds, for Bus:HoldWhileLedgerUnavailable,
+                // instead of going to _error after the quick retries below.
                 cfg.UseMessageRetry(r =>
                 {
-                    r.Interval(30, TimeSpan.FromSeconds(2));
+                    r.Interval(HoldAttempts(holdFor), LedgerRetryInterval);
                     r.Handle<Exception>(LedgerFailures.IsUnavailable);
                 });
                 // A write that lost an optimistic-concurrency race on a stream another message wrote at the same moment
@@ -160,6 +162,21 @@ public static class BusSetup
             // The topology is declared (every endpoint was ready); a stop that does not finish must not hold migrate.
         }
     }
+
+    /// <summary>
+    /// How long a consumed message is held, and tried again, while the ledger cannot take it (PostgreSQL down, out of
+    /// connections, its disk full) before it goes to <c>_error</c> with the reason. 25 minutes stays under RabbitMQ's
+    /// <c>consumer_timeout</c> (30 minutes by default), after which the broker would close the channel of a delivery held
+    /// unacknowledged that long and deliver the message again; raise both together.
+    /// </summary>
+    public static readonly TimeSpan DefaultHoldWhileLedgerUnavailable = TimeSpan.FromMinutes(25);
+
+    /// <summary>The pause between two tries of a message held while the ledger is unavailable.</summary>
+    public static readonly TimeSpan LedgerRetryInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>How many tries, one every <see cref="LedgerRetryInterval"/>, hold a message for <paramref name="holdFor"/> (at least one).</summary>
+    public static int HoldAttempts(TimeSpan holdFor) =>
+        Math.Max(1, (int)Math.Ceiling(holdFor / LedgerRetryInterval));
 
     /// <summary>How often a receive endpoint tries its broker again while it cannot reach it.</summary>
     public static readonly TimeSpan DefaultReconnectInterval = TimeSpan.FromSeconds(1);
