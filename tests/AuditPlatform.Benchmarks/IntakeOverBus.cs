@@ -16,8 +16,14 @@ namespace AuditPlatform.Benchmarks;
 /// </summary>
 public static class IntakeOverBus
 {
-    public const string Originator = "BENCH-ORIGIN";
-    public static readonly string[] Recipients = ["BENCH-P1", "BENCH-P2"];
+    /// <summary>
+    /// Partners of this run only. The breach scenario's breaches of an earlier run may have led the escalation policy
+    /// to suspend sharing with that run's partners, and every disclosure to a suspended partner is refused: a second run
+    /// with the same codes measured nothing.
+    /// </summary>
+    private static readonly string RunTag = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
+    public static readonly string Originator = $"BENCH-{RunTag}-O";
+    public static readonly string[] Recipients = [$"BENCH-{RunTag}-P1", $"BENCH-{RunTag}-P2"];
     private const string Scenario = "2 intake over bus";
     private const string CommandExchange = "AuditPlatform.Contracts:RecordDisclosure";
     private const string EventExchange = "AuditPlatform.Contracts:DisclosureRecorded";
@@ -321,7 +327,7 @@ public static class IntakeOverBus
     }
 
     /// <summary>Waits until <paramref name="expected"/> disclosures after <paramref name="after"/> are in the ledger, or progress stops for 20 s.</summary>
-    private static async Task<(long Count, DateTimeOffset Last)> AwaitLedgerAsync(NpgsqlDataSource ledger, long after, int expected)
+    internal static async Task<(long Count, DateTimeOffset Last)> AwaitLedgerAsync(NpgsqlDataSource ledger, long after, int expected)
     {
         var count = 0L;
         var last = DateTimeOffset.UtcNow;
@@ -379,7 +385,7 @@ public static class IntakeOverBus
         return rows;
     }
 
-    private static long? SequenceOf(IDictionary<string, object?>? headers) =>
+    internal static long? SequenceOf(IDictionary<string, object?>? headers) =>
         headers?.TryGetValue("Audit-Ledger-Sequence", out var value) != true ? null : value switch
         {
             byte[] text => long.Parse(Encoding.UTF8.GetString(text), CultureInfo.InvariantCulture),

@@ -82,13 +82,13 @@ public sealed class Report
         return text.ToString();
     }
 
-    public async Task WriteAsync(string path, object machine, bool quick, TimeSpan elapsed)
+    public async Task WriteAsync(string path, object machine, string mode, TimeSpan elapsed)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var document = new
         {
             runAt = DateTimeOffset.UtcNow,
-            mode = quick ? "quick" : "full",
+            mode,
             elapsedSeconds = Math.Round(elapsed.TotalSeconds, 1),
             machine,
             figures,

@@ -47,7 +47,7 @@ public static class Runner
         var table = report.Markdown();
         Console.WriteLine();
         Console.WriteLine(table);
-        await report.WriteAsync(options.Output, Machine.Describe(), options.Quick, clock.Elapsed);
+        await report.WriteAsync(options.Output, Machine.Describe(), options.Quick ? "quick" : "full", clock.Elapsed);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"written to {options.Output} after {clock.Elapsed.TotalSeconds:0} s"));
         return 0;
     }

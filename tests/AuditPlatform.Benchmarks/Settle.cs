@@ -45,10 +45,10 @@ public static class Settle
         }
     }
 
-    private static Task<long> PendingAsync(NpgsqlDataSource ledger) =>
+    internal static Task<long> PendingAsync(NpgsqlDataSource ledger) =>
         ScalarOrZeroAsync(ledger, "select count(*) from notification.mt_doc_notice where data->>'Status' = 'pending' and (data->>'NextAttemptAt')::timestamptz <= now()");
 
-    private static Task<long> ChainBehindAsync(NpgsqlDataSource ledger) =>
+    internal static Task<long> ChainBehindAsync(NpgsqlDataSource ledger) =>
         ScalarOrZeroAsync(ledger, "select greatest(0, (select coalesce(max(seq_id), 0) from ledger.mt_events) - (select coalesce(max(sequence), 0) from audit.chain) - 50)");
 
     /// <summary>Zero when the service's tables are not there (the service never ran): nothing to wait for.</summary>
