@@ -501,10 +501,11 @@ stop_postgres() {
 
 # --- Resource faults (the fault battery) ------------------------------------------------------------
 
-# The ledger's disk, filled: ledger.mt_events moves to a tablespace on a small tmpfs, and a filler file takes the
-# rest of it, so the next append that needs a new page fails with "could not extend file" (SQL state 53100, disk
-# full) while the rest of PostgreSQL, its WAL included, goes on. free_ledger_disk deletes the filler, moves the table
-# back and unmounts; both are safe to run twice.
+# The ledger's disk, filled: ledger.mt_events is compacted (VACUUM FULL: no page keeps room from rolled-back appends,
+# which would take new events for a while), moves to a tablespace on a small tmpfs, and a filler file takes the rest
+# of it, so the next append that needs a new page fails with "could not extend file" (SQL state 53100, disk full)
+# while the rest of PostgreSQL, its WAL included, goes on. free_ledger_disk deletes the filler, moves the table back
+# and unmounts; both are safe to run twice.
 LEDGER_DISK="$LOCAL/ledger-disk"
 
 fill_ledger_disk() {
@@ -522,10 +523,11 @@ fill_ledger_disk() {
   pg_superuser -d auditplatform <<SQL
 select 'create tablespace ledger_disk location ''$LEDGER_DISK''' where not exists (select from pg_tablespace where spcname = 'ledger_disk') \gexec
 set lock_timeout = '60s';
+vacuum (full) ledger.mt_events;
 alter table ledger.mt_events set tablespace ledger_disk;
 SQL
-  # Whatever is left of the tmpfs, taken; dd stops at "No space left on device".
-  dd if=/dev/zero of="$LEDGER_DISK/filler" bs=64k status=none 2>/dev/null || true
+  # Whatever is left of the tmpfs, taken to the last page; dd stops at "No space left on device".
+  dd if=/dev/zero of="$LEDGER_DISK/filler" bs=4k status=none 2>/dev/null || true
 }
 
 free_ledger_disk() {

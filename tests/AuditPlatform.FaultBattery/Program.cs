@@ -38,7 +38,7 @@ try
         {
             result = await battery.RunAsync(scenario);
         }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or Npgsql.NpgsqlException)
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or TaskCanceledException or Npgsql.NpgsqlException)
         {
             result = new ScenarioResult(scenario.Name, 0, new Tally(0, 0, 0, 0, 0, 0, 0, null, null, null), 0, null, TimeSpan.Zero, TimeSpan.Zero, null,
                 ["the scenario could not be completed: " + e.Message]);
@@ -49,7 +49,7 @@ try
             + $"notices {result.Tally.NoticesFound}/{result.Tally.NoticesExpected}, recovery {(result.Recovery is { } r ? $"{r.TotalSeconds:0.0} s" : "—")}, chain {result.Chain}, proof {result.Proof}, {(result.Passed ? "pass" : "FAIL: " + string.Join("; ", result.Failures))}");
     }
 }
-catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or Npgsql.NpgsqlException)
+catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or TaskCanceledException or Npgsql.NpgsqlException)
 {
     Console.Error.WriteLine("fault battery: could not run: " + e.Message);
     results.Add(new ScenarioResult("the battery could run", 0, new Tally(0, 0, 0, 0, 0, 0, 0, null, null, null), 0, null, TimeSpan.Zero,
