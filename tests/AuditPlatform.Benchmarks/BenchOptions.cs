@@ -50,6 +50,17 @@ public sealed record BenchOptions(
         return File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), out var pid) && Directory.Exists($"/proc/{pid}") ? pid : null;
     }
 
+    /// <summary>The pid of this checkout's RabbitMQ node (its Erlang VM), from the pid file lib.sh has it write.</summary>
+    public int? RabbitPid()
+    {
+        var mnesia = Path.Combine(Root, ".local", "rabbitmq", "mnesia");
+        return Directory.Exists(mnesia) ? Directory.GetFiles(mnesia, "*.pid").Select(FirstLineNumber).FirstOrDefault(p => p is not null) : null;
+    }
+
+    /// <summary>The number on the first line of a pid file, if there is one.</summary>
+    public static int? FirstLineNumber(string file) =>
+        File.Exists(file) && int.TryParse(File.ReadLines(file).FirstOrDefault(), out var pid) ? pid : null;
+
     /// <summary>The owner's connection to a throwaway database of the admin's server.</summary>
     public string AdminConnectionTo(string database) => new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = database }.ConnectionString;
 

@@ -15,10 +15,8 @@ public sealed class CpuWatch
     public CpuWatch(BenchOptions options)
     {
         var services = Platform.Ports.Keys.ToDictionary(s => s, options.PidOf);
-        var postmaster = FirstLine(Path.Combine(options.Root, ".local", "pg", "data", "postmaster.pid"));
-        var rabbit = Directory.Exists(Path.Combine(options.Root, ".local", "rabbitmq", "mnesia"))
-            ? Directory.GetFiles(Path.Combine(options.Root, ".local", "rabbitmq", "mnesia"), "*.pid").Select(FirstLine).FirstOrDefault(p => p is not null)
-            : null;
+        var postmaster = BenchOptions.FirstLineNumber(Path.Combine(options.Root, ".local", "pg", "data", "postmaster.pid"));
+        var rabbit = options.RabbitPid();
         sample = () =>
         {
             var seconds = new Dictionary<string, double>();
@@ -52,9 +50,6 @@ public sealed class CpuWatch
         return after.Where(a => before.ContainsKey(a.Key))
             .ToDictionary(a => a.Key, a => units == 0 ? 0 : (a.Value - before[a.Key]) * 1000 / units);
     }
-
-    private static int? FirstLine(string file) =>
-        File.Exists(file) && int.TryParse(File.ReadLines(file).FirstOrDefault(), out var pid) ? pid : null;
 
     private static double? Seconds(int pid)
     {

@@ -25,8 +25,8 @@ public static class IntakeOverBus
     public static readonly string Originator = $"BENCH-{RunTag}-O";
     public static readonly string[] Recipients = [$"BENCH-{RunTag}-P1", $"BENCH-{RunTag}-P2"];
     private const string Scenario = "2 intake over bus";
-    private const string CommandExchange = "AuditPlatform.Contracts:RecordDisclosure";
-    private const string EventExchange = "AuditPlatform.Contracts:DisclosureRecorded";
+    internal const string CommandExchange = "AuditPlatform.Contracts:RecordDisclosure";
+    internal const string EventExchange = "AuditPlatform.Contracts:DisclosureRecorded";
 
     public static async Task RunAsync(Platform platform, Report report)
     {

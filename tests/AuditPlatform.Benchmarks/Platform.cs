@@ -104,13 +104,26 @@ public sealed class Platform(BenchOptions options) : IDisposable
         return (Uri.UnescapeDataString(parts[0]), Uri.UnescapeDataString(parts[1]));
     }
 
+    /// <summary>A client of RabbitMQ's management API, as the administrator; for the caller to dispose.</summary>
+    public HttpClient Management()
+    {
+        var (user, password) = AdminCredentials();
+        return ManagementClient(Options.BusAdmin, user, password);
+    }
+
+    internal static HttpClient ManagementClient(Uri admin, string user, string password)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(admin.GetLeftPart(UriPartial.Authority)), Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        return client;
+    }
+
     /// <summary>A throwaway vhost made through the management API, the administrator allowed on it.</summary>
     public async Task<ThrowawayVhost> ThrowawayVhostAsync()
     {
         var name = "bench-" + Guid.NewGuid().ToString("N")[..8];
         var (user, password) = AdminCredentials();
-        using var admin = new HttpClient { BaseAddress = new Uri(Options.BusAdmin.GetLeftPart(UriPartial.Authority)) };
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        using var admin = ManagementClient(Options.BusAdmin, user, password);
         (await admin.PutAsJsonAsync($"/api/vhosts/{name}", new { })).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync($"/api/permissions/{name}/{Uri.EscapeDataString(user)}", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
         var factory = new ConnectionFactory
@@ -142,8 +155,7 @@ public sealed class ThrowawayVhost(string name, ConnectionFactory factory, Uri a
 
     public async ValueTask DisposeAsync()
     {
-        using var client = new HttpClient { BaseAddress = new Uri(admin.GetLeftPart(UriPartial.Authority)) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        using var client = Platform.ManagementClient(admin, user, password);
         using var _ = await client.DeleteAsync($"/api/vhosts/{Name}");
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
@@ -71,8 +70,6 @@ public sealed record SoakSample(
 public static class Soak
 {
     private const string Scenario = "soak";
-    private const string CommandExchange = "AuditPlatform.Contracts:RecordDisclosure";
-    private const string EventExchange = "AuditPlatform.Contracts:DisclosureRecorded";
     private static readonly string[] Processes = ["Intake", "Notification", "Escalation", "Audit", "RabbitMQ"];
 
     public static async Task<int> RunAsync(BenchOptions options, SoakOptions soak)
@@ -106,7 +103,7 @@ public static class Soak
         await using var listen = await connection.CreateChannelAsync();
         var forwarded = new ConcurrentDictionary<long, DateTimeOffset>();
         var events = (await listen.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true)).QueueName;
-        await listen.QueueBindAsync(events, EventExchange, string.Empty);
+        await listen.QueueBindAsync(events, IntakeOverBus.EventExchange, string.Empty);
         var listener = new AsyncEventingBasicConsumer(listen);
         listener.ReceivedAsync += (_, delivery) =>
         {
@@ -129,7 +126,7 @@ public static class Soak
         var cursor = start;
         var seen = new HashSet<long>();
         var committed = new Dictionary<string, (long Sequence, DateTimeOffset At)>();
-        using var management = Management(options);
+        using var management = platform.Management();
         for (var k = 1; k <= windows; k++)
         {
             var due = soak.Window * k - clock.Elapsed;
@@ -240,7 +237,7 @@ public static class Soak
             var (body, properties) = IntakeOverBus.Command(id, token);
             properties.Persistent = true;
             sentIn[Math.Min((int)(due / soak.Window), sentIn.Length - 1)].Enqueue(("disclosure/" + id.ToString("D"), DateTimeOffset.UtcNow));
-            pending.Add(channel.BasicPublishAsync(CommandExchange, string.Empty, mandatory: false, properties, body).AsTask());
+            pending.Add(channel.BasicPublishAsync(IntakeOverBus.CommandExchange, string.Empty, mandatory: false, properties, body).AsTask());
             if (pending.Count >= 1_000)
             {
                 Collect(all: false);
@@ -267,7 +264,7 @@ public static class Soak
         Console.WriteLine($"soak: measuring the saturated rate with {Count:#,0} disclosures");
         var start = await IntakeOverBus.LastSequenceAsync(ledger);
         var began = DateTimeOffset.UtcNow;
-        await Ceilings.PublishManyAsync(connection, CommandExchange, string.Empty, Count, _ => IntakeOverBus.Command(Guid.CreateVersion7(), token));
+        await Ceilings.PublishManyAsync(connection, IntakeOverBus.CommandExchange, string.Empty, Count, _ => IntakeOverBus.Command(Guid.CreateVersion7(), token));
         var (accepted, last) = await IntakeOverBus.AwaitLedgerAsync(ledger, start, Count);
         if (accepted == 0)
         {
@@ -304,23 +301,14 @@ public static class Soak
         {
             var sequence = reader.GetInt64(1);
             highest = Math.Max(highest, sequence);
-            if (sequence > cursor || seen.Add(sequence))
+            if (seen.Add(sequence))
             {
-                seen.Add(sequence);
                 rows.Add(new Row(reader.GetString(0), sequence, reader.GetFieldValue<DateTimeOffset>(2)));
             }
         }
 
         seen.RemoveWhere(s => s <= highest - Margin);
         return (rows, highest);
-    }
-
-    private static HttpClient Management(BenchOptions options)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(options.BusAdmin.GetLeftPart(UriPartial.Authority)), Timeout = TimeSpan.FromSeconds(10) };
-        var credentials = Uri.UnescapeDataString(options.BusAdmin.UserInfo);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
-        return client;
     }
 
     /// <summary>Messages waiting in the platform's own queues (ready or unacknowledged), and in its _error queues; partners' inboxes aside.</summary>
@@ -352,12 +340,8 @@ public static class Soak
 
     private static Dictionary<string, double?> Memory(BenchOptions options)
     {
-        var rabbit = Path.Combine(options.Root, ".local", "rabbitmq", "mnesia");
-        var rabbitPid = Directory.Exists(rabbit)
-            ? Directory.GetFiles(rabbit, "*.pid").Select(f => int.TryParse(File.ReadLines(f).FirstOrDefault(), out var p) ? p : (int?)null).FirstOrDefault(p => p is not null)
-            : null;
         double? Rss(int? pid) => pid is { } p && Platform.MemoryMb(p) is { } mb ? Math.Round(mb, 1) : null;
-        return Processes.ToDictionary(p => p, p => Rss(p == "RabbitMQ" ? rabbitPid : options.PidOf(p)));
+        return Processes.ToDictionary(p => p, p => Rss(p == "RabbitMQ" ? options.RabbitPid() : options.PidOf(p)));
     }
 
     private static double? P(List<double> samples, double p)
