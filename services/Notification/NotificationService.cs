@@ -49,6 +49,7 @@ public static class NotificationService
         builder.Services.AddSingleton(DeliveryOptions.FromConfiguration(builder.Configuration));
         builder.Services.AddSingleton<DeliverySchedule>();
         builder.Services.AddSingleton<DeliveryDoorbell>();
+        builder.Services.AddSingleton<DeliveryRecorder>();
         builder.Services.AddSingleton<NotificationMetrics>();
         builder.Services.AddSingleton<PartnerQueues>();
         // Polly's per-attempt timeout bounds each POST; the client's own timeout would only race it. A redirect is not

@@ -14,7 +14,7 @@ public sealed class DoorbellTests(SlowSweepFixture fixture) : IClassFixture<Slow
         await fixture.RegisterAsync("US-NSA");
         await fixture.RegisterAsync("US-CIA");
 
-        // 20 disclosures to two partners: 40 notices, more than the 16 the worker delivers at once, so the later
+        // 20 disclosures to two partners: 40 notices, ten times the 4 this worker delivers at once, so the later
         // ones start only because finished runs ring again.
         var disclosures = new List<Guid>();
         for (var i = 0; i < 20; i++)

@@ -160,11 +160,12 @@ public sealed class RestartFixture : NotificationFixture
     };
 }
 
-/// <summary>The same platform with a sweep so slow it never runs again during a test: only the doorbell delivers.</summary>
+/// <summary>The same platform with a sweep so slow it never runs again during a test, and four deliveries at once: only the doorbell delivers.</summary>
 public sealed class SlowSweepFixture : NotificationFixture
 {
     protected override IReadOnlyDictionary<string, string?> DeliverySettings => new Dictionary<string, string?>(base.DeliverySettings)
     {
         ["Notification:SweepInterval"] = "01:00:00",
+        ["Notification:MaxConcurrentDeliveries"] = "4",
     };
 }

@@ -23,8 +23,11 @@ public sealed record DeliveryOptions
     /// <summary>How often the worker looks for notices whose next attempt is due.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Notices in delivery at once, per process.</summary>
-    public int MaxConcurrentDeliveries { get; init; } = 16;
+    /// <summary>
+    /// Notices in delivery at once, per process. Their outcomes are recorded together (<see cref="DeliveryRecorder"/>),
+    /// so more at once means fewer commits per notice; a run waiting out a retry holds its slot.
+    /// </summary>
+    public int MaxConcurrentDeliveries { get; init; } = 128;
 
     public static DeliveryOptions FromConfiguration(IConfiguration configuration)
     {

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using AuditPlatform.Notification.Ledger;
+using AuditPlatform.Contracts;
+using AuditPlatform.Notification.Partners;
+using AuditPlatform.Notification.Partners.WebhookSecrets;
 using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Telemetry;
@@ -16,10 +18,14 @@ namespace AuditPlatform.Notification.Notices.Delivery;
 /// version check, even if two replicas raced to send it (delivery itself is at least once).
 /// </summary>
 public sealed partial class NoticeDelivery(
-    IDocumentStore store, IServiceScopeFactory scopes, DeliverySchedule schedule, RecordFailedAttemptSlice failedAttempt, RecordNoticeDeliveredSlice delivered,
+    IDocumentStore store, IServiceScopeFactory scopes, DeliverySchedule schedule, DeliveryRecorder recorder,
     DeliveryDoorbell doorbell, NotificationMetrics metrics, TimeProvider clock, ILogger<NoticeDelivery> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<Guid, Task> inFlight = new();
+
+    // Runs that ended since the current sweep began: its query may have read their notices before their outcome
+    // committed, so it must not start them again. Cleared as each sweep begins (sweeps run one at a time).
+    private readonly ConcurrentDictionary<Guid, bool> endedDuringSweep = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -39,25 +45,31 @@ public sealed partial class NoticeDelivery(
                     LogSweepFailed(logger, e);
                 }
 
-                // Sweep again at the next tick, or as soon as a notice is opened or a slot frees, whichever is first.
-                // Each wait stays pending across loops until it completes: a timer allows one waiter at a time.
-                tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
-                rung ??= doorbell.WaitAsync(stoppingToken);
-                await Task.WhenAny(tick, rung);
-                if (rung.IsCompleted)
+                // Sweep again at the next tick, or as soon as a notice is opened or enough slots free, whichever is
+                // first. Each wait stays pending across loops until it completes: a timer allows one waiter at a time.
+                while (true)
                 {
-                    await rung;
-                    rung = null;
-                }
-
-                if (tick.IsCompleted)
-                {
-                    if (!await tick)
+                    tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                    rung ??= doorbell.WaitAsync(stoppingToken);
+                    await Task.WhenAny(tick, rung);
+                    if (tick.IsCompleted)
                     {
+                        if (!await tick)
+                        {
+                            return;
+                        }
+
+                        tick = null;
                         break;
                     }
 
-                    tick = null;
+                    await rung;
+                    rung = null;
+                    // A ring with only a slot or two free waits for more: a sweep reads as many rows as are in delivery.
+                    if (schedule.Options.MaxConcurrentDeliveries - inFlight.Count >= SweepRoom)
+                    {
+                        break;
+                    }
                 }
             }
         }
@@ -65,10 +77,15 @@ public sealed partial class NoticeDelivery(
         {
             // Stopping: what was not recorded is retried by whoever runs next, at the time the ledger says.
         }
-
-        // Runs end on cancellation and never throw; waiting for them keeps a stopped service from recording late.
-        await Task.WhenAll(inFlight.Values);
+        finally
+        {
+            // Runs end on cancellation and never throw; waiting for them keeps a stopped service from recording late.
+            await Task.WhenAll(inFlight.Values);
+        }
     }
+
+    /// <summary>Free slots that make a doorbell ring worth a sweep: an eighth of them, or the one slot there is.</summary>
+    private int SweepRoom => Math.Max(1, schedule.Options.MaxConcurrentDeliveries / 8);
 
     /// <summary>Starts a delivery run for every due notice not already in delivery here; returns how many started.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
@@ -79,8 +96,11 @@ public sealed partial class NoticeDelivery(
             return 0;
         }
 
+        endedDuringSweep.Clear();
         var now = clock.GetUtcNow();
         IReadOnlyList<Notice> due;
+        IReadOnlyDictionary<string, PartnerChannel> partners;
+        IReadOnlyDictionary<string, WebhookSecret> secrets;
         await using (var query = store.QuerySession())
         {
             due = await query.Query<Notice>()
@@ -88,13 +108,22 @@ public sealed partial class NoticeDelivery(
                 .OrderBy(n => n.NextAttemptAt)
                 .Take(room + inFlight.Count)
                 .ToListAsync(cancellationToken);
+            due = [.. due.Where(n => !inFlight.ContainsKey(n.NoticeId) && !endedDuringSweep.ContainsKey(n.NoticeId)).Take(room)];
+
+            // Each first attempt uses the partners' channels as this sweep read them, all in two lookups instead of
+            // one or two per notice; a retry reads its partner's channel afresh.
+            var codes = due.Select(n => n.Partner).Distinct().ToArray();
+            partners = codes.Length == 0 ? new Dictionary<string, PartnerChannel>() : (await query.LoadManyAsync<PartnerChannel>(cancellationToken, codes)).ToDictionary(p => p.Id);
+            var hooks = partners.Values.Where(p => p.Kind == ChannelKinds.Webhook).Select(p => p.Id).ToArray();
+            secrets = hooks.Length == 0 ? new Dictionary<string, WebhookSecret>() : (await query.LoadManyAsync<WebhookSecret>(cancellationToken, hooks)).ToDictionary(w => w.Id);
         }
 
         var started = 0;
-        foreach (var notice in due.Where(n => !inFlight.ContainsKey(n.NoticeId)).Take(room))
+        foreach (var notice in due)
         {
+            var channel = new PartnerSnapshot(partners.GetValueOrDefault(notice.Partner), secrets.GetValueOrDefault(notice.Partner));
             // Registered before it starts, so a run that ends at once still removes itself afterwards.
-            var run = new Task<Task>(() => RunAsync(notice, cancellationToken));
+            var run = new Task<Task>(() => RunAsync(notice, channel, cancellationToken));
             if (inFlight.TryAdd(notice.NoticeId, run.Unwrap()))
             {
                 run.Start(TaskScheduler.Default);
@@ -105,11 +134,11 @@ public sealed partial class NoticeDelivery(
         return started;
     }
 
-    private async Task RunAsync(Notice notice, CancellationToken cancellationToken)
+    private async Task RunAsync(Notice notice, PartnerSnapshot channel, CancellationToken cancellationToken)
     {
         try
         {
-            await DeliverAsync(notice, cancellationToken);
+            await DeliverAsync(notice, channel, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -125,30 +154,23 @@ public sealed partial class NoticeDelivery(
         }
         finally
         {
+            endedDuringSweep[notice.NoticeId] = true;
             inFlight.TryRemove(notice.NoticeId, out _);
             doorbell.Ring();
         }
     }
 
-    /// <summary>One run: attempts until delivered or out of attempts, each outcome recorded in the notice's stream.</summary>
-    private async Task DeliverAsync(Notice candidate, CancellationToken cancellationToken)
+    /// <summary>
+    /// One run: attempts until delivered or out of attempts, each outcome recorded in the notice's stream. The notice
+    /// is as the sweep read it: a run that ended since is skipped by the sweep, and a notice settled elsewhere (an
+    /// acknowledgement, another replica) is found out when its outcome is recorded against the stream's version.
+    /// </summary>
+    private async Task DeliverAsync(Notice notice, PartnerSnapshot firstChannel, CancellationToken cancellationToken)
     {
-        // The sweep's copy may be stale (a run that just ended, another replica): act on the notice as it is now.
-        Notice? notice;
-        await using (var query = store.QuerySession())
-        {
-            notice = await query.LoadAsync<Notice>(candidate.Id, cancellationToken);
-        }
-
-        if (notice is not { Status: NoticeStatuses.Pending } || notice.NextAttemptAt > clock.GetUtcNow())
-        {
-            return;
-        }
-
         if (schedule.AttemptsLeft(notice.Attempts) == 0)
         {
             // Fewer attempts are allowed now than when the notice was last tried: it has failed.
-            await RecordAsync(failedAttempt, new RecordFailedAttempt(notice.NoticeId, notice.Attempts, notice.LastError ?? "Out of attempts.", null), cancellationToken);
+            await RecordAsync(recorder.FailedAsync(new RecordFailedAttempt(notice.NoticeId, notice.Attempts, notice.LastError ?? "Out of attempts.", null)), cancellationToken);
             metrics.Ended("failed", notice.Kind, null, notice.Partner);
             return;
         }
@@ -165,7 +187,7 @@ public sealed partial class NoticeDelivery(
         var pipeline = schedule.PipelineFor(notice.Attempts, async retry =>
         {
             metrics.Attempted("failure", channel, notice.Partner);
-            await RecordAsync(failedAttempt, new RecordFailedAttempt(notice.NoticeId, attempt, Describe(retry), retry.RetryDelay), cancellationToken);
+            await RecordAsync(recorder.FailedAsync(new RecordFailedAttempt(notice.NoticeId, attempt, Describe(retry), retry.RetryDelay)), cancellationToken);
         });
 
         try
@@ -174,13 +196,13 @@ public sealed partial class NoticeDelivery(
             {
                 attempt++;
                 channel = null;
-                await courier.SendAsync(notice, attempt, used => channel = used, token);
+                await courier.SendAsync(notice, attempt, attempt == notice.Attempts + 1 ? firstChannel : null, used => channel = used, token);
             }, cancellationToken);
         }
         catch (Exception e) when (e is not NoticeSettledException && !cancellationToken.IsCancellationRequested)
         {
             metrics.Attempted("failure", channel, notice.Partner);
-            await RecordAsync(failedAttempt, new RecordFailedAttempt(notice.NoticeId, attempt, e.Message, null), cancellationToken);
+            await RecordAsync(recorder.FailedAsync(new RecordFailedAttempt(notice.NoticeId, attempt, e.Message, null)), cancellationToken);
             metrics.Ended("failed", notice.Kind, channel, notice.Partner);
             activity?.SetTag("audit.notice.outcome", "failed");
             LogGaveUp(logger, notice.NoticeId, notice.Partner, attempt, e.Message);
@@ -188,7 +210,7 @@ public sealed partial class NoticeDelivery(
         }
 
         metrics.Attempted("success", channel, notice.Partner);
-        await RecordAsync(delivered, new RecordNoticeDelivered(notice.NoticeId, channel!, attempt), CancellationToken.None);
+        await RecordAsync(recorder.DeliveredAsync(new RecordNoticeDelivered(notice.NoticeId, channel!, attempt)), CancellationToken.None);
         metrics.Ended("delivered", notice.Kind, channel, notice.Partner);
         activity?.SetTag("audit.notice.outcome", "delivered");
     }
@@ -196,16 +218,10 @@ public sealed partial class NoticeDelivery(
     private static string Describe(OnRetryArguments<object> retry) =>
         retry.Outcome.Exception?.Message ?? "The attempt failed.";
 
-    /// <summary>Records one delivery outcome through its slice; when the notice was settled meanwhile, nothing is recorded and the run stops.</summary>
-    private async Task RecordAsync<TCommand>(CommandSlice<TCommand, Notice, NoticeEvent, NoFacts> slice, TCommand command, CancellationToken cancellationToken)
-        where TCommand : notnull
+    /// <summary>Waits for one outcome to be recorded (with others, by the recorder); when the notice was settled meanwhile, nothing is recorded and the run stops.</summary>
+    private static async Task RecordAsync(Task<Verdict> recording, CancellationToken cancellationToken)
     {
-        var outcome = await schedule.Recording.ExecuteAsync(async token =>
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<CommandHandler>().HandleAsync(slice, command, Transports.Timer, token);
-        }, cancellationToken);
-        if (outcome.Verdict != Verdict.Accepted)
+        if (await recording.WaitAsync(cancellationToken) != Verdict.Accepted)
         {
             throw new NoticeSettledException();
         }

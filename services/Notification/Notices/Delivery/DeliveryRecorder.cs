@@ -1,0 +1,153 @@
+using AuditPlatform.Notification.Ledger;
+using AuditPlatform.ServiceDefaults.Commands;
+
+namespace AuditPlatform.Notification.Notices.Delivery;
+
+/// <summary>
+/// Records the outcomes of concurrent delivery runs together: whatever outcomes are waiting when a write starts go
+/// through the command handler in one transaction (group commit), so a busy worker pays one commit for many notices
+/// instead of one each. Each outcome is still its own command on its own stream with the stream's version check;
+/// when the shared transaction fails (a stream moved meanwhile: an acknowledgement, another replica), each outcome
+/// of it is recorded again on its own, decided on the stream as it is then.
+/// </summary>
+public sealed partial class DeliveryRecorder(
+    IServiceScopeFactory scopes, DeliverySchedule schedule, RecordFailedAttemptSlice failedAttempt, RecordNoticeDeliveredSlice delivered, ILogger<DeliveryRecorder> logger)
+{
+    /// <summary>Outcomes in one transaction at most: bounds the transaction's length and its statement count.</summary>
+    public const int MaxBatch = 256;
+
+    private readonly Lock gate = new();
+    private readonly LinkedList<Pending> waiting = new();
+    private bool writing;
+
+    /// <summary>Records a failed attempt; the verdict is <see cref="Verdict.AlreadyDone"/> when the notice was settled meanwhile.</summary>
+    public Task<Verdict> FailedAsync(RecordFailedAttempt command) => Enqueue(new Pending(command, null));
+
+    /// <summary>Records a delivery; the verdict is <see cref="Verdict.AlreadyDone"/> when another run recorded it first.</summary>
+    public Task<Verdict> DeliveredAsync(RecordNoticeDelivered command) => Enqueue(new Pending(null, command));
+
+    private Task<Verdict> Enqueue(Pending pending)
+    {
+        bool start;
+        lock (gate)
+        {
+            waiting.AddLast(pending);
+            start = !writing;
+            writing = true;
+        }
+
+        if (start)
+        {
+            _ = Task.Run(WriteWhileWaitingAsync);
+        }
+
+        return pending.Done.Task;
+    }
+
+    /// <summary>The one writer: takes what is waiting, writes it, and stops only when nothing is left.</summary>
+    private async Task WriteWhileWaitingAsync()
+    {
+        while (true)
+        {
+            var batch = new List<Pending>();
+            lock (gate)
+            {
+                // A notice appears once per transaction: a second outcome for it is decided after the first is saved.
+                var notices = new HashSet<Guid>();
+                for (var node = waiting.First; node is not null && batch.Count < MaxBatch;)
+                {
+                    var next = node.Next;
+                    if (notices.Add(node.Value.NoticeId))
+                    {
+                        batch.Add(node.Value);
+                        waiting.Remove(node);
+                    }
+
+                    node = next;
+                }
+
+                if (batch.Count == 0)
+                {
+                    writing = false;
+                    return;
+                }
+            }
+
+            await WriteAsync(batch);
+        }
+    }
+
+    private async Task WriteAsync(List<Pending> batch)
+    {
+        if (batch.Count > 1)
+        {
+            try
+            {
+                var verdicts = await WriteTogetherAsync(batch);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(verdicts[i]);
+                }
+
+                return;
+            }
+            catch (Exception e)
+            {
+                LogBatchFellBack(logger, batch.Count, e.Message);
+            }
+        }
+
+        foreach (var pending in batch)
+        {
+            try
+            {
+                pending.Done.TrySetResult(await schedule.Recording.ExecuteAsync(async token => await WriteAloneAsync(pending, token), CancellationToken.None));
+            }
+            catch (Exception e)
+            {
+                pending.Done.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>Every outcome of the batch staged in one session and saved in one transaction.</summary>
+    private async Task<List<Verdict>> WriteTogetherAsync(List<Pending> batch)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var handler = scope.ServiceProvider.GetRequiredService<CommandHandler>();
+        var decisions = new List<(string Name, Decision<NoticeEvent> Decision)>(batch.Count);
+        foreach (var pending in batch)
+        {
+            decisions.Add(pending.Failed is { } failed
+                ? (failedAttempt.Name, (await handler.StageAsync(failedAttempt, failed, Transports.Timer, CancellationToken.None)).Decision)
+                : (delivered.Name, (await handler.StageAsync(delivered, pending.Delivered!, Transports.Timer, CancellationToken.None)).Decision));
+        }
+
+        await handler.Session.SaveChangesAsync(CancellationToken.None);
+        foreach (var (name, decision) in decisions)
+        {
+            handler.Count(name, Transports.Timer, decision);
+        }
+
+        return decisions.ConvertAll(d => d.Decision.Verdict);
+    }
+
+    private async ValueTask<Verdict> WriteAloneAsync(Pending pending, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var handler = scope.ServiceProvider.GetRequiredService<CommandHandler>();
+        return pending.Failed is { } failed
+            ? (await handler.HandleAsync(failedAttempt, failed, Transports.Timer, cancellationToken)).Verdict
+            : (await handler.HandleAsync(delivered, pending.Delivered!, Transports.Timer, cancellationToken)).Verdict;
+    }
+
+    private sealed record Pending(RecordFailedAttempt? Failed, RecordNoticeDelivered? Delivered)
+    {
+        public Guid NoticeId => Failed?.NoticeId ?? Delivered!.NoticeId;
+
+        public TaskCompletionSource<Verdict> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} delivery outcomes could not be recorded together ({Reason}); each is recorded on its own.")]
+    private static partial void LogBatchFellBack(ILogger logger, int count, string reason);
+}
