@@ -169,3 +169,14 @@ public sealed class SlowSweepFixture : NotificationFixture
         ["Notification:MaxConcurrentDeliveries"] = "4",
     };
 }
+
+/// <summary>The same platform with two deliveries at once and retries ten minutes apart: a notice that failed waits long.</summary>
+public sealed class PatientRetryFixture : NotificationFixture
+{
+    protected override IReadOnlyDictionary<string, string?> DeliverySettings => new Dictionary<string, string?>(base.DeliverySettings)
+    {
+        ["Notification:MaxConcurrentDeliveries"] = "2",
+        ["Notification:BaseDelay"] = "00:10:00",
+        ["Notification:MaxDelay"] = "00:30:00",
+    };
+}

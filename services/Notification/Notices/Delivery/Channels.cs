@@ -5,7 +5,6 @@ using AuditPlatform.Contracts;
 using AuditPlatform.Notification.Partners;
 using AuditPlatform.Notification.Partners.WebhookSecrets;
 using AuditPlatform.ServiceDefaults.Messaging;
-using Marten;
 using RabbitMQ.Client;
 
 namespace AuditPlatform.Notification.Notices.Delivery;
@@ -180,20 +179,20 @@ public sealed class PartnerQueues(IConfiguration configuration) : IAsyncDisposab
     }
 }
 
-/// <summary>A partner's channel and webhook secret as a sweep read them, for the first attempt of the notices it started.</summary>
+/// <summary>A partner's channel and webhook secret as the sweep that started an attempt read them.</summary>
 public sealed record PartnerSnapshot(PartnerChannel? Partner, WebhookSecret? Secret);
 
 /// <summary>
-/// Sends one notice over the partner's current channel: as the sweep read it for a run's first attempt, read afresh
-/// for every retry. A webhook attempt is signed when it is sent, with the secrets in force at that moment, so a retry
-/// after a rotation carries the new signature.
+/// Sends one notice over the partner's channel as the sweep that started the attempt read it (each retry is started
+/// by a later sweep, so it sees a changed channel). A webhook attempt is signed when it is sent, with the secrets in
+/// force at that moment, so a retry after a rotation carries the new signature.
 /// </summary>
-public sealed class NoticeCourier(IDocumentStore store, WebhookChannel webhooks, PartnerQueues queues, SecretSeal seal, TimeProvider clock)
+public sealed class NoticeCourier(WebhookChannel webhooks, PartnerQueues queues, SecretSeal seal, TimeProvider clock)
 {
     /// <summary>Throws when the attempt failed; <paramref name="via"/> hears the channel kind as soon as it is known, so a failure is counted by it too.</summary>
-    public async Task SendAsync(Notice notice, int attempt, PartnerSnapshot? known, Action<string> via, CancellationToken cancellationToken)
+    public async Task SendAsync(Notice notice, int attempt, PartnerSnapshot channel, Action<string> via, CancellationToken cancellationToken)
     {
-        var (partner, secret) = known ?? await ReadAsync(notice.Partner, cancellationToken);
+        var (partner, secret) = channel;
         if (partner?.Kind is { } kind)
         {
             via(kind);
@@ -217,13 +216,5 @@ public sealed class NoticeCourier(IDocumentStore store, WebhookChannel webhooks,
                 // Intake's registration may still be on its way: a later attempt will find it.
                 throw new DeliveryRefusedException($"No channel is known yet for partner {notice.Partner}.");
         }
-    }
-
-    private async Task<PartnerSnapshot> ReadAsync(string code, CancellationToken cancellationToken)
-    {
-        await using var query = store.QuerySession();
-        var partner = await query.LoadAsync<PartnerChannel>(code, cancellationToken);
-        var secret = partner?.Kind == ChannelKinds.Webhook ? await query.LoadAsync<WebhookSecret>(code, cancellationToken) : null;
-        return new PartnerSnapshot(partner, secret);
     }
 }

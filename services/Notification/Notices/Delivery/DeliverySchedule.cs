@@ -11,7 +11,7 @@ public sealed record DeliveryOptions
     /// <summary>Attempts before a notice is marked failed.</summary>
     public int MaxAttempts { get; init; } = 6;
 
-    /// <summary>The median wait before the first retry; later waits grow exponentially, with jitter.</summary>
+    /// <summary>The median wait before the first retry; later waits double each time, with jitter.</summary>
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>No wait between attempts is longer than this.</summary>
@@ -20,12 +20,12 @@ public sealed record DeliveryOptions
     /// <summary>One attempt (a webhook POST, a broker confirm) is abandoned after this long.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How often the worker looks for notices whose next attempt is due.</summary>
+    /// <summary>How often the worker looks for notices whose next attempt is due (a retry is made at the first sweep after it falls due).</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Notices in delivery at once, per process. Their outcomes are recorded together (<see cref="DeliveryRecorder"/>),
-    /// so more at once means fewer commits per notice; a run waiting out a retry holds its slot.
+    /// so more at once means fewer commits per notice. A notice waiting for its next attempt holds no slot.
     /// </summary>
     public int MaxConcurrentDeliveries { get; init; } = 128;
 
@@ -40,14 +40,19 @@ public sealed record DeliveryOptions
 }
 
 /// <summary>
-/// Every retry of delivery, computed by Polly: exponential back-off with jitter and a per-attempt timeout for the
-/// attempts, an immediate second decision for an outcome that lost a concurrent write. Every failed attempt is written to the ledger (through <c>onRetry</c>) with the time of the next one, so after a
-/// restart the worker resumes where the ledger says: at the next attempt's time, with the attempts left and a
-/// base delay grown as far as the attempts already made.
+/// The retry schedule of delivery. Each attempt is one pass of a notice through the worker, bounded by Polly's
+/// per-attempt timeout; a failed attempt is recorded in the ledger with the time the next one is due, and the notice
+/// leaves the worker until then, so a partner that is down holds no delivery slot while it waits, and a restart
+/// resumes the schedule where the ledger says. The waits grow exponentially with jitter.
 /// </summary>
 public sealed class DeliverySchedule(DeliveryOptions options, TimeProvider clock)
 {
     public DeliveryOptions Options => options;
+
+    /// <summary>One attempt (a webhook POST, a broker confirm), abandoned after <see cref="DeliveryOptions.AttemptTimeout"/>.</summary>
+    public ResiliencePipeline Attempt { get; } = new ResiliencePipelineBuilder { TimeProvider = clock }
+        .AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout })
+        .Build();
 
     /// <summary>
     /// Recording an attempt's outcome loses the stream's version check when something else appended meanwhile (an
@@ -57,7 +62,7 @@ public sealed class DeliverySchedule(DeliveryOptions options, TimeProvider clock
         .AddRetry(new RetryStrategyOptions { MaxRetryAttempts = 2, Delay = TimeSpan.Zero, ShouldHandle = new PredicateBuilder().Handle<ConcurrencyException>() })
         .Build();
 
-    /// <summary>The base delay of a run that starts after <paramref name="attemptsMade"/> attempts: BaseDelay·2^attemptsMade, capped.</summary>
+    /// <summary>The median wait after <paramref name="attemptsMade"/> + 1 failed attempts: BaseDelay·2^attemptsMade, capped.</summary>
     public TimeSpan BaseDelayAfter(int attemptsMade)
     {
         var scaled = options.BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Clamp(attemptsMade, 0, 40));
@@ -67,38 +72,25 @@ public sealed class DeliverySchedule(DeliveryOptions options, TimeProvider clock
     /// <summary>Attempts still allowed after <paramref name="attemptsMade"/>.</summary>
     public int AttemptsLeft(int attemptsMade) => Math.Max(0, options.MaxAttempts - attemptsMade);
 
-    /// <summary>The pipeline for one run of deliveries; <paramref name="onRetry"/> sees each failed attempt before the wait.</summary>
-    public ResiliencePipeline PipelineFor(int attemptsMade, Func<OnRetryArguments<object>, ValueTask> onRetry, Func<double>? randomizer = null)
+    /// <summary>
+    /// How long to wait after the failed attempt number <paramref name="attempt"/> before the next one; null when no
+    /// attempt is left, and the notice has failed. The wait is the median for that attempt, scaled by a factor between
+    /// 0.5 and 1.5 drawn from <paramref name="random"/> (uniform in [0, 1)), so notices that failed together are not
+    /// all retried together; it never exceeds <see cref="DeliveryOptions.MaxDelay"/>.
+    /// </summary>
+    public TimeSpan? RetryAfter(int attempt, double random)
     {
-        var builder = new ResiliencePipelineBuilder { TimeProvider = clock };
-        var retries = AttemptsLeft(attemptsMade) - 1;
-        if (retries > 0)
+        if (AttemptsLeft(attempt) == 0)
         {
-            var retry = new RetryStrategyOptions
-            {
-                MaxRetryAttempts = retries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = BaseDelayAfter(attemptsMade),
-                MaxDelay = options.MaxDelay,
-                // Any failure is worth another attempt, unless the service is stopping or the notice was settled elsewhere.
-                ShouldHandle = args => ValueTask.FromResult(
-                    args.Outcome.Exception is { } e && e is not NoticeSettledException && !args.Context.CancellationToken.IsCancellationRequested),
-                OnRetry = onRetry,
-            };
-            if (randomizer is not null)
-            {
-                retry.Randomizer = randomizer;
-            }
-
-            builder.AddRetry(retry);
+            return null;
         }
 
-        return builder.AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout }).Build();
+        var wait = BaseDelayAfter(attempt - 1) * (0.5 + Math.Clamp(random, 0, 1));
+        return wait > options.MaxDelay ? options.MaxDelay : wait;
     }
 }
 
-/// <summary>The notice was settled elsewhere (acknowledged, or delivered by another replica) while this run was retrying it.</summary>
+/// <summary>The notice was settled elsewhere (acknowledged, or delivered by another replica) while this run was delivering it.</summary>
 public sealed class NoticeSettledException : Exception
 {
     public NoticeSettledException()

@@ -7,7 +7,6 @@ using AuditPlatform.ServiceDefaults.Commands;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Telemetry;
 using Marten;
-using Polly.Retry;
 
 namespace AuditPlatform.Notification.Notices.Delivery;
 
@@ -110,8 +109,7 @@ public sealed partial class NoticeDelivery(
                 .ToListAsync(cancellationToken);
             due = [.. due.Where(n => !inFlight.ContainsKey(n.NoticeId) && !endedDuringSweep.ContainsKey(n.NoticeId)).Take(room)];
 
-            // Each first attempt uses the partners' channels as this sweep read them, all in two lookups instead of
-            // one or two per notice; a retry reads its partner's channel afresh.
+            // Each attempt uses its partner's channel as this sweep read it: two lookups for all, not one or two per notice.
             var codes = due.Select(n => n.Partner).Distinct().ToArray();
             partners = codes.Length == 0 ? new Dictionary<string, PartnerChannel>() : (await query.LoadManyAsync<PartnerChannel>(cancellationToken, codes)).ToDictionary(p => p.Id);
             var hooks = partners.Values.Where(p => p.Kind == ChannelKinds.Webhook).Select(p => p.Id).ToArray();
@@ -121,9 +119,9 @@ public sealed partial class NoticeDelivery(
         var started = 0;
         foreach (var notice in due)
         {
-            var channel = new PartnerSnapshot(partners.GetValueOrDefault(notice.Partner), secrets.GetValueOrDefault(notice.Partner));
+            var partner = new PartnerSnapshot(partners.GetValueOrDefault(notice.Partner), secrets.GetValueOrDefault(notice.Partner));
             // Registered before it starts, so a run that ends at once still removes itself afterwards.
-            var run = new Task<Task>(() => RunAsync(notice, channel, cancellationToken));
+            var run = new Task<Task>(() => RunAsync(notice, partner, cancellationToken));
             if (inFlight.TryAdd(notice.NoticeId, run.Unwrap()))
             {
                 run.Start(TaskScheduler.Default);
@@ -134,19 +132,19 @@ public sealed partial class NoticeDelivery(
         return started;
     }
 
-    private async Task RunAsync(Notice notice, PartnerSnapshot channel, CancellationToken cancellationToken)
+    private async Task RunAsync(Notice notice, PartnerSnapshot partner, CancellationToken cancellationToken)
     {
         try
         {
-            await DeliverAsync(notice, channel, cancellationToken);
+            await DeliverAsync(notice, partner, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Stopping mid-run: the ledger holds the last failed attempt and when the next is due.
+            // Stopping mid-attempt: nothing is recorded, and the notice is due again for whoever runs next.
         }
         catch (NoticeSettledException)
         {
-            // Acknowledged, or delivered by another replica, while this run waited.
+            // Acknowledged, or delivered by another replica, while this run was sending.
         }
         catch (Exception e)
         {
@@ -161,11 +159,12 @@ public sealed partial class NoticeDelivery(
     }
 
     /// <summary>
-    /// One run: attempts until delivered or out of attempts, each outcome recorded in the notice's stream. The notice
-    /// is as the sweep read it: a run that ended since is skipped by the sweep, and a notice settled elsewhere (an
-    /// acknowledgement, another replica) is found out when its outcome is recorded against the stream's version.
+    /// One run: one attempt, its outcome recorded in the notice's stream (a failure with the time the next attempt is
+    /// due, when one is left). The notice is as the sweep read it: a run that ended since is skipped by the sweep, and a
+    /// notice settled elsewhere (an acknowledgement, another replica) is found out when its outcome is recorded against
+    /// the stream's version.
     /// </summary>
-    private async Task DeliverAsync(Notice notice, PartnerSnapshot firstChannel, CancellationToken cancellationToken)
+    private async Task DeliverAsync(Notice notice, PartnerSnapshot partner, CancellationToken cancellationToken)
     {
         if (schedule.AttemptsLeft(notice.Attempts) == 0)
         {
@@ -182,30 +181,29 @@ public sealed partial class NoticeDelivery(
         activity?.SetTag("audit.notice.attempts_before", notice.Attempts);
         await using var scope = scopes.CreateAsyncScope();
         var courier = scope.ServiceProvider.GetRequiredService<NoticeCourier>();
-        var attempt = notice.Attempts;
+        var attempt = notice.Attempts + 1;
         string? channel = null;
-        var pipeline = schedule.PipelineFor(notice.Attempts, async retry =>
-        {
-            metrics.Attempted("failure", channel, notice.Partner);
-            await RecordAsync(recorder.FailedAsync(new RecordFailedAttempt(notice.NoticeId, attempt, Describe(retry), retry.RetryDelay)), cancellationToken);
-        });
-
         try
         {
-            await pipeline.ExecuteAsync(async token =>
-            {
-                attempt++;
-                channel = null;
-                await courier.SendAsync(notice, attempt, attempt == notice.Attempts + 1 ? firstChannel : null, used => channel = used, token);
-            }, cancellationToken);
+            await schedule.Attempt.ExecuteAsync(async token => await courier.SendAsync(notice, attempt, partner, used => channel = used, token), cancellationToken);
         }
-        catch (Exception e) when (e is not NoticeSettledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            // Any failure is worth another attempt while attempts are left: a refusal, a timeout, a socket that gave up.
             metrics.Attempted("failure", channel, notice.Partner);
-            await RecordAsync(recorder.FailedAsync(new RecordFailedAttempt(notice.NoticeId, attempt, e.Message, null)), cancellationToken);
-            metrics.Ended("failed", notice.Kind, channel, notice.Partner);
-            activity?.SetTag("audit.notice.outcome", "failed");
-            LogGaveUp(logger, notice.NoticeId, notice.Partner, attempt, e.Message);
+            var retryAfter = schedule.RetryAfter(attempt, Random.Shared.NextDouble());
+            await RecordAsync(recorder.FailedAsync(new RecordFailedAttempt(notice.NoticeId, attempt, e.Message, retryAfter)), cancellationToken);
+            if (retryAfter is null)
+            {
+                metrics.Ended("failed", notice.Kind, channel, notice.Partner);
+                activity?.SetTag("audit.notice.outcome", "failed");
+                LogGaveUp(logger, notice.NoticeId, notice.Partner, attempt, e.Message);
+            }
+            else
+            {
+                activity?.SetTag("audit.notice.outcome", "retry");
+            }
+
             return;
         }
 
@@ -214,9 +212,6 @@ public sealed partial class NoticeDelivery(
         metrics.Ended("delivered", notice.Kind, channel, notice.Partner);
         activity?.SetTag("audit.notice.outcome", "delivered");
     }
-
-    private static string Describe(OnRetryArguments<object> retry) =>
-        retry.Outcome.Exception?.Message ?? "The attempt failed.";
 
     /// <summary>Waits for one outcome to be recorded (with others, by the recorder); when the notice was settled meanwhile, nothing is recorded and the run stops.</summary>
     private static async Task RecordAsync(Task<Verdict> recording, CancellationToken cancellationToken)
