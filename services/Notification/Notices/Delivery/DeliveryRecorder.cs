@@ -21,13 +21,20 @@ public sealed partial class DeliveryRecorder(
     private bool writing;
 
     /// <summary>Records a failed attempt; the verdict is <see cref="Verdict.AlreadyDone"/> when the notice was settled meanwhile.</summary>
-    public Task<Verdict> FailedAsync(RecordFailedAttempt command) => Enqueue(new Pending(command, null));
+    public Task<Verdict> FailedAsync(RecordFailedAttempt command) => Enqueue(failedAttempt, command, command.NoticeId);
 
     /// <summary>Records a delivery; the verdict is <see cref="Verdict.AlreadyDone"/> when another run recorded it first.</summary>
-    public Task<Verdict> DeliveredAsync(RecordNoticeDelivered command) => Enqueue(new Pending(null, command));
+    public Task<Verdict> DeliveredAsync(RecordNoticeDelivered command) => Enqueue(delivered, command, command.NoticeId);
 
-    private Task<Verdict> Enqueue(Pending pending)
+    /// <summary>Queues one outcome as its slice's command: staged with others, or handled alone after a fallback.</summary>
+    private Task<Verdict> Enqueue<TCommand>(CommandSlice<TCommand, Notice, NoticeEvent, NoFacts> slice, TCommand command, Guid noticeId)
+        where TCommand : notnull
     {
+        var pending = new Pending(
+            noticeId,
+            slice.Name,
+            (handler, token) => handler.StageAsync(slice, command, Transports.Timer, token),
+            (handler, token) => handler.HandleAsync(slice, command, Transports.Timer, token));
         bool start;
         lock (gate)
         {
@@ -115,36 +122,34 @@ public sealed partial class DeliveryRecorder(
     {
         await using var scope = scopes.CreateAsyncScope();
         var handler = scope.ServiceProvider.GetRequiredService<CommandHandler>();
-        var decisions = new List<(string Name, Decision<NoticeEvent> Decision)>(batch.Count);
+        var decisions = new List<Decision<NoticeEvent>>(batch.Count);
         foreach (var pending in batch)
         {
-            decisions.Add(pending.Failed is { } failed
-                ? (failedAttempt.Name, (await handler.StageAsync(failedAttempt, failed, Transports.Timer, CancellationToken.None)).Decision)
-                : (delivered.Name, (await handler.StageAsync(delivered, pending.Delivered!, Transports.Timer, CancellationToken.None)).Decision));
+            decisions.Add((await pending.StageAsync(handler, CancellationToken.None)).Decision);
         }
 
         await handler.Session.SaveChangesAsync(CancellationToken.None);
-        foreach (var (name, decision) in decisions)
+        for (var i = 0; i < batch.Count; i++)
         {
-            handler.Count(name, Transports.Timer, decision);
+            handler.Count(batch[i].Command, Transports.Timer, decisions[i]);
         }
 
-        return decisions.ConvertAll(d => d.Decision.Verdict);
+        return decisions.ConvertAll(d => d.Verdict);
     }
 
     private async ValueTask<Verdict> WriteAloneAsync(Pending pending, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var handler = scope.ServiceProvider.GetRequiredService<CommandHandler>();
-        return pending.Failed is { } failed
-            ? (await handler.HandleAsync(failedAttempt, failed, Transports.Timer, cancellationToken)).Verdict
-            : (await handler.HandleAsync(delivered, pending.Delivered!, Transports.Timer, cancellationToken)).Verdict;
+        return (await pending.HandleAsync(scope.ServiceProvider.GetRequiredService<CommandHandler>(), cancellationToken)).Verdict;
     }
 
-    private sealed record Pending(RecordFailedAttempt? Failed, RecordNoticeDelivered? Delivered)
+    /// <summary>One outcome waiting to be recorded: its notice, its command's name, and how its slice stages or handles it.</summary>
+    private sealed record Pending(
+        Guid NoticeId,
+        string Command,
+        Func<CommandHandler, CancellationToken, Task<CommandOutcome<Notice, NoticeEvent>>> StageAsync,
+        Func<CommandHandler, CancellationToken, Task<CommandOutcome<Notice, NoticeEvent>>> HandleAsync)
     {
-        public Guid NoticeId => Failed?.NoticeId ?? Delivered!.NoticeId;
-
         public TaskCompletionSource<Verdict> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
