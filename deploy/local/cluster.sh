@@ -69,36 +69,21 @@ cluster_service_env() {
   echo "Bus__QuorumQueues=true"
 }
 
-# Starts node <n> if it is not running: the same configuration as lib.sh's single node, one Erlang cookie for
-# all three (nodes of a cluster authenticate each other with it), and pause_minority so a cut-off node stops
+# Starts node <n> if it is not running: lib.sh's node (its configuration, plugins and boot), one Erlang cookie
+# for all three (nodes of a cluster authenticate each other with it), and pause_minority so a cut-off node stops
 # rather than diverge.
+RABBIT_CONF_EXTRA="cluster_partition_handling = pause_minority"
 cluster_start_node() {
   use_node "$1"
-  mkdir -p "$RABBIT_HOME" "$LOCAL/logs/rabbitmq"
+  mkdir -p "$RABBIT_HOME"
   [ -s "$LOCAL/erlang.cookie" ] || (umask 077; openssl rand -hex 20 > "$LOCAL/erlang.cookie")
   install -m 400 "$LOCAL/erlang.cookie" "$RABBIT_HOME/.erlang.cookie"
-  cat > "$RABBIT_HOME/rabbitmq.conf" <<CONF
-listeners.tcp.default = 127.0.0.1:$RABBIT_PORT
-management.tcp.ip = 127.0.0.1
-management.tcp.port = $RABBIT_UI_PORT
-cluster_partition_handling = pause_minority
-CONF
-  echo '[rabbitmq_management].' > "$RABBIT_HOME/enabled_plugins"
-  if ! rabbitmqctl_local ping >/dev/null 2>&1; then
-    claim_port "$RABBIT_PORT"; claim_port "$RABBIT_UI_PORT"; claim_port "$RABBIT_DIST_PORT"
-    say "starting RabbitMQ node $1 ($RABBIT_NODE) on 127.0.0.1:$RABBIT_PORT"
-    ( rabbit_env; cd "$RABBIT_HOME" || exit 1
-      setsid "$RABBIT_BIN/rabbitmq-server" > "$LOCAL/logs/rabbitmq/console-$1.log" 2>&1 < /dev/null & )
-    local _i; for _i in $(seq 1 60); do rabbitmqctl_local ping >/dev/null 2>&1 && break; sleep 1; done
-  fi
-  rabbitmqctl_local await_startup --timeout 120 >/dev/null || die "RabbitMQ node $1 did not start; see $LOCAL/logs/rabbitmq/"
+  boot_rabbitmq
 }
 
 cluster_stop_node() {
   use_node "$1"
-  rabbitmqctl_local ping >/dev/null 2>&1 || return 0
-  say "stopping RabbitMQ node $1 ($RABBIT_NODE)"
-  rabbitmqctl_local stop "$RABBIT_HOME/mnesia/$RABBIT_NODE.pid" >/dev/null 2>&1 || rabbitmqctl_local stop >/dev/null 2>&1 || true
+  stop_rabbitmq
 }
 
 # --- PostgreSQL: a primary and a synchronous standby under Patroni ----------------------------------
