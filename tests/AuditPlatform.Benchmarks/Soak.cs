@@ -178,7 +178,7 @@ public static class Soak
         }
 
         var sent = await publishing;
-        var (accepted, _) = await IntakeOverBus.AwaitLedgerAsync(ledger, start, sent.Confirmed);
+        var accepted = await InLedgerAsync(ledger, sent.ConfirmedStreams);
         var report = new Report();
         Verdict(report, samples, rate, sent, accepted);
         report.Section("Samples", Table(samples));
@@ -191,24 +191,63 @@ public static class Soak
         return 0;
     }
 
-    private sealed record Published(int Confirmed, int Failed, string? FirstFailure);
+    private sealed record Published(IReadOnlyList<string> ConfirmedStreams, int Failed, string? FirstFailure)
+    {
+        public int Confirmed => ConfirmedStreams.Count;
+    }
+
+    /// <summary>
+    /// How many of the confirmed commands' disclosures are in the ledger, matched by stream (a count of every disclosure
+    /// after the soak began would include any other publisher's); waits until all are, or progress stops for 20 s.
+    /// </summary>
+    private static async Task<long> InLedgerAsync(NpgsqlDataSource ledger, IReadOnlyList<string> streams)
+    {
+        var found = 0L;
+        var progress = Stopwatch.StartNew();
+        while (progress.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            var now = 0L;
+            foreach (var chunk in streams.Chunk(20_000))
+            {
+                await using var command = ledger.CreateCommand(
+                    "select count(*) from ledger.mt_events where stream_id = any($1) and type = 'disclosure_recorded'");
+                command.Parameters.Add(new NpgsqlParameter { Value = chunk });
+                now += (long)(await command.ExecuteScalarAsync())!;
+            }
+
+            if (now > found)
+            {
+                found = now;
+                progress.Restart();
+            }
+
+            if (found >= streams.Count)
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+
+        return found;
+    }
 
     /// <summary>An open loop at the rate for the whole soak; each command's stream and publish time in the window it was sent in.</summary>
     private static async Task<Published> PublishAsync(IConnection connection, string token, double rate, SoakOptions soak, Stopwatch clock,
         ConcurrentQueue<(string Stream, DateTimeOffset At)>[] sentIn)
     {
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
-        var pending = new List<Task>();
-        var confirmed = 0;
+        var pending = new List<(string Stream, Task Task)>();
+        var confirmed = new List<string>();
         var failed = 0;
         string? firstFailure = null;
         void Collect(bool all)
         {
-            foreach (var task in pending.Where(t => t.IsCompleted || all))
+            foreach (var (stream, task) in pending.Where(p => p.Task.IsCompleted || all))
             {
                 if (task.IsCompletedSuccessfully)
                 {
-                    confirmed++;
+                    confirmed.Add(stream);
                 }
                 else
                 {
@@ -217,7 +256,7 @@ public static class Soak
                 }
             }
 
-            pending.RemoveAll(t => t.IsCompleted || all);
+            pending.RemoveAll(p => p.Task.IsCompleted || all);
         }
 
         for (long i = 0; ; i++)
@@ -236,8 +275,9 @@ public static class Soak
             var id = Guid.CreateVersion7();
             var (body, properties) = IntakeOverBus.Command(id, token);
             properties.Persistent = true;
-            sentIn[Math.Min((int)(due / soak.Window), sentIn.Length - 1)].Enqueue(("disclosure/" + id.ToString("D"), DateTimeOffset.UtcNow));
-            pending.Add(channel.BasicPublishAsync(IntakeOverBus.CommandExchange, string.Empty, mandatory: false, properties, body).AsTask());
+            var stream = "disclosure/" + id.ToString("D");
+            sentIn[Math.Min((int)(due / soak.Window), sentIn.Length - 1)].Enqueue((stream, DateTimeOffset.UtcNow));
+            pending.Add((stream, channel.BasicPublishAsync(IntakeOverBus.CommandExchange, string.Empty, mandatory: false, properties, body).AsTask()));
             if (pending.Count >= 1_000)
             {
                 Collect(all: false);
@@ -246,7 +286,7 @@ public static class Soak
 
         try
         {
-            await Task.WhenAll(pending);
+            await Task.WhenAll(pending.Select(p => p.Task));
         }
         catch (Exception e) when (e is RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.AlreadyClosedException or OperationCanceledException)
         {

@@ -12,6 +12,9 @@ public static class LedgerFailures
     /// </summary>
     public static bool IsUnavailable(Exception exception) => Shortage(exception) is not null;
 
+    /// <summary>What Npgsql's multi-host data source says when it finds no host to try (it has no error code).</summary>
+    private const string NoSuitableHost = "No suitable host was found.";
+
     /// <summary>What the ledger is short of, in a few words for a problem's detail; null when it is not unavailable.</summary>
     public static string? Shortage(Exception exception)
     {
@@ -32,6 +35,11 @@ public static class LedgerFailures
                 case Npgsql.NpgsqlException { IsTransient: true } and not Npgsql.PostgresException:
                 case System.Net.Sockets.SocketException:
                     return "PostgreSQL cannot be reached";
+                // A multi-host connection string (cluster mode) whose hosts Npgsql has all seen down, or none of them
+                // primary, within Host Recheck Seconds: it refuses without trying, with neither a cause nor a code, and
+                // says so only in words. While PostgreSQL restarts or fails over, that is most attempts.
+                case Npgsql.NpgsqlException { InnerException: null, Message: NoSuitableHost } and not Npgsql.PostgresException:
+                    return "no PostgreSQL server can take writes";
             }
         }
 
