@@ -567,10 +567,15 @@ fill_ledger_disk() {
 select 'create tablespace ledger_disk location ''$LEDGER_DISK''' where not exists (select from pg_tablespace where spcname = 'ledger_disk') \gexec
 set lock_timeout = '60s';
 vacuum (full) ledger.mt_events;
+begin;
 alter table ledger.mt_events set tablespace ledger_disk;
+-- Whatever is left of the tmpfs, taken to the last page (dd stops at "No space left on device") while the move still
+-- holds the table: taken after the commit, the load's inserts could first extend the table into it by megabytes
+-- at once (PostgreSQL adds blocks in bulk when writers queue for an extension) and go on writing there for the
+-- whole fault; one CI run saw no refusal at all.
+\! dd if=/dev/zero of="$LEDGER_DISK/filler" bs=4k status=none 2>/dev/null
+commit;
 SQL
-  # Whatever is left of the tmpfs, taken to the last page; dd stops at "No space left on device".
-  dd if=/dev/zero of="$LEDGER_DISK/filler" bs=4k status=none 2>/dev/null || true
 }
 
 free_ledger_disk() {
