@@ -353,10 +353,8 @@ public static class IntakeOverBus
     /// <summary>Waits until <paramref name="expected"/> disclosures after <paramref name="after"/> are in the ledger, or progress stops for 20 s.</summary>
     internal static async Task<(long Count, DateTimeOffset Last)> AwaitLedgerAsync(NpgsqlDataSource ledger, long after, int expected)
     {
-        var count = 0L;
         var last = DateTimeOffset.UtcNow;
-        var progress = Stopwatch.StartNew();
-        while (progress.Elapsed < TimeSpan.FromSeconds(20))
+        var count = await AwaitCountAsync(async () =>
         {
             Interlocked.Increment(ref benchQueries);
             await using var command = ledger.CreateCommand(
@@ -365,22 +363,39 @@ public static class IntakeOverBus
             await using var reader = await command.ExecuteReaderAsync();
             await reader.ReadAsync();
             var now = reader.GetInt64(0);
-            if (now > count)
+            if (now > 0)
             {
-                count = now;
                 last = reader.GetFieldValue<DateTimeOffset>(1);
+            }
+
+            return now;
+        }, expected, TimeSpan.FromMilliseconds(100));
+        return (count, last);
+    }
+
+    /// <summary>Asks <paramref name="count"/> until it reaches <paramref name="expected"/> or stops growing for 20 s; the last count.</summary>
+    internal static async Task<long> AwaitCountAsync(Func<Task<long>> count, long expected, TimeSpan every)
+    {
+        var found = 0L;
+        var progress = Stopwatch.StartNew();
+        while (progress.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            var now = await count();
+            if (now > found)
+            {
+                found = now;
                 progress.Restart();
             }
 
-            if (count >= expected)
+            if (found >= expected)
             {
                 break;
             }
 
-            await Task.Delay(100);
+            await Task.Delay(every);
         }
 
-        return (count, last);
+        return found;
     }
 
     private static async Task<long> CountAfterAsync(NpgsqlDataSource ledger, long after, string type)

@@ -200,11 +200,8 @@ public static class Soak
     /// How many of the confirmed commands' disclosures are in the ledger, matched by stream (a count of every disclosure
     /// after the soak began would include any other publisher's); waits until all are, or progress stops for 20 s.
     /// </summary>
-    private static async Task<long> InLedgerAsync(NpgsqlDataSource ledger, IReadOnlyList<string> streams)
-    {
-        var found = 0L;
-        var progress = Stopwatch.StartNew();
-        while (progress.Elapsed < TimeSpan.FromSeconds(20))
+    private static Task<long> InLedgerAsync(NpgsqlDataSource ledger, IReadOnlyList<string> streams) =>
+        IntakeOverBus.AwaitCountAsync(async () =>
         {
             var now = 0L;
             foreach (var chunk in streams.Chunk(20_000))
@@ -215,22 +212,8 @@ public static class Soak
                 now += (long)(await command.ExecuteScalarAsync())!;
             }
 
-            if (now > found)
-            {
-                found = now;
-                progress.Restart();
-            }
-
-            if (found >= streams.Count)
-            {
-                break;
-            }
-
-            await Task.Delay(500);
-        }
-
-        return found;
-    }
+            return now;
+        }, streams.Count, TimeSpan.FromMilliseconds(500));
 
     /// <summary>An open loop at the rate for the whole soak; each command's stream and publish time in the window it was sent in.</summary>
     private static async Task<Published> PublishAsync(IConnection connection, string token, double rate, SoakOptions soak, Stopwatch clock,
