@@ -13,27 +13,29 @@ public sealed class RetrySlotTests(PatientRetryFixture fixture) : IClassFixture<
     [Fact]
     public async Task Notices_to_a_partner_that_is_down_wait_for_their_retries_without_holding_the_slots_of_other_partners()
     {
-        var hook = fixture.Webhooks.Serve("ca-csis", Secret, _ => 503);
-        await fixture.RegisterAsync("CA-CSIS", hook, Secret);
-        await fixture.RegisterAsync("CA-CSE");
+        // Partners no other test in this process uses: the delivery meters are the process's, and NoticeDeliveryTests
+        // counts attempts by partner while this class runs beside it.
+        var hook = fixture.Webhooks.Serve("it-aise", Secret, _ => 503);
+        await fixture.RegisterAsync("IT-AISE", hook, Secret);
+        await fixture.RegisterAsync("IT-AISI");
 
         // Four notices to the partner that is down, twice the two deliveries this worker runs at once: each still gets
         // its first attempt, because a failed one leaves its slot until its retry ten minutes later.
         for (var i = 0; i < 4; i++)
         {
-            await fixture.ShareAsync("CA-CSIS");
+            await fixture.ShareAsync("IT-AISE");
         }
 
         await Eventually.TrueAsync(
-            async () => (await fixture.NoticesAsync("CA-CSIS", "pending")).Count(n => n.GetProperty("attempts").GetInt32() == 1) == 4,
+            async () => (await fixture.NoticesAsync("IT-AISE", "pending")).Count(n => n.GetProperty("attempts").GetInt32() == 1) == 4,
             "each of the four notices to have failed its first attempt");
-        var (disclosureId, _) = await fixture.ShareAsync("CA-CSE");
+        var (disclosureId, _) = await fixture.ShareAsync("IT-AISI");
 
-        var delivered = await fixture.NoticeInStatusAsync("CA-CSE", "delivered");
+        var delivered = await fixture.NoticeInStatusAsync("IT-AISI", "delivered");
         Assert.Equal(disclosureId, delivered.GetProperty("disclosureId").GetGuid());
-        var waiting = await fixture.NoticesAsync("CA-CSIS", "pending");
+        var waiting = await fixture.NoticesAsync("IT-AISE", "pending");
         Assert.Equal(4, waiting.Count);
         Assert.All(waiting, n => Assert.Equal(1, n.GetProperty("attempts").GetInt32()));
-        Assert.Equal(4, fixture.Webhooks.For("ca-csis").Count);
+        Assert.Equal(4, fixture.Webhooks.For("it-aise").Count);
     }
 }
