@@ -122,6 +122,7 @@ public sealed partial class DeliveryRecorder(
     {
         await using var scope = scopes.CreateAsyncScope();
         var handler = scope.ServiceProvider.GetRequiredService<CommandHandler>();
+        await handler.ReadAheadAsync<Notice>(batch.Select(p => Notice.StreamFor(p.NoticeId)), CancellationToken.None);
         var decisions = new List<Decision<NoticeEvent>>(batch.Count);
         foreach (var pending in batch)
         {

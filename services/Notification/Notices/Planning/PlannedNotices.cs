@@ -22,8 +22,10 @@ public sealed class PlannedNotices(DeliveryDoorbell doorbell, NotificationMetric
             return;
         }
 
-        var decisions = new List<Decision<NoticeEvent>>();
-        foreach (var command in commands)
+        var planned = commands.ToList();
+        await handler.ReadAheadAsync<Notice>(planned.Select(slice.StreamFor), ct);
+        var decisions = new List<Decision<NoticeEvent>>(planned.Count);
+        foreach (var command in planned)
         {
             decisions.Add((await handler.StageAsync(slice, command, Transports.Bus, ct)).Decision);
         }
