@@ -11,8 +11,9 @@ namespace AuditPlatform.Audit.Ledger;
 /// The <c>partner=</c> filter (<see cref="LedgerRows"/>) has an index for each branch of its OR (the stream, <c>Partner</c>,
 /// <c>AttributedPartner</c>, <c>Recipients</c>, <c>ExposureSet</c>, <c>Partners</c>), looked up one by one; partial, so only
 /// events carrying the field are indexed; built-in operators only, because every service's role evaluates them when it
-/// appends and least privilege gives it nothing in the <c>audit</c> schema. Not <c>concurrently</c>: the services' Marten
-/// daemons keep a transaction open, which a concurrent build waits for without end; a plain build holds appends for seconds.
+/// appends and least privilege gives it nothing in the <c>audit</c> schema. Not <c>concurrently</c>: a concurrent build waits
+/// for every transaction older than it, and a daemon leader of an older release keeps one open for as long as it leads;
+/// a plain build holds appends for seconds.
 /// </summary>
 public sealed class AuditSchema(NpgsqlDataSource dataSource) : ILedgerMigration
 {

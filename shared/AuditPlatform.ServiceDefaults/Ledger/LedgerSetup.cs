@@ -49,7 +49,8 @@ public static class LedgerSetup
         })
         .UseLightweightSessions()
         .BuildSessionsWith<TracedSessionFactory>(ServiceLifetime.Singleton)
-        .AddAsyncDaemon(daemon);
+        // Hot/cold is led here (LedgerLeadership), not by Marten's election, whose leader kept a transaction open.
+        .AddAsyncDaemon(daemon == DaemonMode.HotCold ? DaemonMode.Disabled : daemon);
 
         if (migrate)
         {
@@ -63,7 +64,11 @@ public static class LedgerSetup
         });
         if (daemon == DaemonMode.HotCold)
         {
-            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ForwarderWatchdog>(sp, $"{serviceName}-forwarder"));
+            // The lock's connections are not pooled: the lock must go with its connection, never back to a pool.
+            var lockSource = new NpgsqlDataSourceBuilder(Tuned(connectionString)) { Name = serviceName + "-leadership" };
+            lockSource.ConnectionStringBuilder.Pooling = false;
+            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<LedgerLeadership>(
+                sp, ReadWrite(lockSource.Build()), DaemonLockIdFor(serviceName), $"{serviceName}-forwarder"));
         }
 
         return builder.Services;
@@ -80,17 +85,12 @@ public static class LedgerSetup
         options.Events.MetadataConfig.CausationIdEnabled = true;
         options.Events.MetadataConfig.UserNameEnabled = true;
         options.Events.AppendMode = EventAppendMode.Quick;
-        // The unpatched DistributedLock refuses multiplexed locks on a data source (README, "Restoring Marten").
+        // The unpatched DistributedLock refuses multiplexed locks on a data source (README, "Restoring Marten"). Marten's
+        // hot/cold election is not used (LedgerLeadership leads instead), but whatever lock Marten still takes is taken so.
         options.Events.UseAdvisoryLockTransaction = true;
-        // A daemon leader holds its lock in a transaction that stays open while it leads. Monitored, that session runs a
-        // long pg_sleep inside the transaction; the other services' high-water detectors then count it as a live
-        // transaction that may still fill a sequence gap (Marten rules out only its own store's lock sessions and idle
-        // ones), so one rolled-back append held every other service's forwarder and chain for good. Unmonitored, the
-        // session stays idle in transaction and is ruled out; a lost lock is caught by ForwarderWatchdog instead
-        // (docs/reliability.md, "Sequence gaps and the daemons' leaders").
-        options.Events.UseMonitoredAdvisoryLock = false;
         options.AutoCreateSchemaObjects = migrate ? AutoCreate.CreateOrUpdate : AutoCreate.None;
-        // One daemon leader per service: the services share the database, so they must not share the lock.
+        // One daemon leader per service: the services share the database, so they must not share the lock. LedgerLeadership
+        // takes the same id, so a replica of an older release, led by Marten's election, still excludes a new one.
         options.Projections.DaemonLockId = DaemonLockIdFor(serviceName);
         options.Projections.StaleSequenceThreshold = TimeSpan.FromSeconds(3);
         options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
@@ -108,8 +108,8 @@ public static class LedgerSetup
     /// each call's values (<c>plan_cache_mode=force_custom_plan</c>);</item>
     /// <item>a connection returned to the pool is not reset (<c>No Reset On Close</c>): the reset cost seven statements
     /// on every return, about ten times per disclosure in Notification. Nothing here leaves session state behind: advisory
-    /// locks are transaction-scoped (<c>UseAdvisoryLockTransaction</c>), and the daemon's leadership lock keeps its own
-    /// connection open while it holds it.</item>
+    /// locks are transaction-scoped (<c>UseAdvisoryLockTransaction</c>), and the daemon's leadership lock is taken on a
+    /// connection that is never pooled (<see cref="LedgerLeadership"/>).</item>
     /// </list>
     /// An operator's own <c>Max Auto Prepare</c> or <c>No Reset On Close</c> wins (docs/performance.md has the figures).
     /// </summary>
@@ -139,6 +139,10 @@ public static class LedgerSetup
 
         return settings.ConnectionString;
     }
+
+    /// <summary>On several hosts, only the one that takes writes: the leader's lock must be where the ledger is written.</summary>
+    private static NpgsqlDataSource ReadWrite(NpgsqlDataSource source) =>
+        source is NpgsqlMultiHostDataSource hosts ? hosts.WithTargetSession(TargetSessionAttributes.ReadWrite) : source;
 
     public static int DaemonLockIdFor(string serviceName) =>
         BinaryPrimitives.ReadInt32BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes("auditplatform-daemon:" + serviceName))) & 0x3FFFFFFF;

@@ -107,13 +107,13 @@ public class AuditFixture : PlatformFixture
 
     /// <summary>
     /// Waits until both services' daemons (Intake's and Audit's) have held their leadership for <paramref name="tenure"/>,
-    /// as on a platform that has been up a while. Each leader keeps a transaction open for as long as it leads.
+    /// as on a platform that has been up a while. Each leader holds its lock on a connection of its own, outside any transaction.
     /// </summary>
     public Task DaemonsLeadingForAsync(TimeSpan tenure) => Eventually.TrueAsync(
         async () => await ScalarAsync($"""
             select count(distinct l.pid) from pg_locks l join pg_stat_activity a on a.pid = l.pid
              where l.locktype = 'advisory' and l.granted and a.datname = current_database()
-               and a.xact_start < now() - interval '{tenure.TotalSeconds} seconds'
+               and a.backend_start < now() - interval '{tenure.TotalSeconds} seconds'
             """) >= 2,
         "both daemons to lead for " + tenure.TotalSeconds + " s", tenure * 4);
 

@@ -25,8 +25,8 @@ public sealed class TombstoneTests(AuditFixture fixture) : IClassFixture<AuditFi
         await fixture.RegisterAsync("T-1");
         var older = await fixture.CheckpointAsync();
 
-        // On a platform that has been up a while, every service's daemon leader holds an old open transaction; none
-        // of them can fill a gap, and none may hold a chain or a forwarder before one (docs/reliability.md).
+        // On a platform that has been up a while, every service's daemon has had the same leader for long; no leader
+        // holds a transaction that could fill a gap, and none may hold a chain or a forwarder before one (docs/reliability.md).
         await fixture.DaemonsLeadingForAsync(TimeSpan.FromSeconds(15));
 
         // A sequence number taken and never used, as by an append that rolled back; the ledger goes on past it.
