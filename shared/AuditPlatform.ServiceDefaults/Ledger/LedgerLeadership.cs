@@ -84,9 +84,16 @@ internal sealed partial class LedgerLeadership(
         }
         finally
         {
-            // The daemon stops before the lock goes (closing the connection), so two leaders never forward at once.
-            await daemon.StopAllAsync();
-            daemon.Dispose();
+            // The daemon stops before the lock goes (closing the connection), so two leaders never forward at once; a stop
+            // that fails (PostgreSQL away) still disposes it, which cancels whatever agent is left.
+            try
+            {
+                await daemon.StopAllAsync();
+            }
+            finally
+            {
+                daemon.Dispose();
+            }
         }
     }
 
