@@ -55,7 +55,13 @@ public static class NotificationService
         // Polly's per-attempt timeout bounds each POST; the client's own timeout would only race it. A redirect is not
         // followed (a signed notice goes only to the registered URL) and so counts as a failed attempt.
         builder.Services.AddHttpClient<WebhookChannel>(client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                // Hundreds of notices may be in delivery at once: one partner's webhook gets at most this many connections.
+                MaxConnectionsPerServer = 128,
+            });
         builder.Services.AddScoped<NoticeCourier>();
         builder.Services.AddSingleton<NoticeDelivery>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NoticeDelivery>());

@@ -57,8 +57,10 @@ public sealed class CpuWatch
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // After the command name: state is field 3, utime field 14 and stime field 15 of the whole line.
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+            // After the command name: state is field 3, utime field 14 and stime field 15 of the whole line; cutime and
+            // cstime (16, 17) are the children that ended and were waited for: PostgreSQL's backends that closed meanwhile,
+            // whose time would otherwise vanish from the sum (a negative figure when many closed).
+            return fields.Skip(11).Take(4).Sum(f => long.Parse(f, CultureInfo.InvariantCulture)) / TicksPerSecond;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {

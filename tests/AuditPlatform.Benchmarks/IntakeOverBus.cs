@@ -28,6 +28,12 @@ public static class IntakeOverBus
     internal const string CommandExchange = "AuditPlatform.Contracts:RecordDisclosure";
     internal const string EventExchange = "AuditPlatform.Contracts:DisclosureRecorded";
 
+    private const string DisclosureRecorded = "disclosure_recorded";
+    private const string PartnerNotified = "partner_notified";
+
+    /// <summary>How often the scenario looks at the ledger while it waits.</summary>
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Fewer notices left after the load than this are too few to time a drain by.</summary>
     private const int MinimumBacklog = 500;
 
@@ -52,15 +58,19 @@ public static class IntakeOverBus
         var ids = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7()).ToArray();
         await Ceilings.PublishManyAsync(connection, CommandExchange, string.Empty, count, i => Command(ids[i], token));
         var published = DateTimeOffset.UtcNow;
-        var (accepted, last) = await AwaitLedgerAsync(ledger, start, count);
+        var tally = new LedgerTally(ledger, start, DisclosureRecorded, PartnerNotified);
+        var seen = new List<LedgerRow>();
+        var accepted = await tally.AwaitAsync(DisclosureRecorded, count, Poll, TimeSpan.FromSeconds(20), seen);
         var peaks = memory.Stop();
         var cpuPerDisclosure = cpu.PerUnit(accepted);
-        var notified = await CountAfterAsync(ledger, start, "partner_notified");
-        var loadEnded = DateTimeOffset.UtcNow;
+        // The load ended with its last disclosure; what it left undelivered is Notification's backlog, and the time it
+        // takes to deliver it, with nothing else arriving, is the drain rate (both on the ledger's clock).
+        var loadEnded = tally.Latest(DisclosureRecorded) ?? began;
+        var last = loadEnded;
+        var delivered = await tally.AwaitAsync(PartnerNotified, accepted * Recipients.Length, Poll, TimeSpan.FromSeconds(15), seen);
+        var drained = tally.Latest(PartnerNotified) ?? loadEnded;
+        var notified = seen.Count(r => r.Type == PartnerNotified && r.At <= loadEnded);
         var noticeRate = notified / (loadEnded - began).TotalSeconds;
-        // What the load left undelivered is Notification's backlog: the time it takes to deliver it, with nothing
-        // else arriving, is the drain rate.
-        var (delivered, drained) = await AwaitNoticesAsync(ledger, start, accepted * Recipients.Length);
         var ownQueries = Interlocked.Exchange(ref benchQueries, 0);
         var commitsAfter = await CommitsAsync(ledger, settle: true);
         var commits = commitsAfter.Commits - commitsBefore.Commits - ownQueries;
@@ -146,9 +156,9 @@ public static class IntakeOverBus
         var paced = rate / 2;
         start = await LastSequenceAsync(ledger);
         var sentAt = await PacedAsync(connection, token, paced, platform.Options.LatencyWindow);
-        var (pacedAccepted, _) = await AwaitLedgerAsync(ledger, start, sentAt.Count);
-        var rows = await RowsAsync(ledger, start);
-        var latencies = rows.Where(r => sentAt.ContainsKey(r.Stream)).Select(r => (r.Timestamp - sentAt[r.Stream]).TotalMilliseconds).ToList();
+        var rows = new List<LedgerRow>();
+        var pacedAccepted = await new LedgerTally(ledger, start, DisclosureRecorded).AwaitAsync(DisclosureRecorded, sentAt.Count, Poll, TimeSpan.FromSeconds(20), rows);
+        var latencies = rows.Where(r => sentAt.ContainsKey(r.Stream)).Select(r => (r.At - sentAt[r.Stream]).TotalMilliseconds).ToList();
         report.Add(new Figure(Scenario, "paced publish rate (half the saturated rate)", Math.Round(sentAt.Count / platform.Options.LatencyWindow.TotalSeconds, 1), "msg/s",
             Note: $"{pacedAccepted} of {sentAt.Count} accepted"));
         Percentiles.Report(report, Scenario, "publish→ledger", latencies, p99Target: 25, withMax: true);
@@ -163,7 +173,7 @@ public static class IntakeOverBus
             await Task.Delay(200);
         }
 
-        var lags = rows.Where(r => forwarded.ContainsKey(r.Sequence)).Select(r => (forwarded[r.Sequence] - r.Timestamp).TotalMilliseconds).ToList();
+        var lags = rows.Where(r => forwarded.ContainsKey(r.Sequence)).Select(r => (forwarded[r.Sequence] - r.At).TotalMilliseconds).ToList();
         Percentiles.Report(report, "5 ledger to bus", "forwarder lag (commit→received)", lags, p99Target: 50);
         await TraceAsync(report, ledger, rows, sentAt, forwarded);
     }
@@ -215,7 +225,7 @@ public static class IntakeOverBus
     /// the bus → Notification's commit of its notices → the last notice delivered. Ledger times are commit times on
     /// PostgreSQL's clock; publish and receipt are the benchmark's, on the same machine.
     /// </summary>
-    private static async Task TraceAsync(Report report, NpgsqlDataSource ledger, List<Row> rows, Dictionary<string, DateTimeOffset> sentAt,
+    private static async Task TraceAsync(Report report, NpgsqlDataSource ledger, List<LedgerRow> rows, Dictionary<string, DateTimeOffset> sentAt,
         ConcurrentDictionary<long, DateTimeOffset> forwarded)
     {
         var paced = rows.Where(r => sentAt.ContainsKey(r.Stream)).ToList();
@@ -254,15 +264,15 @@ public static class IntakeOverBus
         foreach (var row in paced)
         {
             var sent = sentAt[row.Stream];
-            hops[0].Samples.Add((row.Timestamp - sent).TotalMilliseconds);
+            hops[0].Samples.Add((row.At - sent).TotalMilliseconds);
             if (forwarded.TryGetValue(row.Sequence, out var received))
             {
-                hops[1].Samples.Add((received - row.Timestamp).TotalMilliseconds);
+                hops[1].Samples.Add((received - row.At).TotalMilliseconds);
             }
 
             if (notices.TryGetValue(row.Stream, out var n) && n.Created is { } created)
             {
-                hops[2].Samples.Add((created - row.Timestamp).TotalMilliseconds);
+                hops[2].Samples.Add((created - row.At).TotalMilliseconds);
                 if (n.Delivered is { } delivered)
                 {
                     hops[3].Samples.Add((delivered - created).TotalMilliseconds);
@@ -295,6 +305,9 @@ public static class IntakeOverBus
     /// <summary>Transactions the benchmark itself ran on the platform's database between two commit counts.</summary>
     private static long benchQueries;
 
+    /// <summary>Counts one transaction of the benchmark's own, so the commits per disclosure leave it out.</summary>
+    internal static void CountBenchQuery() => Interlocked.Increment(ref benchQueries);
+
     /// <summary>
     /// Committed transactions of the platform's database so far. With <paramref name="settle"/>, first waits out
     /// PostgreSQL's idle statistics flush (10 s), so every backend's commits up to now are in the count.
@@ -315,62 +328,11 @@ public static class IntakeOverBus
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    /// <summary>
-    /// Waits until <paramref name="expected"/> notices after <paramref name="after"/> were delivered, or progress stops
-    /// for 15 s; returns how many were, and when the count was last seen to grow (polled every 100 ms).
-    /// </summary>
-    private static async Task<(long Delivered, DateTimeOffset At)> AwaitNoticesAsync(NpgsqlDataSource ledger, long after, long expected)
-    {
-        var count = 0L;
-        var at = DateTimeOffset.UtcNow;
-        var progress = Stopwatch.StartNew();
-        while (count < expected && progress.Elapsed < TimeSpan.FromSeconds(15))
-        {
-            var now = await CountAfterAsync(ledger, after, "partner_notified");
-            if (now > count)
-            {
-                count = now;
-                at = DateTimeOffset.UtcNow;
-                progress.Restart();
-            }
-
-            if (count < expected)
-            {
-                await Task.Delay(100);
-            }
-        }
-
-        return (count, at);
-    }
-
     public static async Task<long> LastSequenceAsync(NpgsqlDataSource ledger)
     {
         Interlocked.Increment(ref benchQueries);
         await using var command = ledger.CreateCommand("select coalesce(max(seq_id), 0) from ledger.mt_events");
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    /// <summary>Waits until <paramref name="expected"/> disclosures after <paramref name="after"/> are in the ledger, or progress stops for 20 s.</summary>
-    internal static async Task<(long Count, DateTimeOffset Last)> AwaitLedgerAsync(NpgsqlDataSource ledger, long after, int expected)
-    {
-        var last = DateTimeOffset.UtcNow;
-        var count = await AwaitCountAsync(async () =>
-        {
-            Interlocked.Increment(ref benchQueries);
-            await using var command = ledger.CreateCommand(
-                "select count(*), max(timestamp) from ledger.mt_events where seq_id > $1 and type = 'disclosure_recorded'");
-            command.Parameters.Add(new NpgsqlParameter { Value = after });
-            await using var reader = await command.ExecuteReaderAsync();
-            await reader.ReadAsync();
-            var now = reader.GetInt64(0);
-            if (now > 0)
-            {
-                last = reader.GetFieldValue<DateTimeOffset>(1);
-            }
-
-            return now;
-        }, expected, TimeSpan.FromMilliseconds(100));
-        return (count, last);
     }
 
     /// <summary>Asks <paramref name="count"/> until it reaches <paramref name="expected"/> or stops growing for 20 s; the last count.</summary>
@@ -396,32 +358,6 @@ public static class IntakeOverBus
         }
 
         return found;
-    }
-
-    private static async Task<long> CountAfterAsync(NpgsqlDataSource ledger, long after, string type)
-    {
-        Interlocked.Increment(ref benchQueries);
-        await using var command = ledger.CreateCommand("select count(*) from ledger.mt_events where seq_id > $1 and type = $2");
-        command.Parameters.Add(new NpgsqlParameter { Value = after });
-        command.Parameters.Add(new NpgsqlParameter { Value = type });
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private sealed record Row(string Stream, long Sequence, DateTimeOffset Timestamp);
-
-    private static async Task<List<Row>> RowsAsync(NpgsqlDataSource ledger, long after)
-    {
-        await using var command = ledger.CreateCommand(
-            "select stream_id, seq_id, timestamp from ledger.mt_events where seq_id > $1 and type = 'disclosure_recorded'");
-        command.Parameters.Add(new NpgsqlParameter { Value = after });
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<Row>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(new Row(reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2)));
-        }
-
-        return rows;
     }
 
     internal static long? SequenceOf(IDictionary<string, object?>? headers) =>

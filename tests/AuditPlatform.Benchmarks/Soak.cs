@@ -123,8 +123,7 @@ public static class Soak
         var publishing = PublishAsync(connection, token, rate, soak, clock, sentIn);
 
         var samples = new List<SoakSample>();
-        var cursor = start;
-        var seen = new HashSet<long>();
+        var tally = new LedgerTally(ledger, start, "disclosure_recorded");
         var committed = new Dictionary<string, (long Sequence, DateTimeOffset At)>();
         using var management = platform.Management();
         for (var k = 1; k <= windows; k++)
@@ -135,8 +134,7 @@ public static class Soak
                 await Task.Delay(due);
             }
 
-            var (rows, newCursor) = await RowsSinceAsync(ledger, start, cursor, seen);
-            cursor = newCursor;
+            var rows = await tally.LookAsync();
             var now = DateTimeOffset.UtcNow;
             foreach (var row in rows)
             {
@@ -288,7 +286,9 @@ public static class Soak
         var start = await IntakeOverBus.LastSequenceAsync(ledger);
         var began = DateTimeOffset.UtcNow;
         await Ceilings.PublishManyAsync(connection, IntakeOverBus.CommandExchange, string.Empty, Count, _ => IntakeOverBus.Command(Guid.CreateVersion7(), token));
-        var (accepted, last) = await IntakeOverBus.AwaitLedgerAsync(ledger, start, Count);
+        var tally = new LedgerTally(ledger, start, "disclosure_recorded");
+        var accepted = await tally.AwaitAsync("disclosure_recorded", Count, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(20));
+        var last = tally.Latest("disclosure_recorded") ?? began;
         if (accepted == 0)
         {
             throw new InvalidOperationException($"none of {Count:#,0} disclosures reached the ledger within 20 s of the last progress; see .local/logs/intake.log and the _error queues");
@@ -303,35 +303,6 @@ public static class Soak
         }
 
         return rate;
-    }
-
-    private sealed record Row(string Stream, long Sequence, DateTimeOffset At);
-
-    /// <summary>
-    /// Disclosures recorded since the last look. A transaction that took its sequence number early may commit after
-    /// later ones, so each look reads a margin behind the highest number seen and skips what it has seen.
-    /// </summary>
-    private static async Task<(List<Row> Rows, long Cursor)> RowsSinceAsync(NpgsqlDataSource ledger, long floor, long cursor, HashSet<long> seen)
-    {
-        const long Margin = 20_000;
-        await using var command = ledger.CreateCommand(
-            "select stream_id, seq_id, timestamp from ledger.mt_events where seq_id > $1 and type = 'disclosure_recorded'");
-        command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(floor, cursor - Margin) });
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<Row>();
-        var highest = cursor;
-        while (await reader.ReadAsync())
-        {
-            var sequence = reader.GetInt64(1);
-            highest = Math.Max(highest, sequence);
-            if (seen.Add(sequence))
-            {
-                rows.Add(new Row(reader.GetString(0), sequence, reader.GetFieldValue<DateTimeOffset>(2)));
-            }
-        }
-
-        seen.RemoveWhere(s => s <= highest - Margin);
-        return (rows, highest);
     }
 
     /// <summary>Messages waiting in the platform's own queues (ready or unacknowledged), and in its _error queues; partners' inboxes aside.</summary>

@@ -47,15 +47,15 @@ public sealed class CommandHandler(IDocumentSession session, TimeProvider clock,
     public async Task ReadAheadAsync<TState>(IEnumerable<string> streams, CancellationToken cancellationToken)
         where TState : class
     {
-        await session.BeginTransactionAsync(cancellationToken);
-        var batch = session.CreateBatchQuery();
-        var reads = streams.Where(s => !readAhead.ContainsKey(s)).Distinct(StringComparer.Ordinal)
-            .Select(s => (Stream: s, Read: batch.Events.FetchForWriting<TState>(s))).ToList();
-        if (reads.Count == 0)
+        var unread = streams.Where(s => !readAhead.ContainsKey(s)).Distinct(StringComparer.Ordinal).ToList();
+        if (unread.Count == 0)
         {
             return;
         }
 
+        await session.BeginTransactionAsync(cancellationToken);
+        var batch = session.CreateBatchQuery();
+        var reads = unread.ConvertAll(s => (Stream: s, Read: batch.Events.FetchForWriting<TState>(s)));
         await batch.Execute(cancellationToken);
         foreach (var (stream, read) in reads)
         {

@@ -117,7 +117,7 @@ internal sealed partial class LedgerLeadership(
     private ForwarderObservation Observe(IProjectionDaemon daemon)
     {
         var forwarder = daemon.CurrentAgents().FirstOrDefault(a => a.Name.Identity.StartsWith(forwarderName, StringComparison.Ordinal) && a.Status == AgentStatus.Running);
-        return new ForwarderObservation(true, forwarder is not null, forwarder?.Position ?? 0, daemon.HighWaterMark());
+        return new ForwarderObservation(forwarder is not null, forwarder?.Position ?? 0, daemon.HighWaterMark());
     }
 
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
@@ -136,13 +136,13 @@ internal sealed partial class LedgerLeadership(
     private static partial void LogElectionFailed(ILogger logger, string forwarder, string reason);
 }
 
-/// <summary>One look at the leader's daemon: whether this replica leads, whether its forwarder runs, its position and the ledger's high water.</summary>
-public readonly record struct ForwarderObservation(bool Leading, bool Running, long Position, long HighWater);
+/// <summary>One look at the leader's daemon (only a leader looks): whether its forwarder runs, its position and the ledger's high water.</summary>
+public readonly record struct ForwarderObservation(bool Running, long Position, long HighWater);
 
 /// <summary>The leader's judgement over successive looks (one every 5 s): when its tenure must end, and why.</summary>
 public sealed class ForwarderStall
 {
-    /// <summary>Looks in a row with the forwarder stopped while this replica leads.</summary>
+    /// <summary>Looks in a row with the forwarder stopped.</summary>
     public const int StoppedTicks = 2;
 
     /// <summary>Looks in a row with the forwarder running but not moving while events wait past it (30 s: a slow batch is not stuck).</summary>
@@ -155,9 +155,9 @@ public sealed class ForwarderStall
     /// <summary>The reason to end the tenure after this look, or null to go on.</summary>
     public string? Restart(ForwarderObservation look)
     {
-        var unmoved = look.Leading && look.Running && look.HighWater > look.Position && look.Position == lastPosition;
+        var unmoved = look.Running && look.HighWater > look.Position && look.Position == lastPosition;
         lastPosition = look.Running ? look.Position : null;
-        stopped = look.Leading && !look.Running ? stopped + 1 : 0;
+        stopped = !look.Running ? stopped + 1 : 0;
         stuck = unmoved ? stuck + 1 : 0;
         if (stopped >= StoppedTicks)
         {

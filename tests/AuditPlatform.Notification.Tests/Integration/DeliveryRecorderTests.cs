@@ -13,7 +13,7 @@ using Npgsql;
 namespace AuditPlatform.Notification.Tests.Integration;
 
 /// <summary>
-/// Delivery outcomes are recorded together: outcomes that wait while a write is under way share the next transaction,
+/// Delivery outcomes are recorded together: outcomes that wait while every writer is busy share the next transaction,
 /// each still decided on its own stream, and a transaction that cannot be saved as a whole falls back to one per outcome.
 /// The notices here are opened straight in the ledger with their first attempt a day away, so the worker leaves them alone.
 /// </summary>
@@ -66,24 +66,46 @@ public sealed class DeliveryRecorderTests(NotificationFixture fixture) : IClassF
         return connection;
     }
 
-    [Fact]
-    public async Task Outcomes_that_wait_while_a_write_is_held_up_are_recorded_together_in_one_transaction()
+    /// <summary>
+    /// Holds every writer of the recorder: one outcome each, for a notice whose stream row is held, each started once the
+    /// one before waits on its row. Returns the outcomes and the holds that release them.
+    /// </summary>
+    private async Task<(List<Task<Verdict>> Writes, List<IAsyncDisposable> Holds)> OccupyWritersAsync(IReadOnlyList<Guid> notices, int alreadyWaiting)
     {
-        var ids = await OpenNoticesAsync(20);
+        var writes = new List<Task<Verdict>>();
+        var holds = new List<IAsyncDisposable>();
+        foreach (var notice in notices)
+        {
+            holds.Add(await HoldStreamAsync(notice));
+            writes.Add(Recorder.DeliveredAsync(new RecordNoticeDelivered(notice, "bus", 1)));
+            await WaitingOnLocksAsync(alreadyWaiting + holds.Count);
+        }
 
-        // Hold the first notice's stream row, so the recorder's first write cannot commit until the rest are waiting.
-        var hold = await HoldStreamAsync(ids[0]);
-        var first = Recorder.DeliveredAsync(new RecordNoticeDelivered(ids[0], "bus", 1));
-        var rest = ids.Skip(1).Select(id => Recorder.DeliveredAsync(new RecordNoticeDelivered(id, "bus", 1))).ToList();
+        return (writes, holds);
+    }
+
+    [Fact]
+    public async Task Outcomes_that_wait_while_every_writer_is_held_up_are_recorded_together_in_one_transaction()
+    {
+        var ids = await OpenNoticesAsync(DeliveryRecorder.MaxWriters + 17);
+        var held = ids.Take(DeliveryRecorder.MaxWriters).ToList();
+        var rest = ids.Skip(DeliveryRecorder.MaxWriters).ToList();
+
+        // Each writer's transaction waits for a held row, so the rest wait for a writer: no more writers than the limit start.
+        var (first, holds) = await OccupyWritersAsync(held, 0);
+        var others = rest.Select(id => Recorder.DeliveredAsync(new RecordNoticeDelivered(id, "bus", 1))).ToList();
         await Task.Delay(200);
-        Assert.False(first.IsCompleted, "the first write waits for the held row");
-        await hold.DisposeAsync();
+        Assert.All(first.Concat(others), write => Assert.False(write.IsCompleted, "every writer waits for a held row"));
+        foreach (var hold in holds)
+        {
+            await hold.DisposeAsync();
+        }
 
-        var verdicts = await Task.WhenAll(rest.Prepend(first));
+        var verdicts = await Task.WhenAll(first.Concat(others));
 
         Assert.All(verdicts, v => Assert.Equal(Verdict.Accepted, v));
-        var transactions = await WritingTransactionsAsync(ids);
-        Assert.InRange(transactions.Count, 1, 2);
+        Assert.Equal(DeliveryRecorder.MaxWriters, (await WritingTransactionsAsync(held)).Count);
+        Assert.Single(await WritingTransactionsAsync(rest));
         foreach (var id in ids)
         {
             var notice = await fixture.NoticeAsync(id);
@@ -108,16 +130,19 @@ public sealed class DeliveryRecorderTests(NotificationFixture fixture) : IClassF
     [Fact]
     public async Task A_batch_whose_stream_moved_before_it_saved_is_recorded_one_outcome_at_a_time_each_decided_on_its_stream()
     {
-        var ids = await OpenNoticesAsync(3);
+        var ids = await OpenNoticesAsync(3 + DeliveryRecorder.MaxWriters);
         var settled = ids[2];
+        var occupying = ids.Skip(3).ToList();
         Assert.Equal(Verdict.Accepted, await Recorder.DeliveredAsync(new RecordNoticeDelivered(settled, "bus", 1)));
 
-        // The partner acknowledges the first notice and then the batch is written: both read the stream's version and
-        // wait on its held row; the acknowledgement saves first, so the batch's version check fails and each outcome is
-        // decided again on its own. The same notice's second outcome waits for the first to be saved.
+        // Every writer is held up, so the outcomes below wait and are taken together as one batch by the first writer
+        // set free. The partner acknowledges the first notice before that: the acknowledgement and then the batch wait on
+        // the first notice's held row; the acknowledgement saves first, so the batch's version check fails and each outcome
+        // is decided again on its own. The same notice's second outcome waits for the first to be saved.
         var hold = await HoldStreamAsync(ids[0]);
         var acknowledging = fixture.Notification.ClientFor(Roles.Integrator, "NZ-GCSB").PostAsJsonAsync($"/notifications/{ids[0]}/ack", new { by = "GCSB duty officer" });
         await WaitingOnLocksAsync(1);
+        var (occupied, holds) = await OccupyWritersAsync(occupying, 1);
         var batch = new[]
         {
             Recorder.DeliveredAsync(new RecordNoticeDelivered(ids[0], "bus", 1)),
@@ -126,11 +151,17 @@ public sealed class DeliveryRecorderTests(NotificationFixture fixture) : IClassF
             Recorder.DeliveredAsync(new RecordNoticeDelivered(settled, "bus", 2)),
             Recorder.FailedAsync(new RecordFailedAttempt(Guid.NewGuid(), 1, "No such notice.", null)),
         };
-        await WaitingOnLocksAsync(2);
+        await holds[0].DisposeAsync();
+        await WaitingOnLocksAsync(1 + DeliveryRecorder.MaxWriters);
         await hold.DisposeAsync();
         var acknowledged = await acknowledging;
         var outcomes = await Task.WhenAll(batch);
+        foreach (var other in holds.Skip(1))
+        {
+            await other.DisposeAsync();
+        }
 
+        Assert.All(await Task.WhenAll(occupied), v => Assert.Equal(Verdict.Accepted, v));
         Assert.Equal(HttpStatusCode.OK, acknowledged.StatusCode);
         Assert.Equal([Verdict.Accepted, Verdict.AlreadyDone, Verdict.Accepted, Verdict.AlreadyDone, Verdict.Refused], outcomes);
         var first = await fixture.Ledger.ReadAsync(Notice.StreamFor(ids[0]));

@@ -8,7 +8,9 @@ namespace AuditPlatform.Notification.Notices.Delivery;
 /// through the command handler in one transaction (group commit), so a busy worker pays one commit for many notices
 /// instead of one each. Each outcome is still its own command on its own stream with the stream's version check;
 /// when the shared transaction fails (a stream moved meanwhile: an acknowledgement, another replica), each outcome
-/// of it is recorded again on its own, decided on the stream as it is then.
+/// of it is recorded again on its own, decided on the stream as it is then. Up to <see cref="MaxWriters"/>
+/// transactions are written at once, never two with the same notice: one writer alone capped delivery at one batch
+/// per transaction time (under load, 128 or 256 notices a second whatever the machine had left; docs/performance.md).
 /// </summary>
 public sealed partial class DeliveryRecorder(
     IServiceScopeFactory scopes, DeliverySchedule schedule, RecordFailedAttemptSlice failedAttempt, RecordNoticeDeliveredSlice delivered, ILogger<DeliveryRecorder> logger)
@@ -16,9 +18,15 @@ public sealed partial class DeliveryRecorder(
     /// <summary>Outcomes in one transaction at most: bounds the transaction's length and its statement count.</summary>
     public const int MaxBatch = 256;
 
+    /// <summary>Transactions written at once: while one waits on PostgreSQL (its statements, its commit's flush), the next is staged.</summary>
+    public const int MaxWriters = 3;
+
     private readonly Lock gate = new();
     private readonly LinkedList<Pending> waiting = new();
-    private bool writing;
+
+    // The notices in a transaction being written: an outcome for one of them waits for that transaction to end.
+    private readonly HashSet<Guid> beingWritten = [];
+    private int writers;
 
     /// <summary>Records a failed attempt; the verdict is <see cref="Verdict.AlreadyDone"/> when the notice was settled meanwhile.</summary>
     public Task<Verdict> FailedAsync(RecordFailedAttempt command) => Enqueue(failedAttempt, command, command.NoticeId);
@@ -39,8 +47,8 @@ public sealed partial class DeliveryRecorder(
         lock (gate)
         {
             waiting.AddLast(pending);
-            start = !writing;
-            writing = true;
+            start = writers < MaxWriters;
+            writers += start ? 1 : 0;
         }
 
         if (start)
@@ -51,20 +59,28 @@ public sealed partial class DeliveryRecorder(
         return pending.Done.Task;
     }
 
-    /// <summary>The one writer: takes what is waiting, writes it, and stops only when nothing is left.</summary>
+    /// <summary>
+    /// One writer: takes what is waiting, writes it, and stops when nothing is left that it may take (what another
+    /// writer's transaction holds a notice of is taken by that writer when its transaction ends).
+    /// </summary>
     private async Task WriteWhileWaitingAsync()
     {
+        List<Pending> batch = [];
         while (true)
         {
-            var batch = new List<Pending>();
             lock (gate)
             {
-                // A notice appears once per transaction: a second outcome for it is decided after the first is saved.
-                var notices = new HashSet<Guid>();
+                foreach (var written in batch)
+                {
+                    beingWritten.Remove(written.NoticeId);
+                }
+
+                // A notice appears in one transaction at a time: a second outcome for it is decided after the first is saved.
+                batch = [];
                 for (var node = waiting.First; node is not null && batch.Count < MaxBatch;)
                 {
                     var next = node.Next;
-                    if (notices.Add(node.Value.NoticeId))
+                    if (beingWritten.Add(node.Value.NoticeId))
                     {
                         batch.Add(node.Value);
                         waiting.Remove(node);
@@ -75,7 +91,7 @@ public sealed partial class DeliveryRecorder(
 
                 if (batch.Count == 0)
                 {
-                    writing = false;
+                    writers--;
                     return;
                 }
             }

@@ -27,7 +27,7 @@ public sealed record DeliveryOptions
     /// Notices in delivery at once, per process. Their outcomes are recorded together (<see cref="DeliveryRecorder"/>),
     /// so more at once means fewer commits per notice. A notice waiting for its next attempt holds no slot.
     /// </summary>
-    public int MaxConcurrentDeliveries { get; init; } = 128;
+    public int MaxConcurrentDeliveries { get; init; } = 512;
 
     public static DeliveryOptions FromConfiguration(IConfiguration configuration)
     {
