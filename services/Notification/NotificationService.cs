@@ -1,4 +1,5 @@
 using AuditPlatform.Notification.Ledger;
+using AuditPlatform.Notification.Notices;
 using AuditPlatform.Notification.Notices.Acknowledging;
 using AuditPlatform.Notification.Notices.Delivery;
 using AuditPlatform.Notification.Notices.Planning;
@@ -49,6 +50,7 @@ public static class NotificationService
         builder.Services.AddSingleton(DeliveryOptions.FromConfiguration(builder.Configuration));
         builder.Services.AddSingleton<DeliverySchedule>();
         builder.Services.AddSingleton<DeliveryDoorbell>();
+        builder.Services.AddSingleton<GroupCommit<Notice>>();
         builder.Services.AddSingleton<DeliveryRecorder>();
         builder.Services.AddSingleton<NotificationMetrics>();
         builder.Services.AddSingleton<PartnerQueues>();

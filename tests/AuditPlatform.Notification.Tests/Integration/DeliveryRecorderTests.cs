@@ -87,9 +87,9 @@ public sealed class DeliveryRecorderTests(NotificationFixture fixture) : IClassF
     [Fact]
     public async Task Outcomes_that_wait_while_every_writer_is_held_up_are_recorded_together_in_one_transaction()
     {
-        var ids = await OpenNoticesAsync(DeliveryRecorder.MaxWriters + 17);
-        var held = ids.Take(DeliveryRecorder.MaxWriters).ToList();
-        var rest = ids.Skip(DeliveryRecorder.MaxWriters).ToList();
+        var ids = await OpenNoticesAsync(GroupCommit<Notice>.MaxWriters + 17);
+        var held = ids.Take(GroupCommit<Notice>.MaxWriters).ToList();
+        var rest = ids.Skip(GroupCommit<Notice>.MaxWriters).ToList();
 
         // Each writer's transaction waits for a held row, so the rest wait for a writer: no more writers than the limit start.
         var (first, holds) = await OccupyWritersAsync(held, 0);
@@ -104,7 +104,7 @@ public sealed class DeliveryRecorderTests(NotificationFixture fixture) : IClassF
         var verdicts = await Task.WhenAll(first.Concat(others));
 
         Assert.All(verdicts, v => Assert.Equal(Verdict.Accepted, v));
-        Assert.Equal(DeliveryRecorder.MaxWriters, (await WritingTransactionsAsync(held)).Count);
+        Assert.Equal(GroupCommit<Notice>.MaxWriters, (await WritingTransactionsAsync(held)).Count);
         Assert.Single(await WritingTransactionsAsync(rest));
         foreach (var id in ids)
         {
@@ -130,7 +130,7 @@ public sealed class DeliveryRecorderTests(NotificationFixture fixture) : IClassF
     [Fact]
     public async Task A_batch_whose_stream_moved_before_it_saved_is_recorded_one_outcome_at_a_time_each_decided_on_its_stream()
     {
-        var ids = await OpenNoticesAsync(3 + DeliveryRecorder.MaxWriters);
+        var ids = await OpenNoticesAsync(3 + GroupCommit<Notice>.MaxWriters);
         var settled = ids[2];
         var occupying = ids.Skip(3).ToList();
         Assert.Equal(Verdict.Accepted, await Recorder.DeliveredAsync(new RecordNoticeDelivered(settled, "bus", 1)));
@@ -152,7 +152,7 @@ public sealed class DeliveryRecorderTests(NotificationFixture fixture) : IClassF
             Recorder.FailedAsync(new RecordFailedAttempt(Guid.NewGuid(), 1, "No such notice.", null)),
         };
         await holds[0].DisposeAsync();
-        await WaitingOnLocksAsync(1 + DeliveryRecorder.MaxWriters);
+        await WaitingOnLocksAsync(1 + GroupCommit<Notice>.MaxWriters);
         await hold.DisposeAsync();
         var acknowledged = await acknowledging;
         var outcomes = await Task.WhenAll(batch);

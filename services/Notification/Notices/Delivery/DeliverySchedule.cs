@@ -1,6 +1,4 @@
-using JasperFx;
 using Polly;
-using Polly.Retry;
 using Polly.Timeout;
 
 namespace AuditPlatform.Notification.Notices.Delivery;
@@ -52,14 +50,6 @@ public sealed class DeliverySchedule(DeliveryOptions options, TimeProvider clock
     /// <summary>One attempt (a webhook POST, a broker confirm), abandoned after <see cref="DeliveryOptions.AttemptTimeout"/>.</summary>
     public ResiliencePipeline Attempt { get; } = new ResiliencePipelineBuilder { TimeProvider = clock }
         .AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout })
-        .Build();
-
-    /// <summary>
-    /// Recording an attempt's outcome loses the stream's version check when something else appended meanwhile (an
-    /// acknowledgement, another replica): the outcome is decided again, at once, on the stream as it is then.
-    /// </summary>
-    public ResiliencePipeline Recording { get; } = new ResiliencePipelineBuilder { TimeProvider = clock }
-        .AddRetry(new RetryStrategyOptions { MaxRetryAttempts = 2, Delay = TimeSpan.Zero, ShouldHandle = new PredicateBuilder().Handle<ConcurrencyException>() })
         .Build();
 
     /// <summary>The median wait after <paramref name="attemptsMade"/> + 1 failed attempts: BaseDelay·2^attemptsMade, capped.</summary>
