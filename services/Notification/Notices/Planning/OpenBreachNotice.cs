@@ -50,8 +50,8 @@ public sealed class OpenBreachNoticeSlice(BreachRespondWithin respondWithin) : C
 }
 
 /// <summary>A reported breach: a breach notice to the attributed partner, or to each partner that held the item.</summary>
-public sealed class BreachReportedConsumer(OpenBreachNoticeSlice slice, PlannedNotices planned) : IConsumer<Contract.BreachReported>
+public sealed class BreachReportedConsumer(CommandHandler handler, OpenBreachNoticeSlice slice, PlannedNotices planned) : IConsumer<Contract.BreachReported>
 {
     public Task Consume(ConsumeContext<Contract.BreachReported> context) =>
-        planned.OpenAsync(slice, nameof(BreachReportedConsumer), context, Contract.NoticeKinds.Breach, OpenBreachNotice.For(context.Message));
+        planned.OpenAsync(handler, slice, nameof(BreachReportedConsumer), context, Contract.NoticeKinds.Breach, OpenBreachNotice.For(context.Message));
 }

@@ -60,11 +60,11 @@ public sealed class OpenHandlingNoticeSlice : CommandSlice<OpenHandlingNotice, N
 }
 
 /// <summary>A new disclosure: a handling notice for each recipient, all in one transaction with the inbox mark.</summary>
-public sealed class DisclosureRecordedConsumer(OpenHandlingNoticeSlice slice, PlannedNotices planned) : IConsumer<Contract.DisclosureRecorded>
+public sealed class DisclosureRecordedConsumer(CommandHandler handler, OpenHandlingNoticeSlice slice, PlannedNotices planned) : IConsumer<Contract.DisclosureRecorded>
 {
     public Task Consume(ConsumeContext<Contract.DisclosureRecorded> context)
     {
         var sequence = LedgerSequence.Of(context);
-        return planned.OpenAsync(slice, nameof(DisclosureRecordedConsumer), context, Contract.NoticeKinds.Handling, context.Message.Recipients.Select(r => new OpenHandlingNotice(context.Message, r, sequence)));
+        return planned.OpenAsync(handler, slice, nameof(DisclosureRecordedConsumer), context, Contract.NoticeKinds.Handling, context.Message.Recipients.Select(r => new OpenHandlingNotice(context.Message, r, sequence)));
     }
 }
