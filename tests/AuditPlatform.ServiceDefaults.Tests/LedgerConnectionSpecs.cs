@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace AuditPlatform.ServiceDefaults.Tests;
 
-/// <summary>The ledger connection prepares repeated statements and skips the pool's reset, unless the operator says otherwise.</summary>
+/// <summary>The ledger connection prepares repeated statements, skips the pool's reset and names its service, unless the operator says otherwise.</summary>
 public class LedgerConnectionSpecs
 {
     private const string Given = "Host=127.0.0.1;Port=55432;Database=auditplatform;Username=audit_intake;Password=secret";
@@ -11,7 +11,7 @@ public class LedgerConnectionSpecs
     [Fact]
     public void A_plain_connection_string_gets_prepared_statements_and_no_reset_on_close()
     {
-        var tuned = new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given));
+        var tuned = new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given, "intake"));
 
         Assert.Equal(128, tuned.MaxAutoPrepare);
         Assert.Equal(2, tuned.AutoPrepareMinUsages);
@@ -20,15 +20,16 @@ public class LedgerConnectionSpecs
         Assert.Equal("audit_intake", tuned.Username);
         Assert.Equal("secret", tuned.Password);
         Assert.Equal(55432, tuned.Port);
+        Assert.Equal("intake", tuned.ApplicationName);
     }
 
     [Fact]
     public void Other_startup_options_are_kept_beside_the_plan_mode()
     {
         Assert.Equal("-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan",
-            new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";Options=-c statement_timeout=5000")).Options);
+            new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";Options=-c statement_timeout=5000", "intake")).Options);
         Assert.Equal("-c plan_cache_mode=auto",
-            new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";Options=-c plan_cache_mode=auto")).Options);
+            new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";Options=-c plan_cache_mode=auto", "intake")).Options);
     }
 
     [Theory]
@@ -38,9 +39,15 @@ public class LedgerConnectionSpecs
     [InlineData("Max Auto Prepare=0;NoResetOnClose=false", 0, false)]
     public void The_operators_own_settings_win(string own, int autoPrepare, bool noReset)
     {
-        var tuned = new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";" + own));
+        var tuned = new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";" + own, "intake"));
 
         Assert.Equal(autoPrepare, tuned.MaxAutoPrepare);
         Assert.Equal(noReset, tuned.NoResetOnClose);
+    }
+
+    [Fact]
+    public void The_operators_own_application_name_wins()
+    {
+        Assert.Equal("intake-eu-1", new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";Application Name=intake-eu-1", "intake")).ApplicationName);
     }
 }

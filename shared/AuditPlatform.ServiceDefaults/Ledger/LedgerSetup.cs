@@ -32,7 +32,7 @@ public static class LedgerSetup
         var daemon = builder.Configuration.GetValue("Ledger:Daemon", DaemonMode.HotCold);
         var listen = builder.Configuration.GetValue("Ledger:ListenNotify", false);
 
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(Tuned(connectionString)) { Name = serviceName }.Build());
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(Tuned(connectionString, serviceName)) { Name = serviceName }.Build());
         builder.Services.AddSingleton(ledger);
 
         var marten = builder.Services.AddMarten(sp =>
@@ -65,7 +65,7 @@ public static class LedgerSetup
         if (daemon == DaemonMode.HotCold)
         {
             // The lock's connections are not pooled: the lock must go with its connection, never back to a pool.
-            var lockSource = new NpgsqlDataSourceBuilder(Tuned(connectionString)) { Name = serviceName + "-leadership" };
+            var lockSource = new NpgsqlDataSourceBuilder(Tuned(connectionString, serviceName + "-leadership")) { Name = serviceName + "-leadership" };
             lockSource.ConnectionStringBuilder.Pooling = false;
             builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<LedgerLeadership>(
                 sp, ReadWrite(lockSource.Build()), DaemonLockIdFor(serviceName), $"{serviceName}-forwarder"));
@@ -110,10 +110,13 @@ public static class LedgerSetup
     /// on every return, about ten times per disclosure in Notification. Nothing here leaves session state behind: advisory
     /// locks are transaction-scoped (<c>UseAdvisoryLockTransaction</c>), and the daemon's leadership lock is taken on a
     /// connection that is never pooled (<see cref="LedgerLeadership"/>).</item>
+    /// <item>its sessions carry the service's name (<c>Application Name</c>), so <c>pg_stat_activity</c> and the
+    /// server's log tell the services' sessions apart, and a leader's from the pool's.</item>
     /// </list>
-    /// An operator's own <c>Max Auto Prepare</c> or <c>No Reset On Close</c> wins (docs/performance.md has the figures).
+    /// An operator's own <c>Max Auto Prepare</c>, <c>No Reset On Close</c> or <c>Application Name</c> wins
+    /// (docs/performance.md has the figures).
     /// </summary>
-    public static string Tuned(string connectionString)
+    public static string Tuned(string connectionString, string applicationName)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
             .Select(k => k.Replace(" ", string.Empty, StringComparison.Ordinal))
@@ -135,6 +138,11 @@ public static class LedgerSetup
         if (!given.Contains("NoResetOnClose"))
         {
             settings.NoResetOnClose = true;
+        }
+
+        if (!given.Contains("ApplicationName"))
+        {
+            settings.ApplicationName = applicationName;
         }
 
         return settings.ConnectionString;
