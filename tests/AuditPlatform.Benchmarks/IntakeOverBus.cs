@@ -66,7 +66,6 @@ public static class IntakeOverBus
         // The load ended with its last disclosure; what it left undelivered is Notification's backlog, and the time it
         // takes to deliver it, with nothing else arriving, is the drain rate (both on the ledger's clock).
         var loadEnded = tally.Latest(DisclosureRecorded) ?? began;
-        var last = loadEnded;
         var delivered = await tally.AwaitAsync(PartnerNotified, accepted * Recipients.Length, Poll, TimeSpan.FromSeconds(15), seen);
         var drained = tally.Latest(PartnerNotified) ?? loadEnded;
         var notified = seen.Count(r => r.Type == PartnerNotified && r.At <= loadEnded);
@@ -76,7 +75,7 @@ public static class IntakeOverBus
         var commits = commitsAfter.Commits - commitsBefore.Commits - ownQueries;
         var writes = commitsAfter.Writes - commitsBefore.Writes;
         var profile = statements is null ? ((IReadOnlyList<StatementProfile.Line>, IReadOnlyList<StatementProfile.Line>)?)null : await statements.ReadAsync(accepted);
-        var rate = accepted / (last - began).TotalSeconds;
+        var rate = accepted / (loadEnded - began).TotalSeconds;
         var ratio = report.RatioTo(Ceilings.Combined, rate);
         report.Add(new Figure(Scenario, "accepted into ledger (saturated)", Math.Round(rate, 1), "msg/s", Ceilings.Combined, ratio,
             "≥ 0.50 of (c)", ratio is null ? null : ratio >= 0.5,

@@ -57,7 +57,9 @@ public sealed class AuditSchema(NpgsqlDataSource dataSource) : ILedgerMigration
 
     public async Task ApplyAsync(CancellationToken cancellationToken)
     {
+        // No time limit: an index added by a new release is built over the whole ledger, minutes on millions of events.
         await using var command = dataSource.CreateCommand(Sql);
+        command.CommandTimeout = 0;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -94,23 +94,27 @@ public sealed partial class GroupCommit<TState>(IServiceScopeFactory scopes, ILo
                 }
             }
 
-            await WriteAsync(batch);
+            try
+            {
+                await WriteAsync(batch);
+            }
+            catch (Exception e)
+            {
+                // Only a scope that could not be disposed after its work was finished gets here; the writer goes on.
+                LogWriterFailed(logger, typeof(TState).Name, e);
+                foreach (var work in batch)
+                {
+                    work.Done.TrySetException(e);
+                }
+            }
         }
     }
 
     private async Task WriteAsync(List<Work> batch)
     {
-        if (batch.Count > 1)
+        if (batch.Count > 1 && await SavedTogetherAsync(batch))
         {
-            try
-            {
-                await WriteTogetherAsync(batch);
-                return;
-            }
-            catch (Exception e)
-            {
-                LogBatchFellBack(logger, batch.Count, typeof(TState).Name, e.Message);
-            }
+            return;
         }
 
         foreach (var work in batch)
@@ -126,23 +130,37 @@ public sealed partial class GroupCommit<TState>(IServiceScopeFactory scopes, ILo
         }
     }
 
-    /// <summary>Every piece of the batch staged in one session and saved in one transaction, then finished.</summary>
-    private async Task WriteTogetherAsync(List<Work> batch)
+    /// <summary>
+    /// Every piece of the batch staged in one session and saved in one transaction, then finished; false when the batch
+    /// could not be saved whole (nothing of it committed), so that each piece is written on its own.
+    /// </summary>
+    private async Task<bool> SavedTogetherAsync(List<Work> batch)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var handler = scope.ServiceProvider.GetRequiredService<CommandHandler>();
-        await handler.ReadAheadAsync<TState>(batch.SelectMany(w => w.Streams), CancellationToken.None);
         var afterwards = new List<Action>(batch.Count);
-        foreach (var work in batch)
+        try
         {
-            afterwards.Add(await work.Stage(handler, CancellationToken.None));
+            var handler = scope.ServiceProvider.GetRequiredService<CommandHandler>();
+            await handler.ReadAheadAsync<TState>(batch.SelectMany(w => w.Streams), CancellationToken.None);
+            foreach (var work in batch)
+            {
+                afterwards.Add(await work.Stage(handler, CancellationToken.None));
+            }
+
+            await handler.Session.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogBatchFellBack(logger, batch.Count, typeof(TState).Name, e.Message);
+            return false;
         }
 
-        await handler.Session.SaveChangesAsync(CancellationToken.None);
         for (var i = 0; i < batch.Count; i++)
         {
             batch[i].Finish(afterwards[i]);
         }
+
+        return true;
     }
 
     /// <summary>One piece in a transaction of its own; a lost version race is decided again on the stream as it is then.</summary>
@@ -188,4 +206,7 @@ public sealed partial class GroupCommit<TState>(IServiceScopeFactory scopes, ILo
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} pieces of work on {State} streams could not be saved together ({Reason}); each is saved on its own.")]
     private static partial void LogBatchFellBack(ILogger logger, int count, string state, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A group commit writer of {State} streams failed after its work was finished; it goes on with what is waiting.")]
+    private static partial void LogWriterFailed(ILogger logger, string state, Exception exception);
 }
