@@ -6,11 +6,22 @@ using System.Text.Json;
 
 namespace AuditPlatform.Audit.Chain;
 
-/// <summary>A ledger event exactly as PostgreSQL holds it; <see cref="Data"/> is <c>data::text</c> (jsonb's own rendering).</summary>
-public sealed record LedgerEvent(long Sequence, Guid Id, string StreamKey, long Version, string Type, DateTimeOffset RecordedAt, string Data)
+/// <summary>
+/// A ledger event exactly as PostgreSQL holds it; <see cref="Body"/> is the UTF-8 of <c>data::text</c> (jsonb's own
+/// rendering) as it came off the wire, so hashing and exporting it never turn it into a string and back.
+/// </summary>
+public sealed record LedgerEvent(long Sequence, Guid Id, string StreamKey, long Version, string Type, DateTimeOffset RecordedAt, ReadOnlyMemory<byte> Body)
 {
+    public LedgerEvent(long sequence, Guid id, string streamKey, long version, string type, DateTimeOffset recordedAt, string data)
+        : this(sequence, id, streamKey, version, type, recordedAt, Encoding.UTF8.GetBytes(data))
+    {
+    }
+
+    /// <summary>The body as text (decoded on each call: the paths that read every event use <see cref="Body"/>).</summary>
+    public string Data => Encoding.UTF8.GetString(Body.Span);
+
     /// <summary>The body's <c>OccurredAt</c> (world time), or null when the body has none.</summary>
-    public DateTimeOffset? OccurredAt => LeafEncoding.OccurredAtOf(Data);
+    public DateTimeOffset? OccurredAt => LeafEncoding.OccurredAtOf(Body.Span);
 }
 
 /// <summary>
@@ -48,39 +59,56 @@ public static class LeafEncoding
         return stream.ToArray();
     }
 
-    /// <summary>SHA-256(0x00 ‖ leaf data), written into one buffer without the intermediate arrays of <see cref="LeafData"/>.</summary>
+    /// <summary>
+    /// SHA-256(0x00 ‖ leaf data), the fields formatted straight into one pooled buffer as UTF-8 (no string per field):
+    /// the chain follower and every verification compute it for each event.
+    /// </summary>
     public static byte[] LeafHash(LedgerEvent e)
     {
-        var body = Encoding.UTF8.GetBytes(e.Data);
-        var occurred = OccurredAtOf(body) is { } when ? Time(when) : string.Empty;
-        Span<string> fields = [e.Sequence.ToString(CultureInfo.InvariantCulture), e.StreamKey, e.Version.ToString(CultureInfo.InvariantCulture), e.Type, occurred, Time(e.RecordedAt)];
-        var length = 1 + (7 * 4) + body.Length;
-        foreach (var field in fields)
-        {
-            length += Encoding.UTF8.GetByteCount(field);
-        }
-
-        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        const int number = 20, time = 28;
+        var body = e.Body.Span;
+        var occurred = OccurredAtOf(body);
+        var most = 1 + (7 * 4) + number + Encoding.UTF8.GetMaxByteCount(e.StreamKey.Length) + number
+            + Encoding.UTF8.GetMaxByteCount(e.Type.Length) + time + time + body.Length;
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(most);
         try
         {
-            var buffer = rented.AsSpan(0, length);
+            var buffer = rented.AsSpan();
             buffer[0] = 0;
             var at = 1;
-            foreach (var field in fields)
-            {
-                var written = Encoding.UTF8.GetBytes(field, buffer[(at + 4)..]);
-                BinaryPrimitives.WriteInt32BigEndian(buffer[at..], written);
-                at += 4 + written;
-            }
-
-            BinaryPrimitives.WriteInt32BigEndian(buffer[at..], body.Length);
+            at += Field(buffer[at..], e.Sequence.TryFormat(buffer[(at + 4)..], out var written, default, CultureInfo.InvariantCulture) ? written : 0);
+            at += Field(buffer[at..], Encoding.UTF8.GetBytes(e.StreamKey, buffer[(at + 4)..]));
+            at += Field(buffer[at..], e.Version.TryFormat(buffer[(at + 4)..], out written, default, CultureInfo.InvariantCulture) ? written : 0);
+            at += Field(buffer[at..], Encoding.UTF8.GetBytes(e.Type, buffer[(at + 4)..]));
+            at += Field(buffer[at..], occurred is { } when ? Time(when, buffer[(at + 4)..]) : 0);
+            at += Field(buffer[at..], Time(e.RecordedAt, buffer[(at + 4)..]));
             body.CopyTo(buffer[(at + 4)..]);
-            return SHA256.HashData(buffer);
+            at += Field(buffer[at..], body.Length);
+            return SHA256.HashData(buffer[..at]);
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>Writes a field's length before the <paramref name="length"/> bytes already written after it; the field's size.</summary>
+    private static int Field(Span<byte> at, int length)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(at, length);
+        return 4 + length;
+    }
+
+    /// <summary><see cref="Time(DateTimeOffset)"/> as UTF-8 into <paramref name="into"/>: the round-trip form has seven fraction digits, the seventh dropped (both truncate).</summary>
+    private static int Time(DateTimeOffset time, Span<byte> into)
+    {
+        if (!time.UtcDateTime.TryFormat(into, out var written, "O", CultureInfo.InvariantCulture) || written != 28)
+        {
+            throw new InvalidOperationException($"unexpected round-trip form of {time:O}");
+        }
+
+        into[26] = (byte)'Z';
+        return 27;
     }
 
     public static byte[] ChainHash(ReadOnlySpan<byte> previous, ReadOnlySpan<byte> leafHash)

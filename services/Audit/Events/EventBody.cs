@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -12,10 +13,20 @@ namespace AuditPlatform.Audit.Events;
 /// </summary>
 public static class EventBody
 {
-    /// <summary>Writes <paramref name="data"/> (one stored body) to <paramref name="writer"/> with camelCase names, token by token.</summary>
-    public static void WriteCamelCase(Utf8JsonWriter writer, string data)
+    // The names seen so far, camelCased and encoded once: stored bodies are records, so their names are a small fixed set.
+    private const int NamesKept = 4096;
+    private static readonly ConcurrentDictionary<string, JsonEncodedText> Names = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, JsonEncodedText>.AlternateLookup<ReadOnlySpan<char>> NamesByChars =
+        Names.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>
+    /// Writes <paramref name="data"/> (one stored body, UTF-8) to <paramref name="writer"/> with camelCase names, token by
+    /// token. String values are copied as the ledger renders them, escapes and all (jsonb's output is valid JSON), so
+    /// nothing is decoded and escaped again.
+    /// </summary>
+    public static void WriteCamelCase(Utf8JsonWriter writer, ReadOnlySpan<byte> data)
     {
-        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(data));
+        var reader = new Utf8JsonReader(data);
         while (reader.Read())
         {
             switch (reader.TokenType)
@@ -33,10 +44,11 @@ public static class EventBody
                     writer.WriteEndArray();
                     break;
                 case JsonTokenType.PropertyName:
-                    writer.WritePropertyName(JsonNamingPolicy.CamelCase.ConvertName(reader.GetString()!));
+                    writer.WritePropertyName(CamelName(ref reader));
                     break;
                 case JsonTokenType.String:
-                    writer.WriteStringValue(reader.GetString());
+                    // The token with its quotes: where it starts, and its raw (still escaped) bytes between them.
+                    writer.WriteRawValue(data.Slice((int)reader.TokenStartIndex, reader.ValueSpan.Length + 2), skipInputValidation: true);
                     break;
                 case JsonTokenType.Number:
                     writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
@@ -53,18 +65,42 @@ public static class EventBody
         }
     }
 
-    /// <summary>The body with camelCase names, as a JSON text (a CSV cell).</summary>
-    public static string CamelCase(string data)
+    private static JsonEncodedText CamelName(ref Utf8JsonReader reader)
     {
-        var buffer = new ArrayBufferWriter<byte>(data.Length + 16);
-        using (var writer = new Utf8JsonWriter(buffer))
+        const int longest = 128;
+        if (!reader.ValueIsEscaped && reader.ValueSpan.Length <= longest)
         {
-            WriteCamelCase(writer, data);
+            Span<char> chars = stackalloc char[longest];
+            if (NamesByChars.TryGetValue(chars[..Encoding.UTF8.GetChars(reader.ValueSpan, chars)], out var known))
+            {
+                return known;
+            }
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var name = reader.GetString()!;
+        var camel = JsonEncodedText.Encode(JsonNamingPolicy.CamelCase.ConvertName(name));
+        if (Names.Count < NamesKept)
+        {
+            Names.TryAdd(name, camel);
+        }
+
+        return camel;
     }
 
+    public static string CamelCase(string data) => CamelCase(Encoding.UTF8.GetBytes(data));
+
+    /// <summary>The body with camelCase names, as a JSON text (a CSV cell).</summary>
+    public static string CamelCase(ReadOnlySpan<byte> data) => Encoding.UTF8.GetString(CamelCased(data).WrittenSpan);
+
     /// <summary>The body with camelCase names, as a node of <c>/audit/events</c>' answer.</summary>
-    public static JsonNode? CamelCaseNode(string data) => JsonNode.Parse(CamelCase(data));
+    public static JsonNode? CamelCaseNode(ReadOnlySpan<byte> data) => JsonNode.Parse(CamelCased(data).WrittenSpan);
+
+    private static ArrayBufferWriter<byte> CamelCased(ReadOnlySpan<byte> data)
+    {
+        var buffer = new ArrayBufferWriter<byte>(data.Length + 16);
+        using var writer = new Utf8JsonWriter(buffer);
+        WriteCamelCase(writer, data);
+        writer.Flush();
+        return buffer;
+    }
 }

@@ -16,7 +16,7 @@ public sealed record EventView(long Sequence, string StreamKind, string StreamId
     }
 
     /// <summary>The event with its body's names in camelCase, like every other answer of the contract.</summary>
-    public static EventView CamelCased(LedgerEvent e) => From(e) with { Data = EventBody.CamelCaseNode(e.Data) };
+    public static EventView CamelCased(LedgerEvent e) => From(e) with { Data = EventBody.CamelCaseNode(e.Body.Span) };
 }
 
 public sealed record EventPage(IReadOnlyList<EventView> Events, string? Next);

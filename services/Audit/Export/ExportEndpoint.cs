@@ -50,7 +50,7 @@ public static class ExportEndpoint
             if (csv)
             {
                 WriteUtf8(body, string.Join(',', e.Sequence.ToString(CultureInfo.InvariantCulture), Csv(kind), Csv(id), e.Version.ToString(CultureInfo.InvariantCulture),
-                    Csv(e.Type), occurredAt is { } o ? LeafEncoding.Time(o) : string.Empty, LeafEncoding.Time(e.RecordedAt), Csv(EventBody.CamelCase(e.Data))) + "\n");
+                    Csv(e.Type), occurredAt is { } o ? LeafEncoding.Time(o) : string.Empty, LeafEncoding.Time(e.RecordedAt), Csv(EventBody.CamelCase(e.Body.Span))) + "\n");
             }
             else
             {
@@ -72,7 +72,7 @@ public static class ExportEndpoint
 
                 json.WriteString("recordedAt", e.RecordedAt);
                 json.WritePropertyName("data");
-                EventBody.WriteCamelCase(json, e.Data);
+                EventBody.WriteCamelCase(json, e.Body.Span);
                 json.WriteEndObject();
                 json.Flush();
                 body.Write("\n"u8);

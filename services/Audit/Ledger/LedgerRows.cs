@@ -58,13 +58,44 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
         """;
 
     public IAsyncEnumerable<LedgerEvent> ReadAsync(EventFilter filter, int? limit, CancellationToken cancellationToken) =>
-        KeysetAsync(filter.After, 1000, limit, (after, take) =>
+        KeysetAsync(filter.After, 10_000, limit, (after, take) => PageCommand(filter, after, take), cancellationToken);
+
+    /// <summary>One keyset page of <see cref="ReadAsync"/>: the rows after <paramref name="after"/> that match, <paramref name="take"/> at most.</summary>
+    internal NpgsqlCommand PageCommand(EventFilter filter, long after, int take)
+    {
+        var (range, order) = IndexRange(filter);
+        var command = dataSource.CreateCommand(
+            $"select {Columns} from ledger.mt_events {Where} {range} {(filter.Partner is null ? string.Empty : PartnerCandidates)} order by {order} limit {take}");
+        AddParameters(command, filter, after);
+        return command;
+    }
+
+    /// <summary>
+    /// With <c>type=</c> or <c>streamKind=</c> (and no stream id), the page is read along that filter's index, from the
+    /// key (value, <c>after</c>) on, as a range of rows and in that index's order (the same order: one value, then
+    /// <c>seq_id</c>). Written as an equality and <c>order by seq_id</c>, the planner may instead walk the primary key from
+    /// <c>after</c> and filter, which is quick where the value is common but reads to the end of the ledger where it
+    /// does not occur any more: a page of <c>streamKind=intelligence</c> took 78-425 ms where the index answers in 0.1 ms.
+    /// A row comparison names the index's columns as they are; the primary key cannot give that order.
+    /// </summary>
+    private static (string Range, string Order) IndexRange(EventFilter f)
+    {
+        const string last = "9223372036854775807";
+        if (f.StreamId is not null)
         {
-            var command = dataSource.CreateCommand(
-                $"select {Columns} from ledger.mt_events {Where} {(filter.Partner is null ? string.Empty : PartnerCandidates)} order by seq_id limit {take}");
-            AddParameters(command, filter, after);
-            return command;
-        }, cancellationToken);
+            return (string.Empty, "seq_id");
+        }
+
+        if (f.Type is not null)
+        {
+            return ($"and (type, seq_id) > ($7, $1) and (type, seq_id) < ($7, {last})", "type, seq_id");
+        }
+
+        return f.StreamKind is null
+            ? (string.Empty, "seq_id")
+            : ($"and (split_part(stream_id, '/', 1), seq_id) > ($3, $1) and (split_part(stream_id, '/', 1), seq_id) < ($3, {last})",
+                "split_part(stream_id, '/', 1), seq_id");
+    }
 
     /// <summary>
     /// Every raw row with a sequence in [<paramref name="from"/>, <paramref name="to"/>] that the chain covers, streamed
@@ -129,7 +160,16 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
 
     public static LedgerEvent Read(NpgsqlDataReader reader) => new(
         reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4),
-        reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6));
+        reader.GetFieldValue<DateTimeOffset>(5), Utf8(reader, 6));
+
+    /// <summary>A text column's bytes as they came (UTF-8, the connection's encoding), not decoded into a string.</summary>
+    private static byte[] Utf8(NpgsqlDataReader reader, int ordinal)
+    {
+        using var column = reader.GetStream(ordinal);
+        var bytes = new byte[column.Length];
+        column.ReadExactly(bytes);
+        return bytes;
+    }
 
     private static void AddParameters(NpgsqlCommand command, EventFilter f, long after)
     {

@@ -19,7 +19,7 @@ public static class TimelineFold
         foreach (var e in events)
         {
             // camelCase at every depth, like the events themselves (a recipient is {"partner", "fingerprint"}).
-            if (EventBody.CamelCaseNode(e.Data) is JsonObject body)
+            if (EventBody.CamelCaseNode(e.Body.Span) is JsonObject body)
             {
                 foreach (var (name, value) in body)
                 {

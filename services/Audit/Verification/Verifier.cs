@@ -10,7 +10,8 @@ public sealed record Failure(long Sequence, string Reason);
 /// Compares the raw ledger rows with the chain, both streamed in global-sequence order (a merge, so memory stays
 /// bounded at any ledger size): a chained sequence with no row is <c>missing</c>; a row holding another chained
 /// event's id is <c>reordered</c>; a row whose leaf hash differs is <c>altered</c>; a row between chained sequences
-/// that the chain never saw is <c>inserted</c>. Leaf hashes are computed a chunk at a time on every core.
+/// that the chain never saw is <c>inserted</c>. Leaf hashes are computed a chunk at a time on every core, while the
+/// next chunk is read.
 /// </summary>
 public static class Verifier
 {
@@ -23,19 +24,15 @@ public static class Verifier
         var entry = await entries.MoveNextAsync() ? entries.Current : null;
         long checkedCount = 0;
         long? lastVerified = null;
-        var chunk = new List<LedgerEvent>(Chunk);
-        var hashes = new byte[Chunk][];
-        var ended = false;
         await using var source = rows.GetAsyncEnumerator(cancellationToken);
-        while (!ended)
+        var chunk = await NextChunkAsync(source);
+        while (chunk.Count > 0)
         {
-            chunk.Clear();
-            while (chunk.Count < Chunk && (ended = !await source.MoveNextAsync()) == false)
-            {
-                chunk.Add(source.Current);
-            }
-
-            Parallel.For(0, chunk.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => hashes[i] = LeafEncoding.LeafHash(chunk[i]));
+            // The chunk's leaves are hashed on every core while the next chunk is read from the ledger.
+            var rowsOfChunk = chunk;
+            var hashing = Task.Run(() => Hash(rowsOfChunk, cancellationToken), cancellationToken);
+            var next = chunk.Count == Chunk ? await NextChunkAsync(source) : [];
+            var hashes = await hashing;
             for (var i = 0; i < chunk.Count; i++)
             {
                 var row = chunk[i];
@@ -68,8 +65,28 @@ public static class Verifier
                 lastVerified = row.Sequence;
                 entry = await entries.MoveNextAsync() ? entries.Current : null;
             }
+
+            chunk = next;
         }
 
         return entry is null ? (checkedCount, lastVerified, null) : (checkedCount, lastVerified, new Failure(entry.Sequence, "missing"));
+    }
+
+    private static async Task<List<LedgerEvent>> NextChunkAsync(IAsyncEnumerator<LedgerEvent> source)
+    {
+        var chunk = new List<LedgerEvent>(Chunk);
+        while (chunk.Count < Chunk && await source.MoveNextAsync())
+        {
+            chunk.Add(source.Current);
+        }
+
+        return chunk;
+    }
+
+    private static byte[][] Hash(List<LedgerEvent> chunk, CancellationToken cancellationToken)
+    {
+        var hashes = new byte[chunk.Count][];
+        Parallel.For(0, chunk.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => hashes[i] = LeafEncoding.LeafHash(chunk[i]));
+        return hashes;
     }
 }

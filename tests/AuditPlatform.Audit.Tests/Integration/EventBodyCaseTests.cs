@@ -25,6 +25,8 @@ public sealed class EventBodyCaseTests(AuditFixture fixture) : IClassFixture<Aud
         Assert.Equal("12345678901234567890.5", body["size"]!.ToJsonString());
         Assert.Equal("été \"quoted\"", body["title"]!.GetValue<string>());
         Assert.Null(body["reason"]);
+        // Values are copied as the ledger renders them, escapes included, not decoded and escaped again.
+        Assert.Contains("\"title\":\"\\u00e9t\\u00e9 \\\"quoted\\\"\"", EventBody.CamelCase(stored), StringComparison.Ordinal);
     }
 
     [Fact]
