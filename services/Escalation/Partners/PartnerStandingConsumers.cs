@@ -7,7 +7,8 @@ namespace AuditPlatform.Escalation.Partners;
 
 /// <summary>
 /// Keeps the dashboard's record of a partner in step with what Intake publishes about it: the record's change and
-/// the inbox mark (named after the consumer) commit together, so a redelivered message changes nothing.
+/// the inbox mark (named after the consumer) commit together, so a redelivered message changes nothing; the record is
+/// locked before it is read, because each message type is consumed from its own queue, at the same time.
 /// </summary>
 public abstract class PartnerStandingConsumer<TMessage>(IDocumentSession session, TimeProvider clock) : IConsumer<TMessage>
     where TMessage : class
@@ -21,6 +22,7 @@ public abstract class PartnerStandingConsumer<TMessage>(IDocumentSession session
         }
 
         var partner = PartnerOf(context.Message);
+        await session.LockAsync<PartnerStanding>(partner, ct);
         var standing = await session.LoadAsync<PartnerStanding>(partner, ct) ?? PartnerStanding.New(partner);
         session.Store(Apply(standing, context.Message));
         await session.SaveChangesAsync(ct);

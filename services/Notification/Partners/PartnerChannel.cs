@@ -75,7 +75,10 @@ public static class LedgerSequence
         : null;
 }
 
-/// <summary>Applies one Intake event to the partner's channel document, once per message.</summary>
+/// <summary>
+/// Applies one Intake event to the partner's channel document, once per message; the document is locked before it is
+/// read, because each message type is consumed from its own queue, at the same time.
+/// </summary>
 public abstract class PartnerChannelConsumer<T>(IDocumentSession session, TimeProvider clock) : IConsumer<T>
     where T : class
 {
@@ -88,6 +91,7 @@ public abstract class PartnerChannelConsumer<T>(IDocumentSession session, TimePr
         }
 
         var code = PartnerOf(context.Message);
+        await session.LockAsync<PartnerChannel>(code, ct);
         var current = await session.LoadAsync<PartnerChannel>(code, ct);
         var next = Apply(current, context.Message, LedgerSequence.Of(context));
         await BeforeSaveAsync(next, ct);

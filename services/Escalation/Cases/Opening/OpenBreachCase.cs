@@ -97,6 +97,7 @@ public sealed class OpenBreachCaseSlice(EscalationPolicy policy) : CaseSlice<Ope
         {
             if (opened.BrokenAssuranceId is { } responseId && await session.LoadAsync<Assurance>(responseId, cancellationToken) is { } assurance)
             {
+                await session.LockAsync<PartnerStanding>(assurance.Partner, cancellationToken);
                 var standing = await session.LoadAsync<PartnerStanding>(assurance.Partner, cancellationToken) ?? PartnerStanding.New(assurance.Partner);
                 session.Store(standing with
                 {
