@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops the services, RabbitMQ and PostgreSQL. Data stays under .local/ unless --purge, which also
-# deletes the database and the broker's state (secrets are kept).
+# deletes the database, the broker's state and the local witness's record of the ledger it cosigned (secrets are
+# kept): a witness that outlived its ledger would rightly refuse every checkpoint of the new one as a fork.
 #   deploy/local/down.sh [--purge]
 #   deploy/local/down.sh --help     the settings that pick which instance is stopped (the ports up.sh was given)
 set -euo pipefail
@@ -32,7 +33,7 @@ done
 [ -x "$PG_BIN/pg_ctl" ] && { free_ledger_disk; stop_postgres; }
 
 if [ "$purge" = true ]; then
-  say "deleting the local database and broker state"
-  rm -rf "$LOCAL/pg" "$LOCAL/rabbitmq"
+  say "deleting the local database, the broker's state and the witness's cosigned checkpoint"
+  rm -rf "$LOCAL/pg" "$LOCAL/rabbitmq" "$LOCAL/witness"
 fi
 say "stopped"

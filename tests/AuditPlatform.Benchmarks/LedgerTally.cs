@@ -80,7 +80,9 @@ public sealed class LedgerTally
         var found = Count(type);
         while (found < expected && progress.Elapsed < stall)
         {
-            into?.AddRange(await LookAsync());
+            // Not `into?.AddRange(await LookAsync())`: with no list that skips the look itself, and nothing is ever counted.
+            var rows = await LookAsync();
+            into?.AddRange(rows);
             if (Count(type) > found)
             {
                 found = Count(type);
