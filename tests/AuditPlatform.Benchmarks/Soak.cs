@@ -279,14 +279,14 @@ public static class Soak
     }
 
     /// <summary>
-    /// The rate the platform takes plain-JSON disclosures at when they come as fast as the broker confirms them: 10,000
-    /// of them, as the full run's saturated figure. A burst of 3,000 measured twice that (about 300/s) on a warm
+    /// The rate the platform takes plain-JSON disclosures at when they come as fast as the broker confirms them:
+    /// <see cref="BenchOptions.SaturatedDisclosures"/> of them, as the full run's saturated figure. A burst of 3,000 measured twice that (about 300/s) on a warm
     /// platform: Intake finished it before Notification's and Audit's share of the work caught up with it, a rate the
     /// platform cannot hold for an hour.
     /// </summary>
     private static async Task<double> SaturatedRateAsync(IConnection connection, NpgsqlDataSource ledger, string token)
     {
-        const int Count = 10_000;
+        const int Count = BenchOptions.SaturatedDisclosures;
         Console.WriteLine($"soak: measuring the saturated rate with {Count:#,0} disclosures");
         var start = await IntakeOverBus.LastSequenceAsync(ledger);
         var began = DateTimeOffset.UtcNow;
