@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures the platform that up.sh started against this machine's own limits, in one run, and prints a table.
-#   deploy/local/bench.sh [--quick] [--only ceilings,bus,http,breach,audit]   the end-to-end benchmark
+#   deploy/local/bench.sh [--quick] [--only ceilings,bus,webhook,http,breach,audit]   the end-to-end benchmark
 #   deploy/local/bench.sh soak [--minutes 60] [--rate n] [--window 30]        load held at half the saturated rate, sampled
 #   deploy/local/bench.sh micro [BenchmarkDotNet arguments]                   micro-benchmarks of hot functions
 # The full run writes tests/AuditPlatform.Benchmarks/results/latest.json; --quick (under 3 minutes) writes

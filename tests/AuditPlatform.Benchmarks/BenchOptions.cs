@@ -26,6 +26,9 @@ public sealed record BenchOptions(
 
     public int BusDisclosures => Quick ? 3_000 : SaturatedDisclosures;
 
+    /// <summary>The disclosures whose notices to two webhook partners make the backlog the webhook drain is timed on.</summary>
+    public int WebhookDisclosures => Quick ? 1_500 : 5_000;
+
     public TimeSpan LatencyWindow => TimeSpan.FromSeconds(Quick ? 6 : 20);
 
     public TimeSpan HttpWindow => TimeSpan.FromSeconds(Quick ? 6 : 20);
@@ -83,7 +86,7 @@ public sealed record BenchOptions(
                 case "--out": output = args[++i]; break;
                 case "--root": root = args[++i]; break;
                 case "--ledger-events": ledgerSize = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
-                default: throw new ArgumentException($"unknown option {args[i]} (usage: bench [--quick] [--only ceilings,bus,http,breach,audit] [--ledger-events n] [--out file] [--root dir] | bench micro)");
+                default: throw new ArgumentException($"unknown option {args[i]} (usage: bench [--quick] [--only ceilings,bus,webhook,http,breach,audit] [--ledger-events n] [--out file] [--root dir] | bench micro)");
             }
         }
 

@@ -21,7 +21,7 @@ public static class IntakeOverBus
     /// to suspend sharing with that run's partners, and every disclosure to a suspended partner is refused: a second run
     /// with the same codes measured nothing.
     /// </summary>
-    private static readonly string RunTag = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
+    internal static readonly string RunTag = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
     public static readonly string Originator = $"BENCH-{RunTag}-O";
     public static readonly string[] Recipients = [$"BENCH-{RunTag}-P1", $"BENCH-{RunTag}-P2"];
     private const string Scenario = "2 intake over bus";
@@ -177,17 +177,19 @@ public static class IntakeOverBus
         await TraceAsync(report, ledger, rows, sentAt, forwarded);
     }
 
-    public static (byte[] Body, BasicProperties Properties) Command(Guid id, string token)
+    public static (byte[] Body, BasicProperties Properties) Command(Guid id, string token) => Command(id, token, Originator, Recipients);
+
+    public static (byte[] Body, BasicProperties Properties) Command(Guid id, string token, string originator, string[] recipients)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(new
         {
             disclosureId = id,
-            originator = Originator,
+            originator,
             title = "Benchmark disclosure " + id.ToString("N")[..8],
             classification = "official",
             caveats = new[] { "NOFORN" },
             contentSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(id.ToByteArray())),
-            recipients = Recipients,
+            recipients,
             sharedBy = "benchmark",
             occurredAt = DateTimeOffset.UtcNow,
         });

@@ -59,13 +59,18 @@ public sealed class Platform(BenchOptions options) : IDisposable
         return request;
     }
 
-    /// <summary>Registers bench partners over HTTP with the admin token; registering again is harmless.</summary>
-    public async Task RegisterPartnersAsync(IEnumerable<string> codes)
+    /// <summary>
+    /// Registers bench partners over HTTP with the admin token; registering again is harmless. Their channel is the bus
+    /// unless <paramref name="webhookOf"/> gives a partner a webhook URL.
+    /// </summary>
+    public async Task RegisterPartnersAsync(IEnumerable<string> codes, Func<string, Uri?>? webhookOf = null)
     {
         foreach (var code in codes)
         {
+            var webhook = webhookOf?.Invoke(code);
+            object channel = webhook is null ? new { kind = "bus" } : new { kind = "webhook", webhookUrl = webhook };
             using var request = Request(HttpMethod.Put, "Intake", $"/partners/{code}", "admin",
-                new { name = "Benchmark partner " + code, country = "ZZ", channel = new { kind = "bus" } });
+                new { name = "Benchmark partner " + code, country = "ZZ", channel });
             using var response = await Http.SendAsync(request);
             if (!response.IsSuccessStatusCode)
             {

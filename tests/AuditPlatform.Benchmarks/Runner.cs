@@ -28,6 +28,11 @@ public static class Runner
             await GuardedAsync(report, "bus", () => IntakeOverBus.RunAsync(platform, report));
         }
 
+        if (options.Runs("webhook"))
+        {
+            await GuardedAsync(report, "webhook", () => WebhookDrain.RunAsync(platform, report));
+        }
+
         if (options.Runs("http"))
         {
             await GuardedAsync(report, "http", () => IntakeOverHttp.RunAsync(platform, report));
