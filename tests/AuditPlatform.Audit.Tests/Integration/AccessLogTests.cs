@@ -5,8 +5,8 @@ using AuditPlatform.Testing;
 namespace AuditPlatform.Audit.Tests.Integration;
 
 /// <summary>
-/// The access record is written while the question is answered; these tests hold the promise that made it safe to do
-/// so: no answer reaches a reader before its record has committed, and an answer whose record failed is not given.
+/// The access log's promise, whatever way it is written: no answer reaches a reader before its record has committed,
+/// and an answer whose record failed is not given.
 /// A trigger on this fixture's own database stands in for a record that cannot be written (a full disk, a revoked grant).
 /// The refusals are asked of an Audit served by Kestrel on loopback, as in production: how a server refuses an answer
 /// whose start failed is the server's own, and the in-memory test server does it differently.
@@ -76,7 +76,7 @@ public sealed class AccessLogTests(AuditFixture fixture) : IClassFixture<AuditFi
     [Fact]
     public async Task With_the_ledger_out_of_reach_the_question_is_refused_503_with_retry_after_not_500()
     {
-        // The record fails with the query, for the same reason; the error answer discloses nothing and goes out as it is.
+        // The record fails for the reason the query would: the answer is the ledger's 503, not a 500.
         var settings = fixture.AuditSettings();
         settings["ConnectionStrings:Ledger"] = "Host=127.0.0.1;Port=1;Database=nowhere;Username=nobody;Password=none;Timeout=2";
         settings["Ledger:ApplySchemaOnStartup"] = "false";
