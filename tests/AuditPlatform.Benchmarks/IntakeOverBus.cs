@@ -89,14 +89,7 @@ public static class IntakeOverBus
 
         report.Add(new Figure(Scenario, "notices delivered meanwhile (partner_notified)", Math.Round(noticeRate, 1), "msg/s",
             Note: $"each disclosure asks for {Recipients.Length} notices"));
-        var left = delivered - notified;
-        var drainSeconds = (drained - loadEnded).TotalSeconds;
-        report.Add(left >= MinimumBacklog && drainSeconds > 0
-            ? new Figure(Scenario, "notices delivered after the load (backlog drain, bus partners)", Math.Round(left / drainSeconds, 1), "msg/s",
-                Target: "≥ 2,000 msg/s", Met: left / drainSeconds >= 2_000,
-                Note: string.Create(CultureInfo.InvariantCulture, $"{left:#,0} notices left when the load ended, delivered in {drainSeconds:0.0} s"))
-            : new Figure(Scenario, "notices delivered after the load (backlog drain, bus partners)", null, "msg/s",
-                Note: $"not measured: the load left {left:#,0} notices to deliver, fewer than {MinimumBacklog} to time a drain by"));
+        report.Add(Drain("bus partners", delivered - notified, (drained - loadEnded).TotalSeconds, 2_000, "the load"));
         if (accepted > 0)
         {
             report.Add(new Figure(Scenario, "commits per disclosure, all services", Math.Round(commits / (double)accepted, 2), "commits",
@@ -175,6 +168,21 @@ public static class IntakeOverBus
         var lags = rows.Where(r => forwarded.ContainsKey(r.Sequence)).Select(r => (forwarded[r.Sequence] - r.At).TotalMilliseconds).ToList();
         Percentiles.Report(report, "5 ledger to bus", "forwarder lag (commit→received)", lags, p99Target: 50);
         await TraceAsync(report, ledger, rows, sentAt, forwarded);
+    }
+
+    /// <summary>
+    /// The drain figure: <paramref name="left"/> notices undelivered when the load ended, delivered in
+    /// <paramref name="seconds"/>; not reported when fewer than <see cref="MinimumBacklog"/> were left.
+    /// </summary>
+    internal static Figure Drain(string partners, long left, double seconds, double target, string load, string? checks = null)
+    {
+        var name = $"notices delivered after the load (backlog drain, {partners})";
+        var and = checks is null ? string.Empty : "; " + checks;
+        return left >= MinimumBacklog && seconds > 0
+            ? new Figure(Scenario, name, Math.Round(left / seconds, 1), "msg/s", Target: string.Create(CultureInfo.InvariantCulture, $"≥ {target:#,0} msg/s"),
+                Met: left / seconds >= target,
+                Note: string.Create(CultureInfo.InvariantCulture, $"{left:#,0} notices left when {load} ended, delivered in {seconds:0.0} s{and}"))
+            : new Figure(Scenario, name, null, "msg/s", Note: $"not measured: the load left {left:#,0} notices to deliver, fewer than {MinimumBacklog} to time a drain by{and}");
     }
 
     public static (byte[] Body, BasicProperties Properties) Command(Guid id, string token) => Command(id, token, Originator, Recipients);
