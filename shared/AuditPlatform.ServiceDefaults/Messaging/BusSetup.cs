@@ -155,7 +155,10 @@ public static class BusSetup
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
-            await bus.StopAsync(stopping.Token);
+            // Bounded here, not only by the token given to the stop: a receive endpoint caught reconnecting when the stop
+            // came did not observe that token, and a CI run's migrate waited on it for five minutes (hang dump: the stop
+            // awaiting ReceiveTransportAgent.StopAgent, its transport in WaitForConnectionPipe).
+            await bus.StopAsync(stopping.Token).WaitAsync(stopping.Token);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
