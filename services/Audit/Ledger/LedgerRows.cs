@@ -9,7 +9,7 @@ namespace AuditPlatform.Audit.Ledger;
 /// <summary>The filters of <c>/audit/events</c> and <c>/audit/export</c>.</summary>
 public sealed record EventFilter(
     string? StreamKind = null, string? StreamId = null, string? Partner = null, string? Type = null,
-    DateTimeOffset? From = null, DateTimeOffset? To = null, DateTimeOffset? AsOf = null, long After = 0, long? UpTo = null);
+    DateTimeOffset? From = null, DateTimeOffset? To = null, DateTimeOffset? AsOf = null, long After = 0);
 
 /// <summary>Raw rows of <c>ledger.mt_events</c>, read with keyset paging on the global sequence and streamed.</summary>
 public sealed class LedgerRows(NpgsqlDataSource dataSource)
@@ -28,16 +28,15 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
     /// the recorded time for a body without one.
     /// </summary>
     private const string Filters = $$"""
-        ($2::bigint is null or seq_id <= $2)
-          and ($3::text is null or split_part(stream_id, '/', 1) = $3)
-          and ($4::text is null or stream_id = $5)
-          and ($6::text is null or stream_id = 'partner/' || $6 or data->>'{{StoredField.Partner}}' = $6 or data->>'{{StoredField.AttributedPartner}}' = $6
-               or data->'{{StoredField.Recipients}}' @> jsonb_build_array(jsonb_build_object('{{StoredField.RecipientPartner}}', $6))
-               or data->'{{StoredField.BlockedRecipients}}' ? $6 or data->'{{StoredField.ExposureSet}}' ? $6 or data->'{{StoredField.CasePartners}}' ? $6)
-          and ($7::text is null or type = $7)
-          and ($8::timestamptz is null or coalesce((data->>'{{StoredField.OccurredAt}}')::timestamptz, timestamp) >= $8)
-          and ($9::timestamptz is null or coalesce((data->>'{{StoredField.OccurredAt}}')::timestamptz, timestamp) <= $9)
-          and ($10::timestamptz is null or timestamp <= $10)
+        ($2::text is null or split_part(stream_id, '/', 1) = $2)
+          and ($3::text is null or stream_id = $4)
+          and ($5::text is null or stream_id = 'partner/' || $5 or data->>'{{StoredField.Partner}}' = $5 or data->>'{{StoredField.AttributedPartner}}' = $5
+               or data->'{{StoredField.Recipients}}' @> jsonb_build_array(jsonb_build_object('{{StoredField.RecipientPartner}}', $5))
+               or data->'{{StoredField.BlockedRecipients}}' ? $5 or data->'{{StoredField.ExposureSet}}' ? $5 or data->'{{StoredField.CasePartners}}' ? $5)
+          and ($6::text is null or type = $6)
+          and ($7::timestamptz is null or coalesce((data->>'{{StoredField.OccurredAt}}')::timestamptz, timestamp) >= $7)
+          and ($8::timestamptz is null or coalesce((data->>'{{StoredField.OccurredAt}}')::timestamptz, timestamp) <= $8)
+          and ($9::timestamptz is null or timestamp <= $9)
         """;
 
     /// <summary>
@@ -47,14 +46,14 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
     /// </summary>
     private const string PartnerCandidates = $$"""
           and seq_id in (
-              select seq_id from ledger.mt_events where stream_id = 'partner/' || $6 and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->>'{{StoredField.Partner}}' = $6 and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->>'{{StoredField.AttributedPartner}}' = $6 and seq_id > $1
+              select seq_id from ledger.mt_events where stream_id = 'partner/' || $5 and seq_id > $1
+              union all select seq_id from ledger.mt_events where data->>'{{StoredField.Partner}}' = $5 and seq_id > $1
+              union all select seq_id from ledger.mt_events where data->>'{{StoredField.AttributedPartner}}' = $5 and seq_id > $1
               union all select seq_id from ledger.mt_events
-                  where data->'{{StoredField.Recipients}}' @> jsonb_build_array(jsonb_build_object('{{StoredField.RecipientPartner}}', $6)) and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->'{{StoredField.BlockedRecipients}}' ? $6 and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->'{{StoredField.ExposureSet}}' ? $6 and seq_id > $1
-              union all select seq_id from ledger.mt_events where data->'{{StoredField.CasePartners}}' ? $6 and seq_id > $1)
+                  where data->'{{StoredField.Recipients}}' @> jsonb_build_array(jsonb_build_object('{{StoredField.RecipientPartner}}', $5)) and seq_id > $1
+              union all select seq_id from ledger.mt_events where data->'{{StoredField.BlockedRecipients}}' ? $5 and seq_id > $1
+              union all select seq_id from ledger.mt_events where data->'{{StoredField.ExposureSet}}' ? $5 and seq_id > $1
+              union all select seq_id from ledger.mt_events where data->'{{StoredField.CasePartners}}' ? $5 and seq_id > $1)
         """;
 
     public IAsyncEnumerable<LedgerEvent> ReadAsync(EventFilter filter, int? limit, CancellationToken cancellationToken) =>
@@ -79,7 +78,7 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// With <c>type=</c> or <c>streamKind=</c> (and no stream id), the page is read along that filter's index, from the
-    /// key (value, <c>after</c> + 1) on, as a range of rows in that index's order ($11 is the value). How the range is
+    /// key (value, <c>after</c> + 1) on, as a range of rows in that index's order ($10 is the value). How the range is
     /// written is about the planner's estimates, which a ledger that only grows keeps stale at its newest end:
     /// <list type="bullet">
     /// <item>The range stands for the filter's equality and for <c>seq_id &gt; after</c>, both left out of the query
@@ -105,12 +104,12 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
 
         if (f.Type is not null)
         {
-            return ($"and (type, seq_id) >= ($11, $1 + 1) and (type, seq_id) <= ($11, {last})", "type, seq_id", f.Type, f with { Type = null });
+            return ($"and (type, seq_id) >= ($10, $1 + 1) and (type, seq_id) <= ($10, {last})", "type, seq_id", f.Type, f with { Type = null });
         }
 
         return f.StreamKind is null
             ? (string.Empty, "seq_id", null, f)
-            : ($"and (split_part(stream_id, '/', 1), seq_id) >= ($11, $1 + 1) and (split_part(stream_id, '/', 1), seq_id) <= ($11, {last})",
+            : ($"and (split_part(stream_id, '/', 1), seq_id) >= ($10, $1 + 1) and (split_part(stream_id, '/', 1), seq_id) <= ($10, {last})",
                 "split_part(stream_id, '/', 1), seq_id", f.StreamKind, f with { StreamKind = null });
     }
 
@@ -192,7 +191,6 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
     {
         var key = f.StreamKind is not null && f.StreamId is not null ? $"{f.StreamKind}/{f.StreamId}" : null;
         command.Parameters.AddWithValue(after);
-        Add(command, NpgsqlDbType.Bigint, f.UpTo);
         Add(command, NpgsqlDbType.Text, key is null ? f.StreamKind : null);
         Add(command, NpgsqlDbType.Text, key);
         Add(command, NpgsqlDbType.Text, key);
