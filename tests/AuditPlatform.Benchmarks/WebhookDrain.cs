@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using AuditPlatform.Notification.Notices.Delivery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -119,7 +118,7 @@ public static class WebhookDrain
             {
                 using var body = new MemoryStream();
                 await request.Body.CopyToAsync(body);
-                self!.Take(code, body.ToArray(), request.Headers["X-Audit-Signature"].ToString());
+                self!.Take(code, body.ToArray(), request.Headers[WebhookSignature.Header].ToString());
                 return Results.NoContent();
             });
             await app.StartAsync();
@@ -141,10 +140,8 @@ public static class WebhookDrain
 
         private void Take(string code, byte[] body, string signature)
         {
-            var expected = Secrets.TryGetValue(code, out var secret)
-                ? "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body))
-                : null;
-            Interlocked.Increment(ref expected == signature ? ref received : ref badSignatures);
+            var good = Secrets.TryGetValue(code, out var secret) && WebhookSignature.Verify(secret, body, signature);
+            Interlocked.Increment(ref good ? ref received : ref badSignatures);
         }
 
         public async ValueTask DisposeAsync()
