@@ -31,9 +31,12 @@ public static class LedgerSetup
         var migrate = builder.Configuration.GetValue("Ledger:ApplySchemaOnStartup", true);
         var daemon = builder.Configuration.GetValue("Ledger:Daemon", DaemonMode.HotCold);
         var listen = builder.Configuration.GetValue("Ledger:ListenNotify", false);
+        var polling = builder.Configuration.GetValue("Ledger:PollingInterval", TimeSpan.FromMilliseconds(100));
 
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(Tuned(connectionString, serviceName)) { Name = serviceName }.Build());
         builder.Services.AddSingleton(ledger);
+        // The daemon polls on the wall clock, as Marten's own waits do, whatever clock the service's rules run on.
+        builder.Services.AddSingleton(_ => new CommitWakeup(TimeProvider.System));
 
         var marten = builder.Services.AddMarten(sp =>
         {
@@ -44,6 +47,12 @@ public static class LedgerSetup
             // next poll. Off by default: measured under load it cost more than it saved (every service's daemon woke
             // on every commit of every service; docs/performance.md has both runs).
             options.Events.UseListenNotifyForEventAppends = listen;
+            // Off, this process's own commits wake its daemon (CommitWakeup); other replicas' are found by the poll.
+            var wakeup = sp.GetRequiredService<CommitWakeup>();
+            options.Listeners.Add(wakeup);
+            options.Projections.Wakeup = listen ? null : wakeup;
+            options.Projections.FastPollingTime = polling;
+            options.Projections.SlowPollingTime = polling;
             ledger.Apply(options);
             return options;
         })
