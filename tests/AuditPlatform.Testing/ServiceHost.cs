@@ -41,7 +41,10 @@ public sealed class ServiceHost<TApp> : WebApplicationFactory<TApp>
     public Uri ListenOnLoopback()
     {
         onLoopback = true;
-        UseKestrel(0);
+        // Kestrel on the port the Urls setting names (0: any free one), not UseKestrel(port): that one rewrites the
+        // server's addresses after the host is built, while the service's own entry point may already be starting
+        // the server ("Addresses cannot be modified after the server has started", once in a CI run).
+        UseKestrel();
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
