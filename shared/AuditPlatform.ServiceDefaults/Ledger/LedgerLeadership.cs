@@ -23,7 +23,7 @@ namespace AuditPlatform.ServiceDefaults.Ledger;
 /// </para>
 /// </summary>
 internal sealed partial class LedgerLeadership(
-    IDocumentStore store, NpgsqlDataSource lockSource, int lockId, string forwarderName, ILogger<LedgerLeadership> logger) : BackgroundService
+    IDocumentStore store, NpgsqlDataSource lockSource, int lockId, string forwarderName, CommitWakeup wakeup, ILogger<LedgerLeadership> logger) : BackgroundService
 {
     /// <summary>
     /// How often a follower stands for election, and how often the leader checks its lock's connection. Real time, not
@@ -77,6 +77,7 @@ internal sealed partial class LedgerLeadership(
 
         LogLeading(logger, forwarderName);
         var daemon = await store.BuildProjectionDaemonAsync();
+        wakeup.Follow(daemon);
         try
         {
             await daemon.StartAllAsync();
@@ -86,6 +87,7 @@ internal sealed partial class LedgerLeadership(
         {
             // The daemon stops before the lock goes (closing the connection), so two leaders never forward at once; a stop
             // that fails (PostgreSQL away) still disposes it, which cancels whatever agent is left.
+            wakeup.Follow(null);
             try
             {
                 await daemon.StopAllAsync();
