@@ -51,6 +51,9 @@ public static class LedgerSetup
             var wakeup = sp.GetRequiredService<CommitWakeup>();
             options.Listeners.Add(wakeup);
             options.Projections.Wakeup = listen ? null : wakeup;
+            // The high-water agent waits SlowPollingTime (1 s by default) when it finds nothing new or a gap left by a
+            // transaction still in flight, which concurrent appends leave all the time: the forwarder then lagged up to
+            // a second behind the ledger (docs/performance.md). One cheap query per 100 ms keeps it close.
             options.Projections.FastPollingTime = polling;
             options.Projections.SlowPollingTime = polling;
             ledger.Apply(options);
@@ -102,11 +105,6 @@ public static class LedgerSetup
         // takes the same id, so a replica of an older release, led by Marten's election, still excludes a new one.
         options.Projections.DaemonLockId = DaemonLockIdFor(serviceName);
         options.Projections.StaleSequenceThreshold = TimeSpan.FromSeconds(3);
-        options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
-        // The high-water agent waits SlowPollingTime (1 s by default) when it finds nothing new or a gap left by a
-        // transaction still in flight, which concurrent appends leave all the time: the forwarder then lagged up to
-        // a second behind the ledger (docs/performance.md). One cheap query per 100 ms keeps it close.
-        options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(100);
     }
 
     /// <summary>
