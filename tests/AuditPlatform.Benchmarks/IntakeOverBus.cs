@@ -54,6 +54,7 @@ public static class IntakeOverBus
         var start = await LastSequenceAsync(ledger);
         using var memory = new MemoryWatch(platform, ["Intake", "Notification", "Escalation", "Audit"]);
         var cpu = new CpuWatch(platform.Options);
+        var allocations = await AllocationWatch.StartAsync(platform.Http);
         var began = DateTimeOffset.UtcNow;
         var ids = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7()).ToArray();
         await Ceilings.PublishManyAsync(connection, CommandExchange, string.Empty, count, i => Command(ids[i], token));
@@ -68,6 +69,7 @@ public static class IntakeOverBus
         var loadEnded = tally.Latest(DisclosureRecorded) ?? began;
         var delivered = await tally.AwaitAsync(PartnerNotified, accepted * Recipients.Length, Poll, TimeSpan.FromSeconds(15), seen);
         var drained = tally.Latest(PartnerNotified) ?? loadEnded;
+        var allocatedPerDisclosure = await allocations.PerUnitAsync(accepted);
         var notified = seen.Count(r => r.Type == PartnerNotified && r.At <= loadEnded);
         var noticeRate = notified / (loadEnded - began).TotalSeconds;
         var ownQueries = Interlocked.Exchange(ref benchQueries, 0);
@@ -111,6 +113,12 @@ public static class IntakeOverBus
             var all = cpuPerDisclosure.Values.Sum();
             report.Add(new Figure(Scenario, "CPU per disclosure: all processes", Math.Round(all, 2), "ms", Target: "≤ 2 ms", Met: all <= 2,
                 Note: string.Join(", ", cpuPerDisclosure.Keys.Order())));
+        }
+
+        foreach (var (service, kilobytes) in allocatedPerDisclosure.OrderByDescending(a => a.Value))
+        {
+            report.Add(new Figure(Scenario, $"managed allocations per disclosure: {service}", Math.Round(kilobytes, 1), "KB",
+                Note: "from publishing until every notice was delivered; the runtime's dotnet_gc_heap_total_allocated_bytes_total on the service's /metrics"));
         }
 
         if (profile is { } p)
