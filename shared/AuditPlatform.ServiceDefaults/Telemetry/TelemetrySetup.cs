@@ -37,13 +37,23 @@ public static class TelemetrySetup
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
 
+        var exporting = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("auditplatform-" + serviceName))
-            .WithTracing(t => t
-                .AddSource(PlatformTelemetry.Name, "MassTransit", "Marten")
-                .AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health") && !c.Request.Path.StartsWithSegments(MetricsPath))
-                .AddHttpClientInstrumentation()
-                .AddNpgsql())
+            .WithTracing(t =>
+            {
+                // Spans are kept without an exporter too: their trace ids are in every log line and in the ledger's
+                // event headers, so a disclosure and its notices share one story either way.
+                t.AddSource(PlatformTelemetry.Name, "MassTransit", "Marten")
+                    .AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health") && !c.Request.Path.StartsWithSegments(MetricsPath))
+                    .AddHttpClientInstrumentation();
+                if (exporting)
+                {
+                    // A span per statement, carrying the whole text of Marten's batches, has no reader but an exporter:
+                    // without one it was the largest single allocation of a command (docs/performance.md).
+                    t.AddNpgsql();
+                }
+            })
             .WithMetrics(m => m
                 .AddMeter(PlatformTelemetry.Name, "MassTransit", "Marten")
                 .AddAspNetCoreInstrumentation()
@@ -51,7 +61,7 @@ public static class TelemetrySetup
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (exporting)
         {
             telemetry.UseOtlpExporter();
         }
