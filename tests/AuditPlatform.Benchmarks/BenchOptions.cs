@@ -26,6 +26,11 @@ public sealed record BenchOptions(
 
     public int BusDisclosures => Quick ? 3_000 : SaturatedDisclosures;
 
+    /// <summary>Disclosures per round of the warm-up before the bus scenario is timed, and at most how many rounds.</summary>
+    public int WarmUpRound => Quick ? 500 : 1_000;
+
+    public int WarmUpRounds => Quick ? 4 : 10;
+
     /// <summary>The disclosures whose notices to two webhook partners make the backlog the webhook drain is timed on.</summary>
     public int WebhookDisclosures => Quick ? 1_500 : 5_000;
 
