@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using AuditPlatform.Audit.Ledger;
+using AuditPlatform.Audit.Witnesses;
 using AuditPlatform.Intake;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
@@ -118,6 +119,29 @@ public class AuditFixture : PlatformFixture
         "both daemons to lead for " + tenure.TotalSeconds + " s", tenure * 4);
 
     public Task<long> ChainedUpToAsync() => ScalarAsync("select coalesce(max(sequence), 0) from audit.chain");
+
+    /// <summary>
+    /// What <paramref name="witness"/> made of the latest checkpoint, whichever round asked it: one run here, or the
+    /// service's own round at start-up, which on a slow start can find the checkpoint first (it then holds the round's
+    /// lock, or has its answer already, and a round run here sends nothing).
+    /// </summary>
+    public Task<WitnessOutcome> WitnessedAsync(WitnessRounds rounds, string witness) => Eventually.GetAsync(
+        async () => (await rounds.RunAsync(CancellationToken.None)).SingleOrDefault() ?? await RecordedOutcomeAsync(witness),
+        $"{witness}'s answer to the latest checkpoint");
+
+    private async Task<WitnessOutcome?> RecordedOutcomeAsync(string witness)
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select witness, size, cosigned, status, detail, fork from audit.witness_outcomes where witness = $1 and size = (select max(size) from audit.checkpoints where note is not null)",
+            connection);
+        command.Parameters.AddWithValue(witness);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync()
+            ? new WitnessOutcome(reader.GetString(0), reader.GetInt64(1), reader.GetBoolean(2), reader.GetInt32(3), reader.GetString(4), reader.GetBoolean(5))
+            : null;
+    }
 
     public async Task<long> ScalarAsync(string sql)
     {

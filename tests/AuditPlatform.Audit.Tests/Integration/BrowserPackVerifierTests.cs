@@ -318,7 +318,7 @@ public sealed class BrowserPackVerifierTests(AuditFixture fixture) : IClassFixtu
         await EventsAsync(compliance, partner, 3);
         await fixture.CheckpointAsync();
         var rounds = audit.Services.GetRequiredService<WitnessRounds>();
-        var answer = Assert.Single(await rounds.RunAsync(CancellationToken.None));
+        var answer = await fixture.WitnessedAsync(rounds, witnessName);
         Assert.True(answer.Cosigned, answer.Detail);
         var pack = JsonNode.Parse(await compliance.GetStringAsync($"/audit/evidence/partner/{partner}"))!;
         Assert.Contains($"{CheckpointNote.SignaturePrefix}{witnessName} ", (string)pack["checkpoint"]!["note"]!, StringComparison.Ordinal);

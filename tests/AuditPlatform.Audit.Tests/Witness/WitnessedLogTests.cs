@@ -59,7 +59,7 @@ public sealed class WitnessedLogTests(AuditFixture fixture) : IClassFixture<Audi
         await fixture.RegisterAsync("W-2");
         await fixture.CheckpointAsync();
         var rounds = audit.Services.GetRequiredService<WitnessRounds>();
-        var first = Assert.Single(await rounds.RunAsync(CancellationToken.None));
+        var first = await fixture.WitnessedAsync(rounds, Name);
         Assert.True(first.Cosigned, first.Detail);
 
         // The latest checkpoint's note now carries the witness's cosignature, which verifies with its key alone.
