@@ -36,7 +36,7 @@ public sealed class CounterWatch
 
     private static async Task<Dictionary<string, double>> SampleAsync(HttpClient client, string counter)
     {
-        var bytes = new Dictionary<string, double>();
+        var values = new Dictionary<string, double>();
         foreach (var service in Platform.Ports.Keys)
         {
             try
@@ -44,7 +44,7 @@ public sealed class CounterWatch
                 var text = await client.GetStringAsync(new Uri(Platform.Base(service), "/metrics"));
                 if (Read(text, counter) is { } value)
                 {
-                    bytes[service] = value;
+                    values[service] = value;
                 }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
@@ -53,7 +53,7 @@ public sealed class CounterWatch
             }
         }
 
-        return bytes;
+        return values;
     }
 
     /// <summary>The counter's value in a Prometheus text exposition, whatever labels it carries.</summary>

@@ -110,7 +110,7 @@ public sealed partial class NoticeDelivery(
                 .OrderBy(n => n.NextAttemptAt)
                 .Take(room)
                 .ToListAsync(cancellationToken);
-            due = [.. due.Where(n => !inFlight.ContainsKey(n.NoticeId) && !endedDuringSweep.ContainsKey(n.NoticeId))];
+            due = [.. due.Where(n => !endedDuringSweep.ContainsKey(n.NoticeId))];
 
             // Each attempt uses its partner's channel as this sweep read it: two lookups for all, not one or two per notice.
             var codes = due.Select(n => n.Partner).Distinct().ToArray();
