@@ -48,17 +48,17 @@ public static class AuditAtScale
         var total = await CountAsync(ledger, "select count(*) from ledger.mt_events");
         var last = await CountAsync(ledger, "select max(seq_id) from ledger.mt_events");
         report.Add(new Figure(Scenario, "ledger size", total, "events"));
-        var samples = await SampleStreamsAsync(ledger, platform.Options.AuditQueries);
-
-        // A freshly started service compiles its query paths on first use; the p99 is about the answers, not the JIT.
-        await TimeAsync(platform, samples.Take(20).SelectMany(s => new[] { $"/audit/timeline/intelligence/{s.Id}", $"/audit/events?streamKind=intelligence&after={last / 2}&limit=100" }));
-
-        Percentiles.Report(report, Scenario, "timeline", await TimeAsync(platform, samples.Select(s => $"/audit/timeline/intelligence/{s.Id}")), p99Target: 5);
-        Percentiles.Report(report, Scenario, "as-of rebuild", await TimeAsync(platform,
-            samples.Select(s => $"/audit/timeline/intelligence/{s.Id}?asOf={Uri.EscapeDataString(s.Created.ToString("O", CultureInfo.InvariantCulture))}")), p99Target: 5);
+        var queries = platform.Options.AuditQueries;
+        var sampled = await SampleStreamsAsync(ledger, 2 * queries);
+        var (warmUp, samples) = (sampled.Take(queries / 4).ToList(), sampled.Skip(queries / 4).Take(queries).ToList());
         var random = new Random(9);
-        Percentiles.Report(report, Scenario, "/audit/events page (100)", await TimeAsync(platform,
-            samples.Select(_ => $"/audit/events?streamKind=intelligence&after={random.NextInt64(1, Math.Max(2, last - 200))}&limit=100")), p99Target: 15);
+        var warm = await WarmUpAsync(platform, warmUp, last, random);
+        report.Add(new Figure(Scenario, "warm-up before timing", warm.Requests, "requests",
+            Note: string.Create(CultureInfo.InvariantCulture, $"{warm.Rounds} rounds of each query on other streams; Audit's JIT compiled for {warm.LastJit:0.000} s during the last")));
+
+        Percentiles.Report(report, Scenario, "timeline", await TimeAsync(platform, samples.Select(Timeline)), p99Target: 5);
+        Percentiles.Report(report, Scenario, "as-of rebuild", await TimeAsync(platform, samples.Select(AsOf)), p99Target: 5);
+        Percentiles.Report(report, Scenario, "/audit/events page (100)", await TimeAsync(platform, samples.Select(_ => Page(random, last))), p99Target: 15);
 
         await ExportAsync(platform, report, total);
         await VerifyAsync(platform, report, last);
@@ -119,6 +119,41 @@ public static class AuditAtScale
         var rate = checkedEvents / elapsed;
         report.Add(new Figure(Scenario, "verify rate", Math.Round(rate, 0), "events/s", Target: "≥ 800,000 events/s", Met: rate >= 800_000,
             Note: $"{checkedEvents:#,0} events, verified={verified.ToString().ToLowerInvariant()}"));
+    }
+
+    private static string Timeline(SampleStream stream) => $"/audit/timeline/intelligence/{stream.Id}";
+
+    private static string AsOf(SampleStream stream) =>
+        $"/audit/timeline/intelligence/{stream.Id}?asOf={Uri.EscapeDataString(stream.Created.ToString("O", CultureInfo.InvariantCulture))}";
+
+    private static string Page(Random random, long last) => $"/audit/events?streamKind=intelligence&after={random.NextInt64(1, Math.Max(2, last - 200))}&limit=100";
+
+    /// <summary>JIT time in Audit below which a warm-up round counts as warm.</summary>
+    private const double WarmJitSeconds = 0.02;
+
+    /// <summary>
+    /// Each timed query, on streams the timed requests do not ask about, in rounds until a round compiles for less than
+    /// <see cref="WarmJitSeconds"/> in Audit (its own <c>/metrics</c>), or the fifth. A freshly started Audit compiles
+    /// its query paths on first use and again, optimised, after about thirty calls: the first 400 timelines after a
+    /// start measured p99 7.1 ms against 3.2-4.2 ms on the next runs (p50 1.2 ms throughout), and the as-of rebuild,
+    /// never asked before its timing, 8.6 ms against 3.1-5.1 ms. The p99 is about the answers, not the JIT.
+    /// </summary>
+    private static async Task<(int Rounds, int Requests, double LastJit)> WarmUpAsync(Platform platform, IReadOnlyList<SampleStream> streams, long last, Random random)
+    {
+        var (rounds, requests, lastJit) = (0, 0, double.NaN);
+        while (rounds < 5)
+        {
+            var jit = await CounterWatch.StartAsync(platform.Http, CounterWatch.JitTime);
+            requests += (await TimeAsync(platform, streams.SelectMany(s => new[] { Timeline(s), AsOf(s), Page(random, last) }))).Count;
+            rounds++;
+            lastJit = (await jit.PerUnitAsync(1)).GetValueOrDefault("Audit", double.NaN);
+            if (lastJit < WarmJitSeconds)
+            {
+                break;
+            }
+        }
+
+        return (rounds, requests, lastJit);
     }
 
     private static async Task<List<double>> TimeAsync(Platform platform, IEnumerable<string> paths)
