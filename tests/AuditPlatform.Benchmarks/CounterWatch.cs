@@ -12,6 +12,8 @@ public sealed class CounterWatch
 {
     public const string Allocated = "dotnet_gc_heap_total_allocated_bytes_total";
     public const string JitTime = "dotnet_jit_compilation_time_seconds_total";
+    public const string GcPauseTime = "dotnet_gc_pause_time_seconds_total";
+    public const string Collections = "dotnet_gc_collections_total";
 
     private readonly HttpClient client;
     private readonly string counter;
@@ -56,9 +58,10 @@ public sealed class CounterWatch
         return values;
     }
 
-    /// <summary>The counter's value in a Prometheus text exposition, whatever labels it carries.</summary>
+    /// <summary>The counter's value in a Prometheus text exposition, summed over the labels it carries (collections by generation).</summary>
     public static double? Read(string exposition, string counter)
     {
+        double? sum = null;
         foreach (var line in exposition.Split('\n'))
         {
             if (line.StartsWith(counter, StringComparison.Ordinal) && line.Length > counter.Length && line[counter.Length] is '{' or ' ')
@@ -68,11 +71,11 @@ public sealed class CounterWatch
                 var rest = line[(close < 0 ? counter.Length : close + 1)..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 if (rest.Length > 0 && double.TryParse(rest[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
                 {
-                    return parsed;
+                    sum = (sum ?? 0) + parsed;
                 }
             }
         }
 
-        return null;
+        return sum;
     }
 }

@@ -68,11 +68,14 @@ public static class IntakeOverBus
         var accepted = await tally.AwaitAsync(DisclosureRecorded, count, Poll, TimeSpan.FromSeconds(20), seen);
         var peaks = memory.Stop();
         var cpuPerDisclosure = cpu.PerUnit(accepted);
+        var saturatedCpu = cpu.Shares();
+        var drainCpu = new CpuWatch(platform.Options);
         // The load ended with its last disclosure; what it left undelivered is Notification's backlog, and the time it
         // takes to deliver it, with nothing else arriving, is the drain rate (both on the ledger's clock).
         var loadEnded = tally.Latest(DisclosureRecorded) ?? began;
         var delivered = await tally.AwaitAsync(PartnerNotified, accepted * Recipients.Length, Poll, TimeSpan.FromSeconds(15), seen);
         var drained = tally.Latest(PartnerNotified) ?? loadEnded;
+        var drainShares = drainCpu.Shares();
         var allocatedPerDisclosure = await allocations.PerUnitAsync(accepted * 1024.0);
         var notified = seen.Count(r => r.Type == PartnerNotified && r.At <= loadEnded);
         var noticeRate = notified / (loadEnded - began).TotalSeconds;
@@ -83,19 +86,22 @@ public static class IntakeOverBus
         var profile = statements is null ? ((IReadOnlyList<StatementProfile.Line>, IReadOnlyList<StatementProfile.Line>)?)null : await statements.ReadAsync(accepted);
         var rate = accepted / (loadEnded - began).TotalSeconds;
         var ratio = report.RatioTo(Ceilings.Combined, rate);
+        var statementsSaid = profile is { } said ? StatementProfile.Summary(said.Item1, said.Item2) : "no statement profile: " + (noProfile ?? "none");
         report.Add(new Figure(Scenario, "accepted into ledger (saturated)", Math.Round(rate, 1), "msg/s", Ceilings.Combined, ratio,
             "≥ 0.50 of (c)", ratio is null ? null : ratio >= 0.5,
-            string.Create(CultureInfo.InvariantCulture, $"{accepted} of {count}; publishing took {(published - began).TotalSeconds:0.0} s")));
+            string.Create(CultureInfo.InvariantCulture, $"{accepted} of {count}; publishing took {(published - began).TotalSeconds:0.0} s"),
+            string.Create(CultureInfo.InvariantCulture, $"CPU, {cpuPerDisclosure.Values.Sum():0.0} ms per disclosure: {saturatedCpu}")));
         foreach (var (service, peak) in peaks)
         {
             report.Add(peak is null
                 ? new Figure("7 memory", $"{service} peak RSS during scenario 2", null, "MB", Note: "not available: not running")
-                : new Figure("7 memory", $"{service} peak RSS during scenario 2", Math.Round(peak.Value, 1), "MB", Target: "< 150 MB", Met: peak < 150));
+                : new Figure("7 memory", $"{service} peak RSS during scenario 2", Math.Round(peak.Value, 1), "MB", Target: "< 150 MB", Met: peak < 150,
+                    Limit: memory.PartsOf(service)));
         }
 
         report.Add(new Figure(Scenario, "notices delivered meanwhile (partner_notified)", Math.Round(noticeRate, 1), "msg/s",
             Note: $"each disclosure asks for {Recipients.Length} notices"));
-        report.Add(Drain("bus partners", delivered - notified, (drained - loadEnded).TotalSeconds, 2_000, "the load"));
+        report.Add(Drain("bus partners", delivered - notified, (drained - loadEnded).TotalSeconds, 2_000, "the load", limit: "planning and delivery: " + drainShares));
         if (accepted > 0)
         {
             report.Add(new Figure(Scenario, "commits per disclosure, all services", Math.Round(commits / (double)accepted, 2), "commits",
@@ -109,14 +115,15 @@ public static class IntakeOverBus
         {
             report.Add(new Figure(Scenario, $"CPU per disclosure: {part}", Math.Round(milliseconds, 2), "ms",
                 Target: part == "PostgreSQL" ? "≤ 0.8 ms" : null, Met: part == "PostgreSQL" ? milliseconds <= 0.8 : null,
-                Note: "saturated phase, all the work a disclosure causes"));
+                Note: "saturated phase, all the work a disclosure causes", Limit: statementsSaid));
         }
 
         if (cpuPerDisclosure.Count > 0)
         {
             var all = cpuPerDisclosure.Values.Sum();
             report.Add(new Figure(Scenario, "CPU per disclosure: all processes", Math.Round(all, 2), "ms", Target: "≤ 2 ms", Met: all <= 2,
-                Note: string.Join(", ", cpuPerDisclosure.Keys.Order())));
+                Note: string.Join(", ", cpuPerDisclosure.Keys.Order()),
+                Limit: string.Join("; ", cpuPerDisclosure.OrderByDescending(c => c.Value).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value:0.00} ms"))) + "; " + statementsSaid));
         }
 
         foreach (var (service, kilobytes) in allocatedPerDisclosure.OrderByDescending(a => a.Value))
@@ -159,13 +166,16 @@ public static class IntakeOverBus
 
         var paced = rate / 2;
         start = await LastSequenceAsync(ledger);
+        var pacedCpu = new CpuWatch(platform.Options);
         var sentAt = await PacedAsync(connection, token, paced, platform.Options.LatencyWindow);
+        var pacedShares = pacedCpu.Shares();
         var rows = new List<LedgerRow>();
         var pacedAccepted = await new LedgerTally(ledger, start, DisclosureRecorded).AwaitAsync(DisclosureRecorded, sentAt.Count, Poll, TimeSpan.FromSeconds(20), rows);
         var latencies = rows.Where(r => sentAt.ContainsKey(r.Stream)).Select(r => (r.At - sentAt[r.Stream]).TotalMilliseconds).ToList();
         report.Add(new Figure(Scenario, "paced publish rate (half the saturated rate)", Math.Round(sentAt.Count / platform.Options.LatencyWindow.TotalSeconds, 1), "msg/s",
             Note: $"{pacedAccepted} of {sentAt.Count} accepted"));
-        Percentiles.Report(report, Scenario, "publish→ledger", latencies, p99Target: 25, withMax: true);
+        Percentiles.Report(report, Scenario, "publish→ledger", latencies, p99Target: 25, withMax: true,
+            limit: "each command waits behind the rest of the work on the cores at the paced rate: " + pacedShares);
         var backlog = await DueNoticesAsync(ledger);
         report.Add(new Figure(Scenario, "notice backlog at the end of the paced phase", backlog, "notices",
             Target: "≤ 1 s of notices (no backlog)", Met: backlog <= paced * Recipients.Length,
@@ -178,7 +188,8 @@ public static class IntakeOverBus
         }
 
         var lags = rows.Where(r => forwarded.ContainsKey(r.Sequence)).Select(r => (forwarded[r.Sequence] - r.At).TotalMilliseconds).ToList();
-        Percentiles.Report(report, "5 ledger to bus", "forwarder lag (commit→received)", lags, p99Target: 50);
+        Percentiles.Report(report, "5 ledger to bus", "forwarder lag (commit→received)", lags, p99Target: 50,
+            limit: "the forwarder publishes what its last poll found (every 100 ms, sooner when its own service commits) and shares the cores: " + pacedShares);
         await TraceAsync(report, ledger, rows, sentAt, forwarded);
     }
 
@@ -186,14 +197,14 @@ public static class IntakeOverBus
     /// The drain figure: <paramref name="left"/> notices undelivered when the load ended, delivered in
     /// <paramref name="seconds"/>; not reported when fewer than <see cref="MinimumBacklog"/> were left.
     /// </summary>
-    internal static Figure Drain(string partners, long left, double seconds, double target, string load, string? checks = null)
+    internal static Figure Drain(string partners, long left, double seconds, double target, string load, string? checks = null, string? limit = null)
     {
         var name = $"notices delivered after the load (backlog drain, {partners})";
         var and = checks is null ? string.Empty : "; " + checks;
         return left >= MinimumBacklog && seconds > 0
             ? new Figure(Scenario, name, Math.Round(left / seconds, 1), "msg/s", Target: string.Create(CultureInfo.InvariantCulture, $"≥ {target:#,0} msg/s"),
                 Met: left / seconds >= target,
-                Note: string.Create(CultureInfo.InvariantCulture, $"{left:#,0} notices left when {load} ended, delivered in {seconds:0.0} s{and}"))
+                Note: string.Create(CultureInfo.InvariantCulture, $"{left:#,0} notices left when {load} ended, delivered in {seconds:0.0} s{and}"), Limit: limit)
             : new Figure(Scenario, name, null, "msg/s", Note: $"not measured: the load left {left:#,0} notices to deliver, fewer than {MinimumBacklog} to time a drain by{and}");
     }
 
@@ -434,6 +445,8 @@ public sealed class MemoryWatch : IDisposable
 {
     private readonly Dictionary<string, int?> pids;
     private readonly Dictionary<string, double?> peaks;
+    private readonly Dictionary<string, (double? File, double? Shared, double? Anonymous)> atPeak = [];
+    private readonly Dictionary<string, double?> atStart;
     private readonly CancellationTokenSource stop = new();
     private readonly Task sampling;
 
@@ -441,6 +454,7 @@ public sealed class MemoryWatch : IDisposable
     {
         pids = services.ToDictionary(s => s, s => platform.Options.PidOf(s));
         peaks = pids.ToDictionary(p => p.Key, _ => (double?)null);
+        atStart = pids.ToDictionary(p => p.Key, p => p.Value is { } pid ? Platform.MemoryMb(pid) : null);
         sampling = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
@@ -460,6 +474,7 @@ public sealed class MemoryWatch : IDisposable
                 if (pid is { } p && Platform.MemoryMb(p) is { } rss && (peaks[service] is null || rss > peaks[service]))
                 {
                     peaks[service] = rss;
+                    atPeak[service] = (Platform.MemoryMb(p, "RssFile"), Platform.MemoryMb(p, "RssShmem"), Platform.MemoryMb(p, "RssAnon"));
                 }
             }
         }
@@ -473,6 +488,27 @@ public sealed class MemoryWatch : IDisposable
         lock (peaks)
         {
             return new Dictionary<string, double?>(peaks);
+        }
+    }
+
+    /// <summary>
+    /// What a service's resident memory was made of at its peak (<c>/proc/pid/status</c>): file pages (the runtime's and
+    /// the service's assemblies, shared with the other services), shared memory (the JIT's code, which the runtime
+    /// maps twice, once writable and once executable: W^X) and anonymous memory (the GC heap and native allocations),
+    /// and what it was when the watch started; the profile of a peak RSS row.
+    /// </summary>
+    public string? PartsOf(string service)
+    {
+        lock (peaks)
+        {
+            if (!atPeak.TryGetValue(service, out var parts))
+            {
+                return null;
+            }
+
+            static string Mb(double? value) => value is null ? "?" : Math.Round(value.Value).ToString(CultureInfo.InvariantCulture);
+            return $"at the peak {Mb(parts.File)} MB file pages (assemblies), {Mb(parts.Shared)} MB the JIT's code mapped twice (W^X), " +
+                $"{Mb(parts.Anonymous)} MB anonymous (GC heap, native); {Mb(atStart.GetValueOrDefault(service))} MB when the scenario began";
         }
     }
 

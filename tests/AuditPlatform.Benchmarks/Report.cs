@@ -5,7 +5,11 @@ using System.Text.Json.Serialization;
 
 namespace AuditPlatform.Benchmarks;
 
-/// <summary>One measured figure. A rate carries its ratio to the ceiling it is measured against; a missing service leaves Value null.</summary>
+/// <summary>
+/// One measured figure. A rate carries its ratio to the ceiling it is measured against; a missing service leaves Value
+/// null. A figure that misses its target carries <see cref="Limit"/>: what held it there, as this run's own profile
+/// showed it (the cores and who used them, the statements, the memory's parts).
+/// </summary>
 public sealed record Figure(
     string Scenario,
     string Name,
@@ -15,7 +19,8 @@ public sealed record Figure(
     double? Ratio = null,
     string? Target = null,
     bool? Met = null,
-    string? Note = null);
+    string? Note = null,
+    string? Limit = null);
 
 /// <summary>The figures of one run, printed as a Markdown table and written as JSON.</summary>
 public sealed class Report
@@ -37,9 +42,18 @@ public sealed class Report
 
     public void Add(Figure figure)
     {
+        var limit = figure.Met == false ? figure.Limit ?? NotProfiled : null;
+        figure = figure with { Limit = limit };
         figures.Add(figure);
         Console.WriteLine($"  {figure.Name}: {Format(figure.Value)} {figure.Unit}{(figure.Note is null ? string.Empty : " (" + figure.Note + ")")}");
+        if (limit is not null)
+        {
+            Console.WriteLine($"    limited by: {limit}");
+        }
     }
+
+    /// <summary>What a missed figure says when its scenario took no profile to explain it.</summary>
+    public const string NotProfiled = "not profiled in this run";
 
     public void Section(string title, string markdown)
     {
@@ -63,15 +77,15 @@ public sealed class Report
     public string Markdown()
     {
         var text = new StringBuilder();
-        text.AppendLine("| Scenario | Figure | Value | Unit | Ratio to ceiling | Target | Met |");
-        text.AppendLine("|---|---|---:|---|---:|---|---|");
+        text.AppendLine("| Scenario | Figure | Value | Unit | Ratio to ceiling | Target | Met | What limits it (this run's profile) |");
+        text.AppendLine("|---|---|---:|---|---:|---|---|---|");
         foreach (var f in figures)
         {
             var value = f.Value is null ? "not available" : Format(f.Value);
             var ratio = f.Ratio is null ? string.Empty : $"{f.Ratio.Value.ToString("0.00", CultureInfo.InvariantCulture)} of {f.Ceiling}";
             var met = f.Met switch { true => "yes", false => "**no**", null => string.Empty };
             var note = f.Note is null ? string.Empty : $" ({f.Note})";
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {f.Scenario} | {f.Name}{note} | {value} | {f.Unit} | {ratio} | {f.Target} | {met} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {f.Scenario} | {f.Name}{note} | {value} | {f.Unit} | {ratio} | {f.Target} | {met} | {f.Limit?.Replace("|", "\\|", StringComparison.Ordinal)} |");
         }
 
         foreach (var section in sections)
@@ -113,7 +127,7 @@ public static class Percentiles
         sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
 
     /// <summary>p50, p99 and max of a sample, as three figures of one scenario, p99 checked against a target.</summary>
-    public static void Report(Report report, string scenario, string name, IEnumerable<double> samples, double? p99Target = null, bool withMax = false)
+    public static void Report(Report report, string scenario, string name, IEnumerable<double> samples, double? p99Target = null, bool withMax = false, string? limit = null)
     {
         var sorted = samples.Order().ToList();
         if (sorted.Count == 0)
@@ -126,7 +140,8 @@ public static class Percentiles
         report.Add(new Figure(scenario, name + " p50", Math.Round(Of(sorted, 50), 2), "ms", Note: note));
         var p99 = Of(sorted, 99);
         report.Add(new Figure(scenario, name + " p99", Math.Round(p99, 2), "ms",
-            Target: p99Target is null ? null : $"< {p99Target} ms", Met: p99Target is null ? null : p99 < p99Target));
+            Target: p99Target is null ? null : $"< {p99Target} ms", Met: p99Target is null ? null : p99 < p99Target,
+            Limit: limit is null ? null : string.Create(CultureInfo.InvariantCulture, $"p50 {Of(sorted, 50):0.0} ms, {sorted.Count(x => x >= p99)} of {sorted.Count} at or above the p99; {limit}")));
         if (withMax)
         {
             report.Add(new Figure(scenario, name + " max", Math.Round(sorted[^1], 2), "ms"));

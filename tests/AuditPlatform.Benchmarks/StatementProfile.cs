@@ -78,6 +78,19 @@ public sealed partial class StatementProfile
         return lines;
     }
 
+    /// <summary>
+    /// The profile in one line, for the rows it explains: each service's statements per disclosure and their time
+    /// executing, the busiest first, and the two statements that took the most time.
+    /// </summary>
+    public static string Summary(IReadOnlyList<Line> roles, IReadOnlyList<Line> statements)
+    {
+        var byService = string.Join(", ", roles.Where(r => r.Calls >= 0.1).Select(r =>
+            string.Create(CultureInfo.InvariantCulture, $"{r.Role} {r.Calls:0.0} statements per disclosure ({r.Milliseconds:0.00} ms executing)")));
+        var costliest = string.Join("; ", statements.Take(2).Select(s =>
+            string.Create(CultureInfo.InvariantCulture, $"{s.Role} `{(s.Statement.Length <= 60 ? s.Statement : s.Statement[..57] + "...")}` {s.Calls:0.0} per disclosure, {s.Milliseconds:0.00} ms")));
+        return $"PostgreSQL's statements: {byService}; the costliest: {costliest}";
+    }
+
     /// <summary>audit_notification → Notification.</summary>
     private static string Service(string role)
     {

@@ -62,14 +62,16 @@ public static class WebhookDrain
         var seen = new List<LedgerRow>();
         var accepted = await tally.AwaitAsync(DisclosureRecorded, count, Poll, TimeSpan.FromSeconds(20), seen);
         var loadEnded = tally.Latest(DisclosureRecorded) ?? began;
+        var drainCpu = new CpuWatch(platform.Options);
         var delivered = await tally.AwaitAsync(PartnerNotified, accepted * Recipients.Length, Poll, TimeSpan.FromSeconds(15), seen);
+        var drainShares = drainCpu.Shares();
         var drained = tally.Latest(PartnerNotified) ?? loadEnded;
         var left = delivered - seen.Count(r => r.Type == PartnerNotified && r.At <= loadEnded);
         var received = receiver.Received - receivedBefore;
         var checks = string.Create(CultureInfo.InvariantCulture,
             $"{delivered:#,0} of {accepted * Recipients.Length:#,0} delivered; the receiver took {received:#,0} POSTs, {receiver.BadSignatures} with a bad signature");
         report.Add(IntakeOverBus.Drain("webhook partners", left, (drained - loadEnded).TotalSeconds, 500,
-            string.Create(CultureInfo.InvariantCulture, $"the load of {accepted:#,0} disclosures"), checks));
+            string.Create(CultureInfo.InvariantCulture, $"the load of {accepted:#,0} disclosures"), checks, "planning and delivery (the receiver is the benchmark): " + drainShares));
     }
 
     private static async Task<string> SetSecretAsync(Platform platform, string code)
