@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 
 namespace AuditPlatform.FaultBattery;
 
@@ -136,14 +137,36 @@ public sealed class Platform(BatteryOptions options, IReadOnlyList<ServiceReplic
         await Task.WhenAll(Replicas.Select(r => r.StopAsync()));
     }
 
+    /// <summary>
+    /// Whether the replica is ready and consuming: <c>/health/ready</c> answers 2xx and its bus check, when it has one,
+    /// is healthy. A service whose broker connection is lost still answers 200 "degraded" (it serves HTTP and reads from
+    /// the ledger meanwhile, so an orchestrator keeps sending it requests), but it consumes nothing until its receive
+    /// endpoints are back: recovery from a broker fault is over when they are.
+    /// </summary>
     public async Task<bool> ReadyAsync(ServiceReplica replica)
     {
         try
         {
             using var response = await health.GetAsync(new Uri(replica.BaseAddress, "/health/ready"));
-            return response.IsSuccessStatusCode;
+            return response.IsSuccessStatusCode && BusHealthy(await response.Content.ReadAsStringAsync());
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The <c>masstransit-bus</c> check of a readiness answer is healthy, or the service has none.</summary>
+    public static bool BusHealthy(string readiness)
+    {
+        try
+        {
+            using var answer = JsonDocument.Parse(readiness);
+            return !answer.RootElement.TryGetProperty("checks", out var checks)
+                || !checks.TryGetProperty("masstransit-bus", out var bus)
+                || (bus.TryGetProperty("status", out var status) && status.GetString() == "healthy");
+        }
+        catch (JsonException)
         {
             return false;
         }
