@@ -105,4 +105,36 @@ public sealed class LogBattery : IAsyncLifetime
         Assert.True(SecurityTable.Record("logs", $"{logs.Lines.Count} log lines searched for tokens, webhook secrets and content hashes", "none found", leaks.Count == 0 ? "none found" : $"{leaks.Count} found"),
             string.Join(Environment.NewLine, leaks.Take(3)));
     }
+
+    /// <summary>
+    /// Marten's own logger writes every statement of a failed batch at Error with its parameter values: what the
+    /// ledger keeps (titles, content hashes, fingerprints) copied into the log, for failures the command path handles
+    /// itself (a lost race retried, a duplicate refused, PostgreSQL away or out of disk). The services turn that
+    /// logger off (<c>Marten.IDocumentStore</c> in their settings); a real failed append through the service's own
+    /// session must leave its values nowhere in the log.
+    /// </summary>
+    [Fact]
+    public async Task A_failed_ledger_statement_leaves_none_of_its_values_in_the_log()
+    {
+        var name = "Agency never to be logged " + Guid.NewGuid().ToString("N");
+        var store = intake.Services.GetRequiredService<Marten.IDocumentStore>();
+        var stream = "partner/LOG-RACE-" + Guid.NewGuid().ToString("N")[..8];
+        await using (var first = store.LightweightSession())
+        {
+            first.Events.StartStream(stream, new AuditPlatform.Intake.Ledger.PartnerRegistered("LOG-RACE", "Log race", "c", "bus", null, DateTimeOffset.UtcNow));
+            await first.SaveChangesAsync();
+        }
+
+        // Started again, as two commands racing to open one stream would, through the service's own session and in a
+        // transaction as the command path writes: the ledger refuses it (a duplicate key) and writes nothing.
+        using var scope = intake.Services.CreateScope();
+        var late = scope.ServiceProvider.GetRequiredService<Marten.IDocumentSession>();
+        await late.BeginTransactionAsync(CancellationToken.None);
+        late.Events.StartStream(stream, new AuditPlatform.Intake.Ledger.SharingSuspended("LOG-RACE", "operator", name, null, DateTimeOffset.UtcNow));
+        await Assert.ThrowsAnyAsync<Exception>(() => late.SaveChangesAsync());
+
+        var leaks = logs.Lines.Where(l => l.Contains(name, StringComparison.Ordinal)).ToList();
+        Assert.True(SecurityTable.Record("logs", "a failed ledger append: its values searched for in every log line", "none found", leaks.Count == 0 ? "none found" : $"{leaks.Count} found"),
+            string.Join(Environment.NewLine, leaks.Take(2)));
+    }
 }
