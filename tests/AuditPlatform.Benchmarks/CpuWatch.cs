@@ -79,6 +79,14 @@ public sealed class CpuWatch
         return $"{busy} over {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s: {string.Join(", ", parts)}";
     }
 
+    /// <summary>Cores the platform's processes (the benchmark left out) used together since this watch started.</summary>
+    public double PlatformCores()
+    {
+        var seconds = clock.Elapsed.TotalSeconds;
+        var after = sample();
+        return seconds <= 0 ? 0 : after.Where(a => a.Key != Benchmark && before.ContainsKey(a.Key)).Sum(a => a.Value - before[a.Key]) / seconds;
+    }
+
     /// <summary>Busy and total jiffies of all cores together (the first line of <c>/proc/stat</c>; idle and iowait count as not busy).</summary>
     private static (double Busy, double All)? Machine()
     {
