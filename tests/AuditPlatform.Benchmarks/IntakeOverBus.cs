@@ -90,7 +90,7 @@ public static class IntakeOverBus
         report.Add(new Figure(Scenario, "accepted into ledger (saturated)", Math.Round(rate, 1), "msg/s", Ceilings.Combined, ratio,
             "≥ 0.50 of (c)", ratio is null ? null : ratio >= 0.5,
             string.Create(CultureInfo.InvariantCulture, $"{accepted} of {count}; publishing took {(published - began).TotalSeconds:0.0} s"),
-            string.Create(CultureInfo.InvariantCulture, $"CPU, {cpuPerDisclosure.Values.Sum():0.0} ms per disclosure: {saturatedCpu}")));
+            string.Create(CultureInfo.InvariantCulture, $"{cpuPerDisclosure.Values.Sum():0.0} ms of CPU per disclosure; {saturatedCpu}")));
         foreach (var (service, peak) in peaks)
         {
             report.Add(peak is null

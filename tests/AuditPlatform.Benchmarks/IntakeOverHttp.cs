@@ -42,7 +42,7 @@ public static class IntakeOverHttp
         var ratio = report.RatioTo(Ceilings.Combined, rate);
         report.Add(new Figure(Scenario, "disclosures created", Math.Round(rate, 1), "req/s", Ceilings.Combined, ratio,
             "≥ 0.35 of (c)", ratio is null ? null : ratio >= 0.35, note,
-            string.Create(CultureInfo.InvariantCulture, $"CPU, {perRequest:0.0} ms per disclosure created: {shares}")));
+            string.Create(CultureInfo.InvariantCulture, $"{perRequest:0.0} ms of CPU per disclosure created; {shares}")));
         Percentiles.Report(report, Scenario, "POST /disclosures, saturated,", latencies);
         if (rate > 0)
         {
