@@ -73,8 +73,7 @@ public static class AuditAtScale
     /// </summary>
     private static async Task<(List<double> Latencies, string Profile)> ProfiledAsync(Platform platform, IEnumerable<string> paths)
     {
-        var pauses = await CounterWatch.StartAsync(platform.Http, CounterWatch.GcPauseTime);
-        var collections = await CounterWatch.StartAsync(platform.Http, CounterWatch.Collections);
+        var gc = await CounterWatch.StartAsync(platform.Http, CounterWatch.GcPauseTime, CounterWatch.Collections);
         // The benchmark's own heap, grown by the scenarios before, collected first: a pause of its own in the middle of
         // the batch (5 ms once, with a p99 of 5.4 ms) would be timed as Audit's answer.
         GC.Collect();
@@ -85,8 +84,9 @@ public static class AuditAtScale
         var latencies = await TimeAsync(platform, paths);
         var shares = cpu.Shares();
         var (ownCollected, ownPaused) = (GC.CollectionCount(0) - ownCollections, GC.GetTotalPauseDuration() - ownPause);
-        var paused = (await pauses.PerUnitAsync(1)).GetValueOrDefault("Audit");
-        var collected = (await collections.PerUnitAsync(1)).GetValueOrDefault("Audit");
+        var grown = await gc.GrowthAsync(1);
+        var paused = grown[CounterWatch.GcPauseTime].GetValueOrDefault("Audit");
+        var collected = grown[CounterWatch.Collections].GetValueOrDefault("Audit");
         return (latencies, string.Create(CultureInfo.InvariantCulture,
             $"one request at a time; Audit collected garbage {collected:0} times meanwhile, pausing {paused * 1000:0.0} ms in all, the benchmark {ownCollected} times, {ownPaused.TotalMilliseconds:0.0} ms; {shares}"));
     }
@@ -173,19 +173,12 @@ public static class AuditAtScale
     /// </summary>
     private static async Task<(int Rounds, int Requests, double LastJit)> WarmUpAsync(Platform platform, IReadOnlyList<SampleStream> streams, long last, Random random)
     {
-        var (rounds, requests, lastJit) = (0, 0, double.NaN);
-        while (rounds < 5)
+        var requests = 0;
+        var (rounds, lastJit) = await CounterWatch.WarmUpAsync(platform.Http, 5, WarmJitSeconds, jit => jit.GetValueOrDefault("Audit", double.NaN), async () =>
         {
-            var jit = await CounterWatch.StartAsync(platform.Http, CounterWatch.JitTime);
             requests += (await TimeAsync(platform, streams.SelectMany(s => new[] { Timeline(s), AsOf(s), Page(random, last) }))).Count;
-            rounds++;
-            lastJit = (await jit.PerUnitAsync(1)).GetValueOrDefault("Audit", double.NaN);
-            if (lastJit < WarmJitSeconds)
-            {
-                break;
-            }
-        }
-
+            return null;
+        });
         return (rounds, requests, lastJit);
     }
 

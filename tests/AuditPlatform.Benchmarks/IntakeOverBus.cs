@@ -374,25 +374,16 @@ public static class IntakeOverBus
     private static async Task<(int Rounds, int Disclosures, double LastJit)> WarmUpAsync(Platform platform, IConnection connection, NpgsqlDataSource ledger, string token)
     {
         var perRound = platform.Options.WarmUpRound;
-        var rounds = 0;
-        var lastJit = double.NaN;
-        while (rounds < platform.Options.WarmUpRounds)
+        var (rounds, lastJit) = await CounterWatch.WarmUpAsync(platform.Http, platform.Options.WarmUpRounds, WarmJitSeconds, jit => jit.Values.Sum(), async () =>
         {
-            var jit = await CounterWatch.StartAsync(platform.Http, CounterWatch.JitTime);
             var start = await LastSequenceAsync(ledger);
             var ids = Enumerable.Range(0, perRound).Select(_ => Guid.CreateVersion7()).ToArray();
             await Ceilings.PublishManyAsync(connection, CommandExchange, string.Empty, perRound, i => Command(ids[i], token));
             var tally = new LedgerTally(ledger, start, DisclosureRecorded, PartnerNotified);
             var accepted = await tally.AwaitAsync(DisclosureRecorded, perRound, Poll, TimeSpan.FromSeconds(20));
             await tally.AwaitAsync(PartnerNotified, accepted * Recipients.Length, Poll, TimeSpan.FromSeconds(15));
-            rounds++;
-            lastJit = (await jit.PerUnitAsync(1)).Values.Sum();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warm-up round {rounds}: {accepted} of {perRound} accepted, JIT {lastJit:0.00} s"));
-            if (lastJit < WarmJitSeconds)
-            {
-                break;
-            }
-        }
+            return $"{accepted} of {perRound} accepted";
+        });
 
         return (rounds, rounds * perRound, lastJit);
     }
@@ -471,10 +462,10 @@ public sealed class MemoryWatch : IDisposable
         {
             foreach (var (service, pid) in pids)
             {
-                if (pid is { } p && Platform.MemoryMb(p) is { } rss && (peaks[service] is null || rss > peaks[service]))
+                if (pid is { } p && Platform.MemoryFieldsMb(p) is { } now && now.GetValueOrDefault("VmRSS") is { } rss && (peaks[service] is null || rss > peaks[service]))
                 {
                     peaks[service] = rss;
-                    atPeak[service] = (Platform.MemoryMb(p, "RssFile"), Platform.MemoryMb(p, "RssShmem"), Platform.MemoryMb(p, "RssAnon"));
+                    atPeak[service] = (now.GetValueOrDefault("RssFile"), now.GetValueOrDefault("RssShmem"), now.GetValueOrDefault("RssAnon"));
                 }
             }
         }

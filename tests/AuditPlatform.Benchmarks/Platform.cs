@@ -80,12 +80,24 @@ public sealed class Platform(BenchOptions options) : IDisposable
     }
 
     /// <summary>Resident set size of a process in MB (VmRSS now, or VmHWM: its peak since it started).</summary>
-    public static double? MemoryMb(int pid, string field = "VmRSS")
+    public static double? MemoryMb(int pid, string field = "VmRSS") => MemoryFieldsMb(pid)?.GetValueOrDefault(field);
+
+    /// <summary>Every kB field of a process's <c>/proc/pid/status</c> (VmRSS, VmHWM, RssFile, RssShmem, RssAnon, ...) in MB, from one read; null when it has ended.</summary>
+    public static Dictionary<string, double?>? MemoryFieldsMb(int pid)
     {
         try
         {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field + ":", StringComparison.Ordinal));
-            return line is null ? null : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+            var fields = new Dictionary<string, double?>(StringComparer.Ordinal);
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length == 3 && parts[2] == "kB" && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var kilobytes))
+                {
+                    fields[parts[0].TrimEnd(':')] = kilobytes / 1024;
+                }
+            }
+
+            return fields;
         }
         catch (IOException)
         {
