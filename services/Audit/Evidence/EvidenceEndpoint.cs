@@ -34,7 +34,13 @@ public static class EvidenceEndpoint
         }
 
         var at = recorded ?? clock.GetUtcNow();
-        var events = (await StreamQuery.StreamAsync(rows, kind, id, at, world, cancellationToken)).Where(e => e.Sequence <= latest.Checkpoint.Sequence).ToList();
+        var stream = await StreamQuery.StreamAsync(rows, kind, id, at, world, cancellationToken);
+        if (await StreamQuery.NeverHeldAsync(rows, kind, id, stream, cancellationToken) is { } unknown)
+        {
+            return unknown;
+        }
+
+        var events = stream.Where(e => e.Sequence <= latest.Checkpoint.Sequence).ToList();
         var proofs = await InclusionPaths.ProveAsync(dataSource, latest.Size, events.Select(e => e.Sequence).ToList(), cancellationToken);
         var bySequence = proofs.ToDictionary(p => p.Sequence);
         var packed = events.Where(e => bySequence.ContainsKey(e.Sequence)).Select(e =>

@@ -1,6 +1,7 @@
 using AuditPlatform.Audit.Chain;
 using AuditPlatform.Audit.Ledger;
 using AuditPlatform.ServiceDefaults.Http;
+using AuditPlatform.ServiceDefaults.Ledger;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AuditPlatform.Audit.Timeline;
@@ -33,4 +34,8 @@ internal static class StreamQuery
 
         return events;
     }
+
+    /// <summary>404 <c>not-found</c> when the ledger has never held the stream (a mistyped id, say), else null.</summary>
+    public static async Task<ProblemHttpResult?> NeverHeldAsync(LedgerRows rows, string kind, string id, IReadOnlyCollection<LedgerEvent> events, CancellationToken cancellationToken) =>
+        events.Count == 0 && !await rows.HoldsStreamAsync(StreamKey.For(kind, id), cancellationToken) ? Problems.NotFound(kind, id) : null;
 }

@@ -32,6 +32,11 @@ public static class TimelineEndpoints
 
         var at = recorded ?? clock.GetUtcNow();
         var events = await StreamQuery.StreamAsync(rows, kind, id, at, world, cancellationToken);
+        if (await StreamQuery.NeverHeldAsync(rows, kind, id, events, cancellationToken) is { } unknown)
+        {
+            return unknown;
+        }
+
         return TypedResults.Ok(new StreamTimeline(kind, id, at, world, TimelineFold.Fold(kind, events), events.Select(EventView.CamelCased).ToList()));
     }
 

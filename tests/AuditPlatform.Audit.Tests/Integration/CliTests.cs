@@ -36,11 +36,11 @@ public sealed class CliTests(AuditFixture fixture) : IClassFixture<AuditFixture>
         var file = new FileInfo(Path.Combine(Path.GetTempPath(), $"pack-{Guid.NewGuid():N}.json"));
         try
         {
-            // No partner NOWHERE was ever recorded: its pack carries a good signed checkpoint and no event.
-            await File.WriteAllTextAsync(file.FullName, await fixture.Compliance.GetStringAsync("/audit/evidence/partner/NOWHERE"));
+            // As of 2000, C-PACK was not recorded yet: the pack carries a good signed checkpoint and no event.
+            await File.WriteAllTextAsync(file.FullName, await fixture.Compliance.GetStringAsync("/audit/evidence/partner/C-PACK?asOf=2000-01-01T00:00:00Z"));
             var output = new StringWriter();
             Assert.Equal(Cli.Error, Cli.VerifyPack(file, fixture.VerifierKey, output));
-            Assert.StartsWith("NOTHING VERIFIED: the pack holds no events of partner NOWHERE: none recorded as of ", output.ToString(), StringComparison.Ordinal);
+            Assert.StartsWith("NOTHING VERIFIED: the pack holds no events of partner C-PACK: none recorded as of 2000-01-01", output.ToString(), StringComparison.Ordinal);
 
             await File.WriteAllTextAsync(file.FullName, await fixture.Compliance.GetStringAsync("/audit/evidence/partner/C-PACK"));
             output = new StringWriter();

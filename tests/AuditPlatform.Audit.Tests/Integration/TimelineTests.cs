@@ -104,7 +104,8 @@ public sealed class TimelineTests(AuditFixture fixture) : IClassFixture<AuditFix
     [Fact]
     public async Task A_timeline_query_by_the_compliance_token_appears_in_the_access_log()
     {
-        await GetAsync("/audit/timeline/partner/US-NSA?asOf=2017-05-24T18:00:00Z");
+        // The ledger never held US-NSA: the answer is 404, and the question is on the record all the same.
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Compliance.GetAsync("/audit/timeline/partner/US-NSA?asOf=2017-05-24T18:00:00Z")).StatusCode);
         var log = await GetAsync("/audit/access-log?by=test-compliance", fixture.Audit.ClientFor(Roles.Admin));
         Assert.Contains(log.GetProperty("entries").EnumerateArray(), e => e.GetProperty("path").GetString() == "/audit/timeline/partner/US-NSA?asOf=2017-05-24T18:00:00Z");
         Assert.Equal(HttpStatusCode.Forbidden, (await fixture.Compliance.GetAsync("/audit/access-log")).StatusCode);
@@ -126,6 +127,36 @@ public sealed class TimelineTests(AuditFixture fixture) : IClassFixture<AuditFix
         var edited = pack.GetRawText().Replace("photographs leaked", "nothing leaked", StringComparison.Ordinal);
         Assert.NotNull(OfflineCheck.Pack(JsonDocument.Parse(edited).RootElement, fixture.PublicKey));
         Assert.NotNull(OfflineCheck.Pack(JsonDocument.Parse(edited).RootElement, fixture.VerifierKey));
+    }
+
+    [Theory]
+    [InlineData("/audit/timeline/disclosure/0b7c2f9e-0000-4000-8000-00000000dead")]
+    [InlineData("/audit/timeline/partner/US-NEVER")]
+    [InlineData("/audit/evidence/partner/US-NEVER")]
+    public async Task A_stream_the_ledger_never_held_is_not_found_not_an_empty_answer(string path)
+    {
+        await fixture.CheckpointAsync();
+        var response = await fixture.Compliance.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path}: {response.StatusCode} {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.EndsWith("/not-found", JsonDocument.Parse(body).RootElement.GetProperty("type").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stream_recorded_only_after_asOf_is_an_empty_answer_of_what_the_ledger_knew_then()
+    {
+        await fixture.RegisterAsync("US-LATE");
+        var registered = await RecordedAtAsync("US-LATE", "partner_registered");
+        await fixture.CheckpointAsync();
+
+        foreach (var kind in new[] { "timeline", "evidence" })
+        {
+            var before = await GetAsync($"/audit/{kind}/partner/US-LATE?asOf={Uri.EscapeDataString(LeafEncoding.Time(registered.AddTicks(-10)))}");
+            Assert.Equal(0, before.GetProperty("events").GetArrayLength());
+            var after = await GetAsync($"/audit/{kind}/partner/US-LATE?asOf={Uri.EscapeDataString(LeafEncoding.Time(registered))}");
+            Assert.Equal(1, after.GetProperty("events").GetArrayLength());
+        }
     }
 
     [Theory]
