@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using AuditPlatform.Intake;
 using AuditPlatform.Notification;
@@ -8,33 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AuditPlatform.Security.Tests;
-
-/// <summary>Collects every log line a hosted service writes, at every level.</summary>
-public sealed class CapturedLogs : ILoggerProvider
-{
-    public ConcurrentQueue<string> Lines { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Capture(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Capture(CapturedLogs logs, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull
-        {
-            logs.Lines.Enqueue($"{category} scope {state}");
-            return null;
-        }
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            logs.Lines.Enqueue($"{category} {logLevel} {formatter(state, exception)} {state} {exception}");
-    }
-}
 
 public sealed class LogBattery : IAsyncLifetime
 {

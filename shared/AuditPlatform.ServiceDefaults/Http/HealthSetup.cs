@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace AuditPlatform.ServiceDefaults.Http;
@@ -26,6 +27,66 @@ internal sealed class LedgerHealthCheck(NpgsqlDataSource dataSource) : IHealthCh
     }
 }
 
+/// <summary>
+/// Logs each readiness check's changes of status once, as an orchestrator's probes see them: a Warning when a check turns
+/// degraded or unhealthy, with its description, and an Information line when it is healthy again, with how long it was
+/// not. The health check service's own log, an Error line per failing check on every probe (every few seconds per
+/// replica for as long as a dependency is away), is off in every service's <c>appsettings.json</c>.
+/// </summary>
+public sealed partial class HealthTransitions(TimeProvider clock, ILogger<HealthTransitions> logger)
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, (HealthStatus Status, DateTimeOffset Since)> last = new(StringComparer.Ordinal);
+
+    public void Observe(HealthReport report)
+    {
+        var now = clock.GetUtcNow();
+        lock (gate)
+        {
+            foreach (var (name, entry) in report.Entries)
+            {
+                var seen = last.TryGetValue(name, out var before);
+                if (seen && before.Status == entry.Status)
+                {
+                    continue;
+                }
+
+                last[name] = (entry.Status, now);
+                var status = Lower(entry.Status);
+                var description = entry.Description ?? entry.Exception?.Message ?? string.Empty;
+                var seconds = (now - before.Since).TotalSeconds;
+                if (entry.Status == HealthStatus.Healthy)
+                {
+                    if (seen)
+                    {
+                        LogHealthyAgain(logger, name, seconds);
+                    }
+                }
+                else if (seen)
+                {
+                    LogNotHealthy(logger, name, status, description);
+                }
+                else
+                {
+                    // Until its first healthy answer a check is starting (the bus before its endpoints run), not failing.
+                    LogStarting(logger, name, status, description);
+                }
+            }
+        }
+    }
+
+    internal static string Lower(HealthStatus status) => status.ToString().ToLowerInvariant();
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Health check {Check} is {Status}: {Description}")]
+    private static partial void LogNotHealthy(ILogger logger, string check, string status, string description);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Health check {Check} is healthy again after {Seconds:0.0} s")]
+    private static partial void LogHealthyAgain(ILogger logger, string check, double seconds);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Health check {Check} is {Status} while the service starts: {Description}")]
+    private static partial void LogStarting(ILogger logger, string check, string status, string description);
+}
+
 public static class HealthSetup
 {
     public const string ReadyTag = "ready";
@@ -33,6 +94,7 @@ public static class HealthSetup
     public static IServiceCollection AddPlatformHealth(this IServiceCollection services)
     {
         services.AddHealthChecks().AddCheck<LedgerHealthCheck>("postgresql", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(5));
+        services.AddSingleton<HealthTransitions>();
         return services;
     }
 
@@ -44,11 +106,12 @@ public static class HealthSetup
 
     private static Task WriteAsync(HttpContext context, HealthReport report)
     {
+        context.RequestServices.GetRequiredService<HealthTransitions>().Observe(report);
         context.Response.ContentType = "application/json";
         return JsonSerializer.SerializeAsync(context.Response.Body, new
         {
-            status = report.Status.ToString().ToLowerInvariant(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description }),
+            status = HealthTransitions.Lower(report.Status),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = HealthTransitions.Lower(e.Value.Status), description = e.Value.Description }),
         }, cancellationToken: context.RequestAborted);
     }
 }

@@ -94,7 +94,9 @@ public sealed partial class PlatformMetrics
     public void DeadlineMissed(string kind) =>
         deadlinesMissed.Add(1, new KeyValuePair<string, object?>("deadline", kind));
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Service} accepted {Command} over {Transport}")]
+    // Debug: the ledger is an accepted command's record and audit.commands.accepted its count. At Information, one line
+    // per command (about 2.5 KB of log per disclosure with its notices) was most of what the services wrote under load.
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "{Service} accepted {Command} over {Transport}")]
     private static partial void LogAccepted(ILogger logger, string service, string command, string transport);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Service} rejected {Command} over {Transport}: {Reason}")]

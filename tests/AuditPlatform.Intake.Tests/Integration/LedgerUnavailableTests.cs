@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AuditPlatform.ServiceDefaults.Http;
 using AuditPlatform.ServiceDefaults.Ledger;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace AuditPlatform.Intake.Tests.Integration;
@@ -85,5 +88,27 @@ public sealed class LedgerUnavailableTests(IntakeFixture fixture) : IClassFixtur
 
         await AssertRefusedForNowAsync(await intake.ClientFor(Roles.Operator).PostAsJsonAsync("/disclosures", IntakeFixture.Disclosure(Guid.NewGuid(), "US-ANY")),
             "PostgreSQL cannot be reached");
+    }
+
+    [Fact]
+    public async Task PostgreSQL_out_of_reach_probed_again_and_again_is_one_log_line_not_an_error_per_probe()
+    {
+        var logs = new CapturedLogs();
+        await using var intake = new ServiceHost<IntakeApp>(fixture, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Ledger"] = "Host=127.0.0.1;Port=1;Database=nowhere;Username=nobody;Password=none;Timeout=2",
+            ["Ledger:ApplySchemaOnStartup"] = "false",
+        }, services => services.AddLogging(l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Trace)));
+        using var probe = intake.CreateClient();
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await probe.GetAsync("/health/ready")).StatusCode);
+        }
+
+        // The health check service's own line (an Error per failing check per probe) is off; the change is logged once.
+        Assert.DoesNotContain(logs.Lines, l => l.StartsWith("Microsoft.Extensions.Diagnostics.HealthChecks", StringComparison.Ordinal));
+        var postgresql = logs.Lines.Where(l => l.StartsWith(typeof(HealthTransitions).FullName + " ", StringComparison.Ordinal) && l.Contains("postgresql", StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(postgresql);
+        Assert.Contains("Information Health check postgresql is unhealthy while the service starts: PostgreSQL does not answer", line, StringComparison.Ordinal);
     }
 }
