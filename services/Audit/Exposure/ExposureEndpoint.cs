@@ -2,6 +2,7 @@ using System.Globalization;
 using AuditPlatform.Audit.Ledger;
 using AuditPlatform.Audit.StoredEvents;
 using AuditPlatform.ServiceDefaults.Http;
+using AuditPlatform.ServiceDefaults.Ledger;
 using Npgsql;
 
 namespace AuditPlatform.Audit.Exposure;
@@ -20,7 +21,8 @@ public static class ExposureEndpoint
     /// The partners that held a disclosure at world time <c>at</c> (default now), from everything recorded so far: its
     /// recipients, and when each acknowledged its handling notice.
     /// </summary>
-    private static async Task<IResult> GetExposure(string disclosureId, string? at, [FromKeyedServices(LedgerRead.Key)] NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetExposure(string disclosureId, string? at, [FromKeyedServices(LedgerRead.Key)] NpgsqlDataSource dataSource,
+        [FromKeyedServices(LedgerRead.Key)] LedgerRows rows, TimeProvider clock, CancellationToken cancellationToken)
     {
         // Bound as text and parsed here, so a bad value is answered with the field at fault, not a bare 400.
         var errors = new Dictionary<string, string[]>();
@@ -63,6 +65,12 @@ public static class ExposureEndpoint
                     holders[acknowledging] = holder with { AcknowledgedAt = holder.AcknowledgedAt ?? e.OccurredAt };
                     break;
             }
+        }
+
+        // Nobody held it then, or there is no such disclosure: only the first is an answer.
+        if (holders.Count == 0 && !await rows.HoldsStreamAsync(StreamKey.For("disclosure", disclosureId), cancellationToken))
+        {
+            return Problems.NotFound("disclosure", disclosureId);
         }
 
         return TypedResults.Ok(new DisclosureExposure(disclosureId, when, holders.Values.OrderBy(h => h.Partner, StringComparer.Ordinal).ToList()));

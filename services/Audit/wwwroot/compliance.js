@@ -255,7 +255,7 @@ async function showTimeline(event) {
     $("subject").textContent = t.kind + " " + t.id + ", as the ledger knew it at " + utcText(t.asOf) + (t.until ? ", what had happened by " + utcText(t.until) : "");
     $("state").replaceChildren(fields(t.state));
     showEvents($("events"), t.events, "Nothing recorded in this window.");
-  } catch (error) { say(message, error); }
+  } catch (error) { $("view").hidden = true; say(message, error); }
 }
 
 // ---- exports, the evidence pack and its verification -------------------------------------------------------------
@@ -459,6 +459,9 @@ async function showExposure(event) {
   event.preventDefault();
   const message = $("exposure-message");
   message.textContent = "";
+  // A refused or failed question leaves no earlier answer on the page to be read as its own.
+  $("exposure-summary").textContent = "";
+  $("holders").hidden = true;
   const id = $("exposure-id").value.trim();
   const at = readUtc($("exposure-at").value, "At");
   if (at.error) { message.textContent = at.error; return; }

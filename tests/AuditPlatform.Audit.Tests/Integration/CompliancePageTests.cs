@@ -239,6 +239,15 @@ public sealed partial class CompliancePageTests(CompliancePageFixture fixture) :
         // Notification is not hosted here, so no handling notice was acknowledged.
         await Expect(page.Locator("#holders tbody tr")).ToHaveTextAsync(["US-DHS2017-05-23 09:15 UTCnot acknowledged", "US-FBI2017-05-23 09:15 UTCnot acknowledged"]);
         Assert.Empty(tab.Problems);
+
+        // A pasted id the ledger never held: said so, and the answer for the photographs no longer shows.
+        const string never = "0b7c2f9e-0000-4000-8000-00000000dead";
+        await page.FillAsync("#exposure-id", never);
+        await page.ClickAsync("#exposure-show");
+        await Expect(page.Locator("#exposure-message")).ToHaveTextAsync($"Nothing found: There is no disclosure '{never}'.");
+        await Expect(page.Locator("#exposure-summary")).ToHaveTextAsync(string.Empty);
+        await Expect(page.Locator("#holders")).ToBeHiddenAsync();
+        Assert.All(tab.Problems, problem => Assert.Contains("status of 404", problem, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -227,6 +227,18 @@ public sealed class ExposureTests(AuditFixture fixture) : IClassFixture<AuditFix
         Assert.Equal([$"breach/{breach} breach_reported", $"case/{caseId} case_opened"], await ConcerningAsync("PF-B", $"&after={next}"));
     }
 
+    [Fact]
+    public async Task Exposure_of_a_disclosure_the_ledger_never_held_is_not_found_not_an_empty_list()
+    {
+        var never = Guid.NewGuid();
+        var response = await fixture.Compliance.GetAsync($"/audit/exposure/{never}?at=2017-05-24T18:00:00Z");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.EndsWith("/not-found", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.Contains(never.ToString(), problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/audit/exposure/not-a-uuid", "disclosureId")]
     [InlineData("/audit/exposure/6b1f3a52-0000-4000-8000-000000000002?at=yesterday", "at")]
