@@ -25,6 +25,17 @@ public class AssuranceSpecs
     }
 
     [Fact]
+    public void A_broken_assurance_opening_above_the_suspending_level_still_suspends_the_partner_as_that_level_does()
+    {
+        var events = Decide(Breach("low", ["US-DOS", "US-FBI"]), null, null, Given(acceptedAt: 2)).Events;
+
+        Assert.Equal(3, Assert.IsType<CaseOpened>(events[0]).Level);
+        var suspensions = events.OfType<SharingSuspensionRequested>().ToList();
+        Assert.Equal(["US-DOS", "US-FBI"], suspensions.Select(s => s.Partner));
+        Assert.All(suspensions, s => Assert.Equal($"Case {CaseId} opened at level 3 (ministerial), above level 2 (agency), whose actions it takes on.", s.Reason));
+    }
+
+    [Fact]
     public void A_caveat_in_scope_is_enough()
     {
         var opened = Opened(Breach(classification: "confidential", caveats: ["UK-EYES-ONLY-UNTIL-RELEASE"]), Given());

@@ -36,6 +36,22 @@ public class OpeningSpecs
     }
 
     [Fact]
+    public void A_case_opening_above_several_suspending_levels_asks_once_per_partner()
+    {
+        var policy = Ladder.Policy with
+        {
+            Levels = [.. Ladder.Policy.Levels.Select(l => l.Level == 3 ? l with { OnEnter = ["suspendSharing"] } : l)],
+            StartLevel = new Dictionary<string, int> { ["critical"] = 3 },
+        };
+        var context = new CommandContext(Now, "spec");
+
+        var events = new OpenBreachCaseSlice(policy).Decide(Breach("critical", ["US-DOS", "US-FBI"]), null, AssurancesOnRecord.None, context).Events;
+
+        Assert.Equal(3, Assert.IsType<CaseOpened>(events[0]).Level);
+        Assert.Equal(["US-DOS", "US-FBI"], events.OfType<SharingSuspensionRequested>().Select(s => s.Partner));
+    }
+
+    [Fact]
     public void A_redelivered_breach_opens_nothing_more()
     {
         var state = Given(Breach());

@@ -44,7 +44,7 @@ public sealed record AssurancesOnRecord(IReadOnlyList<AssuranceInForce> Assuranc
 
 /// <summary>
 /// Opens the case at the policy's level for the breach's severity, or one level above the level at which an assurance
-/// the breach breaks was accepted, whichever is higher; the opening level's actions run. A redelivered breach opens nothing more.
+/// the breach breaks was accepted, whichever is higher; the actions of the opening level and of every level below it run. A redelivered breach opens nothing more.
 /// </summary>
 public sealed class OpenBreachCaseSlice(EscalationPolicy policy) : CaseSlice<OpenBreachCase, AssurancesOnRecord>
 {
@@ -76,7 +76,7 @@ public sealed class OpenBreachCaseSlice(EscalationPolicy policy) : CaseSlice<Ope
             new CaseOpened(command.CaseId, CaseKinds.Breach, command.BreachId, null, command.Partners, level.Level, level.Name, now + level.RespondWithin,
                 command.Severity, command.Summary, broken is not null, broken?.ResponseId, now),
         ];
-        events.AddRange(CaseLadder.OnEnter(command.CaseId, command.Partners, level, now));
+        events.AddRange(CaseLadder.OnOpen(command.CaseId, command.Partners, policy, level, now));
         return Decision<CaseEvent>.Accept(events);
     }
 

@@ -32,7 +32,7 @@ public sealed class OpenHandlingDelayCaseSlice(EscalationPolicy policy) : CaseSl
             new CaseOpened(command.CaseId, CaseKinds.HandlingDelay, null, command.ItemId, [], level.Level, level.Name, now + level.RespondWithin,
                 null, $"Intelligence from {command.Source} not written up by {command.Deadline:u}", false, null, now),
         ];
-        events.AddRange(CaseLadder.OnEnter(command.CaseId, [], level, now));
+        events.AddRange(CaseLadder.OnOpen(command.CaseId, [], policy, level, now));
         return Decision<CaseEvent>.Accept(events);
     }
 }
