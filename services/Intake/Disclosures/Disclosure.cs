@@ -43,6 +43,11 @@ public sealed record Disclosure
 
     public IReadOnlyList<string> SuspendedPartners { get; init; } = [];
 
+    /// <summary>A blocked disclosure's recipients as asked for, and the time the share was to take effect.</summary>
+    public IReadOnlyList<string> RequestedRecipients { get; init; } = [];
+
+    public DateTimeOffset? AttemptedAt { get; init; }
+
     public int BlockedAttempts { get; init; }
 
     public bool IsRecorded => Status == Recorded;
@@ -64,6 +69,8 @@ public static class DisclosureHistory
             SharedBy = e.SharedBy,
             RequestSha256 = e.RequestSha256,
             SuspendedPartners = e.SuspendedPartners,
+            RequestedRecipients = e.Recipients,
+            AttemptedAt = e.OccurredAt,
             BlockedAttempts = (state?.BlockedAttempts ?? 0) + 1,
         },
         DisclosureRecorded e => new Disclosure

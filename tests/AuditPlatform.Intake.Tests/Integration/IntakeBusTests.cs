@@ -120,6 +120,17 @@ public sealed class IntakeBusTests(IntakeFixture fixture) : IClassFixture<Intake
         Assert.EndsWith("/sharing-suspended", problem.GetProperty("type").GetString());
         var rows = await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Disclosure, id));
         Assert.Equal("sharing_blocked", Assert.Single(rows).Type);
+
+        // Read back, the refusal says whom the item was for and when, and claims nothing it did not record.
+        var blocked = await fixture.Operator.GetFromJsonAsync<JsonElement>($"/disclosures/{id}");
+        Assert.Equal("blocked", blocked.GetProperty("status").GetString());
+        Assert.Equal(["CA-CSIS", "US-ICE"], blocked.GetProperty("requestedRecipients").EnumerateArray().Select(r => r.GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(["US-ICE"], blocked.GetProperty("suspendedPartners").EnumerateArray().Select(r => r.GetString()));
+        Assert.NotEqual(default, blocked.GetProperty("occurredAt").GetDateTimeOffset());
+        Assert.Equal(0, blocked.GetProperty("recipients").GetArrayLength());
+        Assert.False(blocked.TryGetProperty("classification", out _));
+        Assert.False(blocked.TryGetProperty("contentSha256", out _));
+        Assert.False(blocked.TryGetProperty("caveats", out _));
         var partner = await fixture.Admin.GetFromJsonAsync<JsonElement>("/partners/US-ICE");
         Assert.Equal(caseId, partner.GetProperty("caseId").GetGuid());
 

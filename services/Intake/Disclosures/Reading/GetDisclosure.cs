@@ -7,10 +7,15 @@ namespace AuditPlatform.Intake.Disclosures.Reading;
 
 public sealed record RecipientView(string Partner, string Fingerprint, DateTimeOffset SharedAt);
 
+/// <summary>
+/// A disclosure as Intake answers it. A blocked one (status <c>blocked</c>) was shared with no one: no recipients or
+/// fingerprints, and no classification, caveats or content hash, which the refusal does not record; it names the recipients
+/// asked for, the suspended ones among them, and the time the share was to take effect.
+/// </summary>
 public sealed record DisclosureView(
-    Guid DisclosureId, string Status, string Originator, string Title, string Classification, IReadOnlyList<string> Caveats,
-    string ContentSha256, IReadOnlyList<RecipientView> Recipients, IReadOnlyDictionary<string, string> Fingerprints,
-    string SharedBy, DateTimeOffset? OccurredAt, IReadOnlyList<string>? SuspendedPartners);
+    Guid DisclosureId, string Status, string Originator, string Title, string? Classification, IReadOnlyList<string>? Caveats,
+    string? ContentSha256, IReadOnlyList<RecipientView> Recipients, IReadOnlyDictionary<string, string> Fingerprints,
+    string SharedBy, DateTimeOffset? OccurredAt, IReadOnlyList<string>? SuspendedPartners, IReadOnlyList<string>? RequestedRecipients);
 
 public static class GetDisclosure
 {
@@ -37,11 +42,13 @@ public static class GetDisclosure
             }
         }
 
+        var recorded = disclosure.IsRecorded;
         return TypedResults.Ok(new DisclosureView(
-            disclosure.DisclosureId, disclosure.Status, disclosure.Originator, disclosure.Title, disclosure.Classification, disclosure.Caveats,
-            disclosure.ContentSha256, [.. holders.Select(h => new RecipientView(h.Partner, h.Fingerprint, h.SharedAt))],
-            holders.ToDictionary(h => h.Partner, h => h.Fingerprint), disclosure.SharedBy, disclosure.SharedAt,
-            disclosure.SuspendedPartners.Count > 0 ? disclosure.SuspendedPartners : null));
+            disclosure.DisclosureId, disclosure.Status, disclosure.Originator, disclosure.Title, recorded ? disclosure.Classification : null, recorded ? disclosure.Caveats : null,
+            recorded ? disclosure.ContentSha256 : null, [.. holders.Select(h => new RecipientView(h.Partner, h.Fingerprint, h.SharedAt))],
+            holders.ToDictionary(h => h.Partner, h => h.Fingerprint), disclosure.SharedBy, recorded ? disclosure.SharedAt : disclosure.AttemptedAt,
+            disclosure.SuspendedPartners.Count > 0 ? disclosure.SuspendedPartners : null,
+            !recorded && disclosure.RequestedRecipients.Count > 0 ? disclosure.RequestedRecipients : null));
     }
 
     public static void MapGetDisclosure(this IEndpointRouteBuilder app) =>
