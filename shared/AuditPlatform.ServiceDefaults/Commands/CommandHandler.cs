@@ -91,7 +91,7 @@ public sealed class CommandHandler(IDocumentSession session, TimeProvider clock,
         where TState : class
         where TEvent : class
     {
-        var errors = new FieldErrors();
+        var errors = new FieldErrors { Now = clock.GetUtcNow() };
         slice.Validate(command, errors);
         if (errors.Any)
         {

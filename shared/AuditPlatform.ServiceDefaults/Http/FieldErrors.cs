@@ -79,6 +79,26 @@ public sealed partial class FieldErrors
 
     public void Time(string field, DateTimeOffset value) => Time(field, value == default ? null : value);
 
+    /// <summary>How far ahead of this service's clock a time something happened may be: the senders' clocks are not ours.</summary>
+    public static readonly TimeSpan ClockDifference = TimeSpan.FromMinutes(5);
+
+    /// <summary>The time the command is checked at, when known: a time something happened must not be later.</summary>
+    public DateTimeOffset? Now { get; init; }
+
+    /// <summary>
+    /// A time something happened (world time: a share, a sighting, a response): as <see cref="Time(string, DateTimeOffset?, bool)"/>,
+    /// and not in the future. A future world time would hide the event from every "until" question asked before it,
+    /// and an assessment dated ahead would push its report deadline, and the case a missed one opens, out of reach.
+    /// </summary>
+    public void Happened(string field, DateTimeOffset? value, bool required = true)
+    {
+        Time(field, value, required);
+        if (value is { } at && Now is { } now && at > now + ClockDifference)
+        {
+            Add(field, $"must not be in the future: it is when this happened (now is {now.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}; clocks may differ by {ClockDifference.TotalMinutes:0} minutes).");
+        }
+    }
+
     /// <summary>
     /// Optional free text from a query or a path: bounded, and free of control characters, which no identifier or
     /// search holds (PostgreSQL text cannot hold NUL, so one would otherwise fail the query).

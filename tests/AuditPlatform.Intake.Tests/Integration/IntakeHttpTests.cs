@@ -164,6 +164,31 @@ public sealed class IntakeHttpTests(IntakeFixture fixture) : IClassFixture<Intak
     }
 
     [Fact]
+    public async Task A_time_something_happened_may_be_ahead_of_the_service_by_the_clocks_difference_and_no_more()
+    {
+        var now = fixture.Clock.GetUtcNow();
+        var received = await fixture.Operator.PostAsJsonAsync("/intelligence", new { source = "agent handler", summary = "Clock ahead", occurredAt = now.AddMinutes(4) });
+        Assert.Equal(HttpStatusCode.Created, received.StatusCode);
+        var itemId = (await Json(received)).GetProperty("itemId").GetGuid();
+        var before = (await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Intelligence, itemId))).Count;
+
+        // An assessment dated a year ahead would put its report deadline, and the case a missed one opens, a year away.
+        var assessed = await fixture.Operator.PostAsJsonAsync($"/intelligence/{itemId}/assessments",
+            new { assessedBy = "desk officer", relatesToTerrorism = true, pressingConcern = true, occurredAt = now.AddYears(1) });
+        var breach = await fixture.Operator.PostAsJsonAsync("/breaches",
+            new { disclosureId = Guid.NewGuid(), outlet = "A paper", observedAt = now.AddDays(1), severity = "low", description = "d", reportedBy = "GMP" });
+
+        foreach (var (response, field) in new[] { (assessed, "occurredAt"), (breach, "observedAt") })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var message = Assert.Single((await Json(response)).GetProperty("errors").GetProperty(field).EnumerateArray()).GetString();
+            Assert.StartsWith("must not be in the future: it is when this happened (now is ", message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before, (await fixture.Ledger.ReadAsync(StreamKey.For(StreamKinds.Intelligence, itemId))).Count);
+    }
+
+    [Fact]
     public async Task A_body_over_256_KiB_is_refused_with_413()
     {
         var huge = IntakeFixture.Disclosure(null, "US-FBI") is var d ? new { d, padding = new string('x', 300 * 1024) } : null;

@@ -68,7 +68,7 @@ public sealed class ReportBreachSlice : CommandSlice<ReportBreach, Breach, Store
         }
 
         errors.Text("outlet", command.Outlet, 500);
-        errors.Time("observedAt", command.ObservedAt);
+        errors.Happened("observedAt", command.ObservedAt);
         errors.OneOf("severity", command.Severity, Severities.All);
         errors.Text("description", command.Description, 4000);
         errors.Text("reportedBy", command.ReportedBy, 200);

@@ -85,7 +85,7 @@ public sealed class RecordDisclosureSlice(Fingerprints fingerprints) : CommandSl
         }
 
         errors.Text("sharedBy", command.SharedBy, 200);
-        errors.Time("occurredAt", command.OccurredAt);
+        errors.Happened("occurredAt", command.OccurredAt);
     }
 
     public override ClientId? ClientId(RecordDisclosure command) => new("disclosureId", command.DisclosureId!.Value);

@@ -28,7 +28,7 @@ public sealed class AssessIntelligenceSlice(ReportDeadline deadline) : CommandSl
             errors.Add("pressingConcern", "is required (true or false).");
         }
 
-        errors.Time("occurredAt", command.OccurredAt);
+        errors.Happened("occurredAt", command.OccurredAt);
     }
 
     /// <summary>The same assessment again changes nothing.</summary>

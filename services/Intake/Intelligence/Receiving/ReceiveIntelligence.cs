@@ -22,7 +22,7 @@ public sealed class ReceiveIntelligenceSlice : CommandSlice<ReceiveIntelligence,
         errors.Id("itemId", command.ItemId);
         errors.Text("source", command.Source, 200);
         errors.Text("summary", command.Summary, 4000);
-        errors.Time("occurredAt", command.OccurredAt);
+        errors.Happened("occurredAt", command.OccurredAt);
     }
 
     public override ClientId? ClientId(ReceiveIntelligence command) => new("itemId", command.ItemId!.Value);

@@ -20,7 +20,7 @@ public sealed class ReportIntelligenceSlice : CommandSlice<ReportIntelligence, I
     public override void Validate(ReportIntelligence command, FieldErrors errors)
     {
         errors.Text("author", command.Author, 200);
-        errors.Time("occurredAt", command.OccurredAt);
+        errors.Happened("occurredAt", command.OccurredAt);
     }
 
     public override Decision<IntelligenceEvent> Decide(ReportIntelligence command, IntelligenceItem? state, CommandContext context)

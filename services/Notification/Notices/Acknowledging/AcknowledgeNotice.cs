@@ -30,7 +30,7 @@ public sealed class AcknowledgeNoticeSlice : CommandSlice<Contract.AcknowledgeNo
 
         errors.PartnerCode("partner", command.Partner);
         errors.Text("by", command.By, 200);
-        errors.Time("occurredAt", command.OccurredAt, required: false);
+        errors.Happened("occurredAt", command.OccurredAt, required: false);
     }
 
     public override Decision<NoticeEvent> Decide(Contract.AcknowledgeNotice command, Notice? state, CommandContext context)

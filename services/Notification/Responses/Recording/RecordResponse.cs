@@ -58,7 +58,7 @@ public sealed class RecordResponseSlice : CommandSlice<RecordPartnerResponse, Di
         errors.OneOf("kind", command.Kind, ResponseKinds.All);
         errors.Text("statement", command.Statement, 4000);
         errors.Text("respondent", command.Respondent, 200);
-        errors.Time("occurredAt", command.OccurredAt);
+        errors.Happened("occurredAt", command.OccurredAt);
         var assurance = command.Kind == ResponseKinds.Assurance;
         if (command.ValidUntil is { } validUntil)
         {
