@@ -124,18 +124,54 @@ public static class Cli
         return client;
     }
 
-    public static async Task<int> PrintAsync(HttpClient client, string path, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> PrintAsync(HttpClient client, string path, TextWriter output, CancellationToken cancellationToken, TextWriter? errors = null)
     {
         var response = await client.GetAsync(path, cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            await Console.Error.WriteLineAsync($"{(int)response.StatusCode} {body}");
-            return Error;
+            return await RefusedAsync(response, errors ?? Console.Error, cancellationToken);
         }
+
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
 
         await output.WriteLineAsync(JsonSerializer.Serialize(JsonDocument.Parse(body).RootElement, Indented));
         return Ok;
+    }
+
+    /// <summary>A refused request in one line, and the error exit code.</summary>
+    public static async Task<int> RefusedAsync(HttpResponseMessage response, TextWriter writer, CancellationToken cancellationToken)
+    {
+        await writer.WriteLineAsync(Refusal((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken)));
+        return Error;
+    }
+
+    /// <summary>
+    /// What a refusal says, read from its problem details: the status, the problem's name, its detail (or title) and each
+    /// field at fault, e.g. <c>error: 404 not-found: There is no partner 'US-NSA'.</c>; a body that is not problem
+    /// details is shown as it came.
+    /// </summary>
+    public static string Refusal(int status, string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var problem = document.RootElement;
+            if (problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty("title", out var title))
+            {
+                var name = problem.TryGetProperty("type", out var type) && type.GetString() is { } uri ? " " + uri[(uri.LastIndexOf('/') + 1)..] : string.Empty;
+                var text = problem.TryGetProperty("detail", out var detail) && detail.GetString() is { Length: > 0 } said ? said : title.GetString();
+                var fields = problem.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object
+                    ? " (" + string.Join("; ", errors.EnumerateObject().Select(f => $"{f.Name}: {string.Join(" and ", f.Value.EnumerateArray().Select(m => m.GetString()))}")) + ")"
+                    : string.Empty;
+                return $"error: {status}{name}: {text}{fields}";
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: shown as it came.
+        }
+
+        return $"error: {status} {body}";
     }
 
     public static async Task<int> ExportAsync(HttpClient client, string path, FileInfo file, ProgressOutput progress, CancellationToken cancellationToken)
@@ -150,8 +186,7 @@ public static class Cli
         if (!response.IsSuccessStatusCode)
         {
             display.Stop();
-            await progress.Writer.WriteLineAsync($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
-            return Error;
+            return await RefusedAsync(response, progress.Writer, cancellationToken);
         }
 
         // CSV starts with a header line; NDJSON is one event a line (neither format breaks a line inside an event).
@@ -185,8 +220,7 @@ public static class Cli
         if (!response.IsSuccessStatusCode)
         {
             display.Stop();
-            await output.WriteLineAsync($"error: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
-            return Error;
+            return await RefusedAsync(response, output, cancellationToken);
         }
 
         var verdict = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
@@ -212,8 +246,7 @@ public static class Cli
         var response = await client.GetAsync($"/audit/proof/{sequence}", cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            await output.WriteLineAsync($"error: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
-            return Error;
+            return await RefusedAsync(response, output, cancellationToken);
         }
 
         var proof = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
@@ -231,8 +264,7 @@ public static class Cli
         var response = await client.GetAsync("/audit/checkpoints/latest", cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            await output.WriteLineAsync($"error: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
-            return Error;
+            return await RefusedAsync(response, output, cancellationToken);
         }
 
         var checkpoint = OfflineCheck.Checkpoint(await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken));
