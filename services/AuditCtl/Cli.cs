@@ -43,7 +43,7 @@ public static class Cli
             "A stream's state and events: what the ledger knew at --as-of about what had happened by --until.",
             "auditctl timeline disclosure 6b1f3a52-0000-4000-8000-000000000002 --until 2017-05-24T18:00:00Z")) { kind, id, asOf, until };
         timeline.SetAction((r, ct) => PrintAsync(Client(r),
-            $"/audit/timeline/{r.GetValue(kind)}/{Uri.EscapeDataString(r.GetValue(id)!)}{Query(("asOf", r.GetValue(asOf)), ("until", r.GetValue(until)))}", Console.Out, ct));
+            $"/audit/timeline/{r.GetValue(kind)}/{Uri.EscapeDataString(r.GetValue(id)!)}{Query(("asOf", r.GetValue(asOf)), ("until", r.GetValue(until)))}", Console.Out, Console.Error, ct));
         root.Subcommands.Add(timeline);
 
         var filters = FilterNames.Select(n => new Option<string?>("--" + n) { Description = FilterDescription(n) }).ToArray();
@@ -54,13 +54,13 @@ public static class Cli
             events.Options.Add(f);
         }
 
-        events.SetAction((r, ct) => PrintAsync(Client(r), "/audit/events" + Filters(r), Console.Out, ct));
+        events.SetAction((r, ct) => PrintAsync(Client(r), "/audit/events" + Filters(r), Console.Out, Console.Error, ct));
         root.Subcommands.Add(events);
 
         var disclosure = new Argument<string>("disclosureId");
         var at = new Option<string?>("--at") { Description = "World time (RFC 3339, default now)" };
         var exposure = new Command("exposure", Described("Who held a disclosure at a world time.", "auditctl exposure 6b1f3a52-0000-4000-8000-000000000002 --at 2017-05-24T18:00:00Z")) { disclosure, at };
-        exposure.SetAction((r, ct) => PrintAsync(Client(r), $"/audit/exposure/{r.GetValue(disclosure)}{Query(("at", r.GetValue(at)))}", Console.Out, ct));
+        exposure.SetAction((r, ct) => PrintAsync(Client(r), $"/audit/exposure/{r.GetValue(disclosure)}{Query(("at", r.GetValue(at)))}", Console.Out, Console.Error, ct));
         root.Subcommands.Add(exposure);
 
         var format = new Option<string>("--format") { Description = "ndjson or csv", DefaultValueFactory = _ => "ndjson" };
@@ -124,16 +124,15 @@ public static class Cli
         return client;
     }
 
-    public static async Task<int> PrintAsync(HttpClient client, string path, TextWriter output, CancellationToken cancellationToken, TextWriter? errors = null)
+    public static async Task<int> PrintAsync(HttpClient client, string path, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
         var response = await client.GetAsync(path, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            return await RefusedAsync(response, errors ?? Console.Error, cancellationToken);
+            return await RefusedAsync(response, errors, cancellationToken);
         }
 
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
-
         await output.WriteLineAsync(JsonSerializer.Serialize(JsonDocument.Parse(body).RootElement, Indented));
         return Ok;
     }

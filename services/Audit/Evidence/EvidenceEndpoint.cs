@@ -35,7 +35,7 @@ public static class EvidenceEndpoint
 
         var at = recorded ?? clock.GetUtcNow();
         var stream = await StreamQuery.StreamAsync(rows, kind, id, at, world, cancellationToken);
-        if (await StreamQuery.NeverHeldAsync(rows, kind, id, stream, cancellationToken) is { } unknown)
+        if (await StreamQuery.NeverHeldAsync(rows, kind, id, stream.Count == 0, cancellationToken) is { } unknown)
         {
             return unknown;
         }

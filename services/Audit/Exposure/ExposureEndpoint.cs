@@ -1,6 +1,7 @@
 using System.Globalization;
 using AuditPlatform.Audit.Ledger;
 using AuditPlatform.Audit.StoredEvents;
+using AuditPlatform.Audit.Timeline;
 using AuditPlatform.ServiceDefaults.Http;
 using AuditPlatform.ServiceDefaults.Ledger;
 using Npgsql;
@@ -68,9 +69,9 @@ public static class ExposureEndpoint
         }
 
         // Nobody held it then, or there is no such disclosure: only the first is an answer.
-        if (holders.Count == 0 && !await rows.HoldsStreamAsync(StreamKey.For("disclosure", disclosureId), cancellationToken))
+        if (await StreamQuery.NeverHeldAsync(rows, StreamKinds.Disclosure, disclosureId, holders.Count == 0, cancellationToken) is { } unknown)
         {
-            return Problems.NotFound("disclosure", disclosureId);
+            return unknown;
         }
 
         return TypedResults.Ok(new DisclosureExposure(disclosureId, when, holders.Values.OrderBy(h => h.Partner, StringComparer.Ordinal).ToList()));

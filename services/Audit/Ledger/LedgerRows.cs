@@ -166,11 +166,7 @@ public sealed class LedgerRows(NpgsqlDataSource dataSource)
         }
     }
 
-    /// <summary>
-    /// Whether the ledger holds any event of the stream, recorded at any time. A timeline or an evidence pack of a stream
-    /// it has never held is answered 404; one of a stream whose events were all recorded after <c>asOf</c> is an empty
-    /// answer, since that is what the ledger knew then.
-    /// </summary>
+    /// <summary>Whether the ledger holds any event of the stream, recorded at any time.</summary>
     public async Task<bool> HoldsStreamAsync(string streamKey, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("select exists (select 1 from ledger.mt_events where stream_id = $1)");

@@ -35,7 +35,10 @@ internal static class StreamQuery
         return events;
     }
 
-    /// <summary>404 <c>not-found</c> when the ledger has never held the stream (a mistyped id, say), else null.</summary>
-    public static async Task<ProblemHttpResult?> NeverHeldAsync(LedgerRows rows, string kind, string id, IReadOnlyCollection<LedgerEvent> events, CancellationToken cancellationToken) =>
-        events.Count == 0 && !await rows.HoldsStreamAsync(StreamKey.For(kind, id), cancellationToken) ? Problems.NotFound(kind, id) : null;
+    /// <summary>
+    /// 404 <c>not-found</c> when an answer about a stream is empty because the ledger has never held the stream (a
+    /// mistyped id, say), else null: an empty answer about a stream recorded later is what the ledger knew then.
+    /// </summary>
+    public static async Task<ProblemHttpResult?> NeverHeldAsync(LedgerRows rows, string kind, string id, bool empty, CancellationToken cancellationToken) =>
+        empty && !await rows.HoldsStreamAsync(StreamKey.For(kind, id), cancellationToken) ? Problems.NotFound(kind, id) : null;
 }

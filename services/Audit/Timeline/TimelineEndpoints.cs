@@ -32,7 +32,7 @@ public static class TimelineEndpoints
 
         var at = recorded ?? clock.GetUtcNow();
         var events = await StreamQuery.StreamAsync(rows, kind, id, at, world, cancellationToken);
-        if (await StreamQuery.NeverHeldAsync(rows, kind, id, events, cancellationToken) is { } unknown)
+        if (await StreamQuery.NeverHeldAsync(rows, kind, id, events.Count == 0, cancellationToken) is { } unknown)
         {
             return unknown;
         }

@@ -91,7 +91,9 @@ public sealed class CommandHandler(IDocumentSession session, TimeProvider clock,
         where TState : class
         where TEvent : class
     {
-        var errors = new FieldErrors { Now = clock.GetUtcNow() };
+        // One instant for the command: the one its fields are checked against is the one it is decided at.
+        var now = clock.GetUtcNow();
+        var errors = new FieldErrors { Now = now };
         slice.Validate(command, errors);
         if (errors.Any)
         {
@@ -103,7 +105,7 @@ public sealed class CommandHandler(IDocumentSession session, TimeProvider clock,
         await session.BeginTransactionAsync(cancellationToken);
         var key = slice.StreamFor(command);
         var stream = readAhead.Remove(key, out var ahead) ? (IEventStream<TState>)ahead : await session.Events.FetchForWriting<TState>(key, cancellationToken);
-        var context = new CommandContext(clock.GetUtcNow(), Idempotency.RequestHash(command));
+        var context = new CommandContext(now, Idempotency.RequestHash(command));
         var decision = slice.ClientId(command) is { } clientId && stream.Aggregate is { } existing && slice.RecordedRequest(existing) is { } recorded
             ? Idempotency.Decide(recorded, context.RequestSha256) == ClientIdOutcome.Replay
                 ? Decision<TEvent>.AlreadyDone

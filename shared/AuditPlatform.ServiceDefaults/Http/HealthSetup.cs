@@ -46,36 +46,33 @@ public sealed partial class HealthTransitions(TimeProvider clock, ILogger<Health
             foreach (var (name, entry) in report.Entries)
             {
                 var seen = last.TryGetValue(name, out var before);
-                if (seen && before.Status == entry.Status)
+                if (seen ? before.Status == entry.Status : entry.Status == HealthStatus.Healthy)
                 {
+                    // Unchanged, or healthy from its first answer: nothing to say (the first answer is still remembered).
+                    last.TryAdd(name, (entry.Status, now));
                     continue;
                 }
 
                 last[name] = (entry.Status, now);
-                var status = Lower(entry.Status);
+                var status = HealthSetup.Lower(entry.Status);
                 var description = entry.Description ?? entry.Exception?.Message ?? string.Empty;
-                var seconds = (now - before.Since).TotalSeconds;
-                if (entry.Status == HealthStatus.Healthy)
-                {
-                    if (seen)
-                    {
-                        LogHealthyAgain(logger, name, seconds);
-                    }
-                }
-                else if (seen)
-                {
-                    LogNotHealthy(logger, name, status, description);
-                }
-                else
+                if (!seen)
                 {
                     // Until its first healthy answer a check is starting (the bus before its endpoints run), not failing.
                     LogStarting(logger, name, status, description);
                 }
+                else if (entry.Status == HealthStatus.Healthy)
+                {
+                    var seconds = (now - before.Since).TotalSeconds;
+                    LogHealthyAgain(logger, name, seconds);
+                }
+                else
+                {
+                    LogNotHealthy(logger, name, status, description);
+                }
             }
         }
     }
-
-    internal static string Lower(HealthStatus status) => status.ToString().ToLowerInvariant();
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Health check {Check} is {Status}: {Description}")]
     private static partial void LogNotHealthy(ILogger logger, string check, string status, string description);
@@ -110,8 +107,10 @@ public static class HealthSetup
         context.Response.ContentType = "application/json";
         return JsonSerializer.SerializeAsync(context.Response.Body, new
         {
-            status = HealthTransitions.Lower(report.Status),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = HealthTransitions.Lower(e.Value.Status), description = e.Value.Description }),
+            status = Lower(report.Status),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = Lower(e.Value.Status), description = e.Value.Description }),
         }, cancellationToken: context.RequestAborted);
     }
+
+    internal static string Lower(HealthStatus status) => status.ToString().ToLowerInvariant();
 }

@@ -58,12 +58,12 @@ public sealed class CliTests(AuditFixture fixture) : IClassFixture<AuditFixture>
     {
         var output = new StringWriter();
         var errors = new StringWriter();
-        Assert.Equal(Cli.Error, await Cli.PrintAsync(fixture.Compliance, "/audit/timeline/partner/C-NEVER", output, CancellationToken.None, errors));
+        Assert.Equal(Cli.Error, await Cli.PrintAsync(fixture.Compliance, "/audit/timeline/partner/C-NEVER", output, errors, CancellationToken.None));
         Assert.Equal("error: 404 not-found: There is no partner 'C-NEVER'.", errors.ToString().TrimEnd());
         Assert.Empty(output.ToString());
 
         errors = new StringWriter();
-        Assert.Equal(Cli.Error, await Cli.PrintAsync(fixture.Compliance, "/audit/timeline/partner/C-NEVER?asOf=yesterday", output, CancellationToken.None, errors));
+        Assert.Equal(Cli.Error, await Cli.PrintAsync(fixture.Compliance, "/audit/timeline/partner/C-NEVER?asOf=yesterday", output, errors, CancellationToken.None));
         Assert.StartsWith("error: 400 validation: The query is not valid. (asOf: must be", errors.ToString(), StringComparison.Ordinal);
         Assert.Equal("error: 502 <html>bad gateway</html>", Cli.Refusal(502, "<html>bad gateway</html>"));
     }

@@ -42,13 +42,15 @@ public static class GetDisclosure
             }
         }
 
-        var recorded = disclosure.IsRecorded;
-        return TypedResults.Ok(new DisclosureView(
-            disclosure.DisclosureId, disclosure.Status, disclosure.Originator, disclosure.Title, recorded ? disclosure.Classification : null, recorded ? disclosure.Caveats : null,
-            recorded ? disclosure.ContentSha256 : null, [.. holders.Select(h => new RecipientView(h.Partner, h.Fingerprint, h.SharedAt))],
-            holders.ToDictionary(h => h.Partner, h => h.Fingerprint), disclosure.SharedBy, recorded ? disclosure.SharedAt : disclosure.AttemptedAt,
-            disclosure.SuspendedPartners.Count > 0 ? disclosure.SuspendedPartners : null,
-            !recorded && disclosure.RequestedRecipients.Count > 0 ? disclosure.RequestedRecipients : null));
+        // A blocked disclosure records whom it was for and when, not what was shared: it answers nothing else.
+        return TypedResults.Ok(disclosure.IsRecorded
+            ? new DisclosureView(
+                disclosure.DisclosureId, disclosure.Status, disclosure.Originator, disclosure.Title, disclosure.Classification, disclosure.Caveats,
+                disclosure.ContentSha256, [.. holders.Select(h => new RecipientView(h.Partner, h.Fingerprint, h.SharedAt))],
+                holders.ToDictionary(h => h.Partner, h => h.Fingerprint), disclosure.SharedBy, disclosure.SharedAt, null, null)
+            : new DisclosureView(
+                disclosure.DisclosureId, disclosure.Status, disclosure.Originator, disclosure.Title, null, null, null, [], new Dictionary<string, string>(),
+                disclosure.SharedBy, disclosure.AttemptedAt, disclosure.SuspendedPartners, disclosure.RequestedRecipients.Count > 0 ? disclosure.RequestedRecipients : null));
     }
 
     public static void MapGetDisclosure(this IEndpointRouteBuilder app) =>
