@@ -124,6 +124,7 @@ namespace AuditPlatform.FaultBattery
             // The checkpoint the chain must extend after the fault (Audit signs one every few seconds while there is news).
             var checkpointBefore = chain.Present ? await chain.LatestAsync(options.CheckpointInterval * 5) : null;
             var faultAt = clock.Elapsed;
+            await using var watch = scenario.TakesServicesDown ? new ReadinessWatch(platform, clock) : null;
             try
             {
                 await scenario.Inject(failures);
@@ -138,10 +139,12 @@ namespace AuditPlatform.FaultBattery
             try
             {
                 await platform.WaitReadyAsync(options.SettleWithin);
-                recovery = scenario.TakesServicesDown ? clock.Elapsed - faultAt : null;
-                if (recovery is not null)
+                var allReady = clock.Elapsed;
+                if (watch is not null)
                 {
-                    Console.WriteLine($"  fault applied in {(injected - faultAt).TotalSeconds:0.0} s; every service ready {(clock.Elapsed - injected).TotalSeconds:0.0} s after");
+                    recovery = await watch.RecoveryAsync(faultAt, allReady);
+                    var unready = watch.Unready.Count == 0 ? "no service was ever unready" : "not ready meanwhile: " + string.Join(", ", watch.Unready);
+                    Console.WriteLine($"  fault applied in {(injected - faultAt).TotalSeconds:0.0} s; every service ready {(allReady - injected).TotalSeconds:0.0} s after; {unready}; recovered {recovery.Value.TotalSeconds:0.0} s after the fault");
                 }
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException)
@@ -187,7 +190,7 @@ namespace AuditPlatform.FaultBattery
                 failures.Add(observed);
             }
 
-            return new ScenarioResult(scenario.Name, sent.Count, tally, unconfirmed.Count, recovery, settled, clock.Elapsed, observed, failures, chained.Chain, chained.Proof);
+            return new ScenarioResult(scenario.Name, sent.Count, tally, unconfirmed.Count, recovery, settled, clock.Elapsed, observed, failures, chained.Chain, chained.Proof, scenario.TakesServicesDown ? injected - faultAt : null);
         }
 
         /// <summary>

@@ -7,7 +7,7 @@ namespace AuditPlatform.FaultBattery;
 /// <summary>The outcome of one fault scenario, one row of the table and one test in the TRX file.</summary>
 public sealed record ScenarioResult(
     string Fault, int Load, Tally Tally, int Unconfirmed, TimeSpan? Recovery, TimeSpan Settled, TimeSpan Duration,
-    string? Observed, IReadOnlyList<string> Failures, string Chain = "n/a", string Proof = "n/a")
+    string? Observed, IReadOnlyList<string> Failures, string Chain = "n/a", string Proof = "n/a", TimeSpan? FaultTook = null)
 {
     public bool Passed => Failures.Count == 0;
 }
@@ -25,15 +25,15 @@ public static class Report
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Mode: {mode}; {options.Replicas} replica(s) per service; load {options.Rate} commands/s for {options.LoadFor.TotalSeconds:0} s per fault (disclosures, breaches, responses; half HTTP, half bus).");
         text.AppendLine();
-        text.AppendLine("| fault | load | accepted | in ledger | lost | duplicated | notices | cases | recovery time | settled in | chain | proof | result |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|");
+        text.AppendLine("| fault | load | accepted | in ledger | lost | duplicated | notices | cases | fault took | recovery time | settled in | chain | proof | result |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|");
         foreach (var r in results)
         {
             var t = r.Tally;
             var notices = Of(t.NoticesFound, t.NoticesExpected, t.NoticesDuplicated);
             var cases = Of(t.CasesFound, t.CasesExpected, t.CasesDuplicated);
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Fault} | {r.Load} | {t.Accepted} | {t.InLedger} | {t.Lost} | {t.Duplicated} | {notices} | {cases} | {Seconds(r.Recovery)} | {Seconds(r.Settled)} | {r.Chain} | {r.Proof} | {(r.Passed ? "pass" : "FAIL")} |");
+                $"| {r.Fault} | {r.Load} | {t.Accepted} | {t.InLedger} | {t.Lost} | {t.Duplicated} | {notices} | {cases} | {Seconds(r.FaultTook)} | {Seconds(r.Recovery)} | {Seconds(r.Settled)} | {r.Chain} | {r.Proof} | {(r.Passed ? "pass" : "FAIL")} |");
         }
 
         foreach (var observed in results.Where(r => r.Observed is not null))
@@ -46,7 +46,7 @@ public static class Report
         if (slowest is not null)
         {
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"Slowest recovery: {Seconds(slowest.Recovery)} ({slowest.Fault}). Recovery time: from the fault until every service reports ready again; settled in: from the end of the load until the ledger holds every accepted command and its notices and cases; chain: `auditctl verify` over the whole hash chain after the fault (events verified); proof: the RFC 6962 consistency proof from Audit's checkpoint before the fault to one covering the settled ledger (tree sizes), checked by the battery.");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Slowest recovery: {Seconds(slowest.Recovery)} ({slowest.Fault}). Fault took: from the start of the fault until the battery had applied it and undone it (a kill and the start again, a stop and the start, a freeze and the thaw); recovery time: from the start of the fault until every service reports ready again, each service looked at every 250 ms throughout (zero when none ever stopped being ready); settled in: from the end of the load until the ledger holds every accepted command and its notices and cases; chain: `auditctl verify` over the whole hash chain after the fault (events verified); proof: the RFC 6962 consistency proof from Audit's checkpoint before the fault to one covering the settled ledger (tree sizes), checked by the battery.");
         }
 
         foreach (var failed in results.Where(r => !r.Passed))
