@@ -261,27 +261,42 @@ start_postgres() {
 }
 
 stop_postgres() {
-  local n pid standby="" primary
+  local n pid standby="" primary stopping=""
   primary=$(cluster_primary || true)
   # The standby first: stopping the primary's Patroni first would hand the leader key to the standby on the way down.
+  # The primary is told as soon as the standby's PostgreSQL is down, not once its Patroni has exited: Patroni takes
+  # another 3-4 s to leave after its PostgreSQL stopped (etcd, threads), and the standby can no longer race by then.
   for n in $(seq "$(echo "$PG_PORTS" | wc -w)" -1 1) ; do [ "$n" = "$primary" ] || standby+=" $n"; done
   for n in $standby $primary; do
     pid=$(cat "$LOCAL/pg-$n/patroni.pid" 2>/dev/null || true)
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || continue
+    [ -n "$pid" ] && running "$pid" || continue
     say "stopping PostgreSQL member $n (Patroni pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
-    local _i; for _i in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    stopping+=" $n:$pid"
+    use_member "$n"
+    # pg_isready: 0 accepting, 1 refusing (starting or stopping), 2 no answer (stopped).
+    local _i rc; for _i in $(seq 1 600); do
+      running "$pid" || break
+      rc=0; "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" || rc=$?
+      [ "$rc" = 2 ] && break
+      sleep 0.1
+    done
+  done
+  local entry; for entry in $stopping; do
+    n=${entry%%:*}; pid=${entry#*:}
+    local _j; for _j in $(seq 1 600); do running "$pid" || break; sleep 0.1; done
+    running "$pid" && kill -KILL "$pid" 2>/dev/null || true
     rm -f "$LOCAL/pg-$n/patroni.pid"
   done
+  use_member 1
 }
 
 cluster_stop_etcd() {
   local pid; pid=$(cat "$LOCAL/etcd/etcd.pid" 2>/dev/null || true)
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  [ -n "$pid" ] && running "$pid" || return 0
   say "stopping etcd (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
-  local _i; for _i in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  local _i; for _i in $(seq 1 20); do running "$pid" || break; sleep 0.5; done
   rm -f "$LOCAL/etcd/etcd.pid"
 }
 
@@ -380,11 +395,11 @@ cluster_stop_services() {
   for pidfile in "$LOCAL"/run/*.pid; do
     [ -f "$pidfile" ] || continue
     pid=$(cat "$pidfile")
-    if kill -0 "$pid" 2>/dev/null && grep -qa 'AuditPlatform\.' "/proc/$pid/cmdline" 2>/dev/null; then
+    if running "$pid" && grep -qa 'AuditPlatform\.' "/proc/$pid/cmdline" 2>/dev/null; then
       say "stopping $(basename "$pidfile" .pid) (pid $pid)"
       kill -TERM "$pid" 2>/dev/null || true
-      local _i; for _i in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+      local _i; for _i in $(seq 1 20); do running "$pid" || break; sleep 0.5; done
+      running "$pid" && kill -KILL "$pid" 2>/dev/null || true
     fi
     rm -f "$pidfile"
   done

@@ -42,6 +42,10 @@ AUDIT_ORIGIN=auditplatform.local/ledger
 DB_ROLES="intake notification escalation audit"
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
+# Whether process <pid> runs. A process that has exited but not yet been reaped (a zombie) does not: an orphan's
+# parent is PID 1, which on some machines reaps every two seconds or so, and `kill -0` answers for a zombie too, so
+# waits on a broker's or Patroni's exit used to last up to two seconds longer than the process.
+running() { local state; state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1; [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # A file named in the environment, made absolute (the services run in services/<Name>), or the default.
@@ -116,7 +120,7 @@ stop_debian_services() {
     say "stopping Debian's own PostgreSQL cluster 15/main"
     pg_ctlcluster 15 main stop >/dev/null 2>&1 || true
   fi
-  if [ -s /var/run/rabbitmq/pid ] && kill -0 "$(cat /var/run/rabbitmq/pid)" 2>/dev/null; then
+  if [ -s /var/run/rabbitmq/pid ] && running "$(cat /var/run/rabbitmq/pid)"; then
     say "stopping Debian's own RabbitMQ service"
     service rabbitmq-server stop >/dev/null 2>&1 || true
   fi
@@ -200,8 +204,8 @@ claim_port() {
     fi
     # Wait for the process itself, not just the port: an Erlang VM that is shutting down still holds
     # its distribution port (25672) and node name for a while after it let go of 5672.
-    local _i; for _i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; sleep 1; fi
+    local _i; for _i in $(seq 1 30); do running "$pid" || break; sleep 1; done
+    if running "$pid"; then kill -KILL "$pid" 2>/dev/null || true; sleep 1; fi
   fi
   pid=$(port_holder "$port")
   [ -z "$pid" ] || die "port $port is in use by pid $pid: $( { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null | cut -c1-160)"
@@ -327,7 +331,7 @@ rabbitmqctl_local() { ( rabbit_env; "$RABBIT_BIN/rabbitmqctl" -n "$RABBIT_NODE" 
 # reused the number); fails when the node is not running.
 rabbit_pid() {
   local pid
-  pid=$(cat "$RABBIT_HOME/mnesia/$RABBIT_NODE.pid" 2>/dev/null) && [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null &&
+  pid=$(cat "$RABBIT_HOME/mnesia/$RABBIT_NODE.pid" 2>/dev/null) && [[ "$pid" =~ ^[0-9]+$ ]] && running "$pid" &&
     tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "RABBITMQ_NODENAME=$RABBIT_NODE" && echo "$pid"
 }
 
@@ -386,7 +390,7 @@ CONF
     # more on a busy machine), so the wait looks at the port, ten times a second, and asks rabbitmqctl once after.
     local _i; for _i in $(seq 1 1200); do
       port_accepts "$RABBIT_PORT" && { started=1; break; }
-      kill -0 "$server" 2>/dev/null || { tail -30 "$LOCAL/logs/rabbitmq/$RABBIT_NODE.console.log" >&2; die "RabbitMQ exited; see $LOCAL/logs/rabbitmq/"; }
+      running "$server" || { tail -30 "$LOCAL/logs/rabbitmq/$RABBIT_NODE.console.log" >&2; die "RabbitMQ exited; see $LOCAL/logs/rabbitmq/"; }
       sleep 0.1
     done
   fi
@@ -527,7 +531,7 @@ stop_rabbitmq() {
     say "stopping RabbitMQ"
     detach_rabbitmq_statistics
     kill -TERM "$pid" 2>/dev/null || true
-    for _i in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    for _i in $(seq 1 600); do running "$pid" || return 0; sleep 0.1; done
   fi
   port_accepts "$RABBIT_PORT" && rabbitmqctl_local ping >/dev/null 2>&1 || return 0
   say "stopping RabbitMQ"
@@ -786,7 +790,7 @@ stop_pids() {
   local pid _i
   for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "$@"; do
-    for _i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    for _i in $(seq 1 30); do running "$pid" || break; sleep 0.5; done
     kill -KILL "$pid" 2>/dev/null || true
   done
 }
@@ -797,11 +801,11 @@ stop_service() {
   local svc=$1 pidfile="$LOCAL/run/$1.pid" pid
   [ -f "$pidfile" ] || return 0
   pid=$(cat "$pidfile")
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -qa 'AuditPlatform\.' "/proc/$pid/cmdline" 2>/dev/null; then
+  if [ -n "$pid" ] && running "$pid" && grep -qa 'AuditPlatform\.' "/proc/$pid/cmdline" 2>/dev/null; then
     say "stopping $svc (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
-    local _i; for _i in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+    local _i; for _i in $(seq 1 20); do running "$pid" || break; sleep 0.5; done
+    if running "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   rm -f "$pidfile"
 }

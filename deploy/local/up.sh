@@ -85,7 +85,7 @@ for entry in "${started[@]}"; do
   ready=false
   for _ in $(seq 1 90); do
     if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then ready=true; break; fi
-    kill -0 "$(cat "$LOCAL/run/$svc.pid")" 2>/dev/null || break   # it died: no point in waiting
+    running "$(cat "$LOCAL/run/$svc.pid")" || break   # it died: no point in waiting
     sleep 1
   done
   if [ "$ready" != true ]; then

@@ -4,6 +4,9 @@ using System.Text.Json;
 
 namespace AuditPlatform.FaultBattery;
 
+/// <summary>What one look at a replica's <c>/health/ready</c> found.</summary>
+public readonly record struct ReplicaLook(bool Ready, bool LeadsForwarder);
+
 /// <summary>One running copy of a service, started by the battery from its Release build.</summary>
 public sealed class ServiceReplica(string name, int replica, int port, string root, string logs)
 {
@@ -119,8 +122,34 @@ public sealed class Platform(BatteryOptions options, IReadOnlyList<ServiceReplic
             environment["Audit__CheckpointInterval"] = options.CheckpointInterval.ToString("c", CultureInfo.InvariantCulture);
         }
 
+        if (replica.Name == "Escalation")
+        {
+            // Deadlines that fall due during the load, so every fault is also a test of raising each one once.
+            var policy = Path.Combine(options.Results, "fault-battery-escalation.json");
+            await File.WriteAllTextAsync(policy, DeadlinePolicy);
+            environment["ESCALATION_POLICY"] = policy;
+            environment["Escalation__DeadlineSweepInterval"] = "00:00:01";
+        }
+
         replica.Start(environment);
     }
+
+    /// <summary>
+    /// The battery's escalation ladder: a level's deadline every 6 s up to the last (none of them suspends sharing, which
+    /// would turn the load's later disclosures into refusals and their notices into none).
+    /// </summary>
+    public const string DeadlinePolicy = """
+        {
+          "levels": [
+            { "level": 1, "name": "operational", "respondWithin": "PT6S", "onEnter": [] },
+            { "level": 2, "name": "agency", "respondWithin": "PT6S", "onEnter": [] },
+            { "level": 3, "name": "ministerial", "respondWithin": "PT6S", "onEnter": [] },
+            { "level": 4, "name": "head-of-government", "respondWithin": "P7D", "onEnter": [] }
+          ],
+          "startLevel": { "critical": 2 },
+          "resolvingResponses": ["assurance", "remediation"]
+        }
+        """;
 
     public async Task StartAllAsync()
     {
@@ -143,36 +172,47 @@ public sealed class Platform(BatteryOptions options, IReadOnlyList<ServiceReplic
     /// the ledger meanwhile, so an orchestrator keeps sending it requests), but it consumes nothing until its receive
     /// endpoints are back: recovery from a broker fault is over when they are.
     /// </summary>
-    public async Task<bool> ReadyAsync(ServiceReplica replica)
+    public async Task<bool> ReadyAsync(ServiceReplica replica) => (await LookAsync(replica)).Ready;
+
+    /// <summary>One look at a replica's readiness: ready as <see cref="ReadyAsync"/> says, and whether it leads its ledger forwarder.</summary>
+    public async Task<ReplicaLook> LookAsync(ServiceReplica replica)
     {
         try
         {
             using var response = await health.GetAsync(new Uri(replica.BaseAddress, "/health/ready"));
-            return response.IsSuccessStatusCode && BusHealthy(await response.Content.ReadAsStringAsync());
+            var readiness = await response.Content.ReadAsStringAsync();
+            return new ReplicaLook(response.IsSuccessStatusCode && BusHealthy(readiness), LeadsForwarder(readiness));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
-            return false;
+            return new ReplicaLook(false, false);
         }
     }
 
-    /// <summary>The <c>masstransit-bus</c> check of a readiness answer is healthy, or the service has none.</summary>
-    public static bool BusHealthy(string readiness)
+    /// <summary>The <c>masstransit-bus</c> check of a readiness answer is healthy, or the service has none; an answer that is not JSON is not.</summary>
+    public static bool BusHealthy(string readiness) => Checks(readiness) is { } checks
+        && (!checks.TryGetProperty("masstransit-bus", out var bus) || (bus.TryGetProperty("status", out var status) && status.GetString() == "healthy"));
+
+    /// <summary>The <c>ledger-forwarder</c> check of a readiness answer says this replica leads its forwarder.</summary>
+    public static bool LeadsForwarder(string readiness) => Checks(readiness) is { } checks
+        && checks.TryGetProperty("ledger-forwarder", out var forwarder)
+        && forwarder.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+        && data.TryGetProperty("leads", out var leads) && leads.ValueKind == JsonValueKind.True;
+
+    /// <summary>The checks of a readiness answer (an empty object when it lists none); null when the answer is not JSON.</summary>
+    private static JsonElement? Checks(string readiness)
     {
         try
         {
             using var answer = JsonDocument.Parse(readiness);
-            return !answer.RootElement.TryGetProperty("checks", out var checks)
-                || !checks.TryGetProperty("masstransit-bus", out var bus)
-                || (bus.TryGetProperty("status", out var status) && status.GetString() == "healthy");
+            return answer.RootElement.TryGetProperty("checks", out var checks) ? checks.Clone() : JsonDocument.Parse("{}").RootElement.Clone();
         }
         catch (JsonException)
         {
-            return false;
+            return null;
         }
     }
 
-    /// <summary>Whether the replica's process answers /health/live within the wait (it is up, whatever its dependencies do).</summary>
     public async Task<bool> LiveAsync(ServiceReplica replica, TimeSpan within)
     {
         var clock = Stopwatch.StartNew();

@@ -119,12 +119,12 @@ namespace AuditPlatform.FaultBattery
         {
             var clock = Stopwatch.StartNew();
             var failures = new List<string>();
+            await using var watch = new ReadinessWatch(platform, clock);
             var running = load.RunAsync(seed, scenario.Shape, CancellationToken.None);
             await Task.Delay(options.LoadFor * 0.3);
             // The checkpoint the chain must extend after the fault (Audit signs one every few seconds while there is news).
             var checkpointBefore = chain.Present ? await chain.LatestAsync(options.CheckpointInterval * 5) : null;
             var faultAt = clock.Elapsed;
-            await using var watch = scenario.TakesServicesDown ? new ReadinessWatch(platform, clock) : null;
             try
             {
                 await scenario.Inject(failures);
@@ -140,10 +140,10 @@ namespace AuditPlatform.FaultBattery
             {
                 await platform.WaitReadyAsync(options.SettleWithin);
                 var allReady = clock.Elapsed;
-                if (watch is not null)
+                if (scenario.TakesServicesDown)
                 {
-                    recovery = await watch.RecoveryAsync(faultAt, allReady);
-                    var unready = watch.Unready.Count == 0 ? "no service was ever unready" : "not ready meanwhile: " + string.Join(", ", watch.Unready);
+                    recovery = watch.Recovery(faultAt, allReady);
+                    var unready = watch.UnreadySince(faultAt) is { Count: > 0 } some ? "not ready meanwhile: " + string.Join(", ", some) : "no service was ever unready";
                     Console.WriteLine($"  fault applied in {(injected - faultAt).TotalSeconds:0.0} s; every service ready {(allReady - injected).TotalSeconds:0.0} s after; {unready}; recovered {recovery.Value.TotalSeconds:0.0} s after the fault");
                 }
             }
@@ -161,9 +161,9 @@ namespace AuditPlatform.FaultBattery
                 failures.Add($"{tally.Lost} accepted commands are not in the ledger: {string.Join(", ", tally.LostStreams)}{(tally.Lost > tally.LostStreams.Count ? ", ..." : string.Empty)}");
             }
 
-            if (tally.Duplicated > 0 || tally.NoticesDuplicated > 0 || tally.CasesDuplicated > 0)
+            if (tally.Duplicated > 0 || tally.NoticesDuplicated > 0 || tally.CasesDuplicated > 0 || tally.RaisedTwice > 0)
             {
-                failures.Add($"recorded twice: {tally.Duplicated} commands, {tally.NoticesDuplicated} notices, {tally.CasesDuplicated ?? 0} cases");
+                failures.Add($"recorded twice: {tally.Duplicated} commands, {tally.NoticesDuplicated} notices, {tally.CasesDuplicated ?? 0} cases, {tally.RaisedTwice ?? 0} case levels raised on a deadline");
             }
 
             if (tally.NoticesFound != tally.NoticesExpected)
@@ -183,6 +183,14 @@ namespace AuditPlatform.FaultBattery
 
             var chained = await chain.CheckAsync(checkpointBefore);
             failures.AddRange(chained.Failures);
+
+            await watch.StopAsync();
+            failures.AddRange(watch.TwoLeaders().Select(t => "two replicas led one forwarder at once: " + t));
+            var handovers = watch.Leaders().Where(l => l.Value.Count > 1).Select(l => $"{l.Key} {string.Join(" → ", l.Value)}").ToList();
+            if (handovers.Count > 0)
+            {
+                Console.WriteLine($"  forwarder leadership moved: {string.Join("; ", handovers)}");
+            }
 
             var observed = scenario.Afterwards is null ? null : await scenario.Afterwards();
             if (observed is not null && observed.StartsWith("FAIL", StringComparison.Ordinal))

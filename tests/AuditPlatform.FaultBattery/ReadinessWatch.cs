@@ -3,81 +3,111 @@ using System.Diagnostics;
 namespace AuditPlatform.FaultBattery;
 
 /// <summary>
-/// Looks at every replica's readiness every 250 ms from the moment a fault begins, so recovery is measured by what the
-/// services said throughout and not only after the fault was applied: a fault the platform is built to ride out (one
-/// RabbitMQ node of three stopped or frozen) may take the battery twenty seconds to apply while no service was ever
-/// unready, and a service that flickered in the middle of it counts.
+/// Looks at every replica's readiness every 250 ms for the whole of a scenario, so that recovery is measured by what
+/// the services said throughout and not only once the fault was applied (a fault the platform is built to ride out, one
+/// RabbitMQ node of three stopped or frozen, takes the battery twenty seconds to apply while no service need ever be
+/// unready, and a service that flickers in the middle of it counts), and so that two replicas of a service found
+/// leading their ledger forwarder at once are seen.
 /// </summary>
 public sealed class ReadinessWatch : IAsyncDisposable
 {
+    private readonly Platform platform;
     private readonly Stopwatch clock;
     private readonly CancellationTokenSource stop = new();
+    private readonly List<Look> looks = [];
     private readonly Task watching;
-    private readonly object gate = new();
-    private TimeSpan? lastUnready;
-    private TimeSpan? readyAgain;
-    private readonly List<string> seenUnready = [];
 
     public ReadinessWatch(Platform platform, Stopwatch clock)
     {
+        this.platform = platform;
         this.clock = clock;
-        watching = WatchAsync(platform, stop.Token);
+        watching = WatchAsync(stop.Token);
     }
 
-    /// <summary>
-    /// From <paramref name="faultAt"/> until the first look that found every replica ready after the last one that did
-    /// not (or <paramref name="allReadyAt"/>, the waiter's own look, when the watch had not looked again); zero when
-    /// every look found every replica ready.
-    /// </summary>
-    public async Task<TimeSpan> RecoveryAsync(TimeSpan faultAt, TimeSpan allReadyAt)
+    /// <summary>One look at every replica: when it began, which replicas were not ready, and who led each service's forwarder.</summary>
+    private sealed record Look(TimeSpan At, IReadOnlyList<string> Unready, IReadOnlyDictionary<string, string[]> Leaders);
+
+    /// <summary>Stops looking; the figures below are read from the looks taken until then.</summary>
+    public async Task StopAsync()
     {
         await stop.CancelAsync();
         await watching;
-        lock (gate)
-        {
-            if (lastUnready is null)
-            {
-                return TimeSpan.Zero;
-            }
-
-            var ready = readyAgain is { } seen && seen < allReadyAt ? seen : allReadyAt;
-            return ready > faultAt ? ready - faultAt : TimeSpan.Zero;
-        }
     }
 
-    /// <summary>The replicas that were found not ready at least once, in the order they first were.</summary>
-    public IReadOnlyList<string> Unready
+    /// <summary>
+    /// From <paramref name="faultAt"/> until the first look after it that found every replica ready and came after the
+    /// last that did not (or <paramref name="allReadyAt"/>, the waiter's own look, if that was earlier); zero when every
+    /// look from the fault on found every replica ready.
+    /// </summary>
+    public TimeSpan Recovery(TimeSpan faultAt, TimeSpan allReadyAt)
     {
-        get
+        var since = looks.Where(l => l.At >= faultAt).ToList();
+        var last = since.FindLastIndex(l => l.Unready.Count > 0);
+        if (last < 0)
         {
-            lock (gate)
-            {
-                return [.. seenUnready];
-            }
+            return TimeSpan.Zero;
         }
+
+        var readyAgain = since.Skip(last + 1).Select(l => (TimeSpan?)l.At).FirstOrDefault() is { } seen && seen < allReadyAt ? seen : allReadyAt;
+        return readyAgain - faultAt;
     }
 
-    private async Task WatchAsync(Platform platform, CancellationToken cancellationToken)
+    /// <summary>The replicas found not ready at least once from <paramref name="faultAt"/> on, in the order they first were.</summary>
+    public IReadOnlyList<string> UnreadySince(TimeSpan faultAt) =>
+        [.. looks.Where(l => l.At >= faultAt).SelectMany(l => l.Unready).Distinct()];
+
+    /// <summary>
+    /// Each service whose forwarder two replicas said they led in two looks in a row (250 ms or more: one look's answers
+    /// are a few milliseconds apart, a handover inside them is not an overlap), with when.
+    /// </summary>
+    public IReadOnlyList<string> TwoLeaders()
+    {
+        var found = new List<string>();
+        for (var i = 1; i < looks.Count; i++)
+        {
+            foreach (var (service, leaders) in looks[i].Leaders)
+            {
+                if (leaders.Length > 1 && looks[i - 1].Leaders.TryGetValue(service, out var before) && before.Length > 1 && !found.Any(f => f.StartsWith(service + ":", StringComparison.Ordinal)))
+                {
+                    found.Add($"{service}: {string.Join(" and ", leaders)} at {looks[i - 1].At.TotalSeconds:0.0}-{looks[i].At.TotalSeconds:0.0} s");
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Each service's leaders in the order they were seen leading (one name when no handover happened).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Leaders()
+    {
+        var order = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var service in looks.SelectMany(l => l.Leaders.Keys).Distinct())
+        {
+            var seen = new List<string>();
+            foreach (var leader in looks.Select(l => l.Leaders.GetValueOrDefault(service)).Where(l => l is { Length: 1 }).Select(l => l![0]))
+            {
+                if (seen.Count == 0 || seen[^1] != leader)
+                {
+                    seen.Add(leader);
+                }
+            }
+
+            order[service] = seen;
+        }
+
+        return order;
+    }
+
+    private async Task WatchAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            var looked = clock.Elapsed;
-            var answers = await Task.WhenAll(platform.Replicas.Select(async r => (r.Label, Ready: await platform.ReadyAsync(r))));
-            lock (gate)
-            {
-                var unready = answers.Where(a => !a.Ready).Select(a => a.Label).ToList();
-                if (unready.Count > 0)
-                {
-                    lastUnready = looked;
-                    readyAgain = null;
-                    seenUnready.AddRange(unready.Where(u => !seenUnready.Contains(u)));
-                }
-                else if (lastUnready is not null && readyAgain is null)
-                {
-                    readyAgain = clock.Elapsed;
-                }
-            }
-
+            var at = clock.Elapsed;
+            var answers = await Task.WhenAll(platform.Replicas.Select(async r => (Replica: r, Look: await platform.LookAsync(r))));
+            looks.Add(new Look(
+                at,
+                [.. answers.Where(a => !a.Look.Ready).Select(a => a.Replica.Label)],
+                answers.Where(a => a.Look.LeadsForwarder).GroupBy(a => a.Replica.Name).ToDictionary(g => g.Key, g => g.Select(a => a.Replica.Label).ToArray())));
             try
             {
                 await Task.Delay(250, cancellationToken);
@@ -91,8 +121,7 @@ public sealed class ReadinessWatch : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await stop.CancelAsync();
-        await watching;
+        await StopAsync();
         stop.Dispose();
     }
 }

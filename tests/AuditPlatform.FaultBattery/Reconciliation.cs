@@ -9,14 +9,14 @@ namespace AuditPlatform.FaultBattery;
 public sealed record Tally(
     int Accepted, int InLedger, int Lost, int Duplicated,
     int NoticesExpected, int NoticesFound, int NoticesDuplicated,
-    int? CasesExpected, int? CasesFound, int? CasesDuplicated)
+    int? CasesExpected, int? CasesFound, int? CasesDuplicated, int? Raised = null, int? RaisedTwice = null)
 {
     /// <summary>The stream keys of accepted commands the ledger does not hold (the first few, for the report).</summary>
     public IReadOnlyList<string> LostStreams { get; init; } = [];
 
     public bool Complete => Lost == 0 && NoticesFound == NoticesExpected && (CasesExpected is null || CasesFound == CasesExpected);
 
-    public bool Clean => Complete && Duplicated == 0 && NoticesDuplicated == 0 && CasesDuplicated is null or 0;
+    public bool Clean => Complete && Duplicated == 0 && NoticesDuplicated == 0 && CasesDuplicated is null or 0 && RaisedTwice is null or 0;
 }
 
 /// <summary>Reads <c>ledger.mt_events</c> by stream key, the way the Audit service and an auditor would.</summary>
@@ -44,6 +44,32 @@ public sealed class Reconciliation(BatteryOptions options, Platform platform)
         bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80);
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
         return new Guid(bytes, bigEndian: true);
+    }
+
+    /// <summary>
+    /// The deadlines the cases of these breaches were raised on (the battery's ladder lets one fall due every few
+    /// seconds, <see cref="Platform.DeadlinePolicy"/>), and how many levels a case was raised to more than once: the
+    /// deadline sweep runs on every Escalation replica, and a raise is decided on the case's stream version, so two
+    /// replicas, or one restarted mid-sweep, must still raise each level once.
+    /// </summary>
+    private static async Task<(int Raised, int Twice)> RaisesAsync(NpgsqlConnection connection, string[] breaches)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            with cases as (
+              select distinct stream_id from ledger.mt_events
+              where stream_id like 'case/%' and version = 1 and coalesce(data->>'breachId', data->>'BreachId') = any(@breaches))
+            select coalesce(sum(raises), 0)::int, count(*) filter (where raises > 1)::int
+            from (
+              select e.stream_id, coalesce(e.data->>'level', e.data->>'Level'), count(*) as raises
+              from ledger.mt_events e join cases using (stream_id)
+              where e.type = 'case_raised'
+              group by 1, 2) per_level
+            """, connection);
+        command.Parameters.AddWithValue("breaches", breaches);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt32(0), reader.GetInt32(1));
     }
 
     /// <summary>Polls until everything accepted (and everything it implies) is in the ledger, or the window closes.</summary>
@@ -116,33 +142,36 @@ public sealed class Reconciliation(BatteryOptions options, Platform platform)
         var commandStreams = accepted.Select(a => a.Stream).ToList();
         var inLedger = Found(commandStreams);
 
-        int? casesExpected = null, casesFound = null, casesDuplicated = null;
+        int? casesExpected = null, casesFound = null, casesDuplicated = null, raised = null, raisedTwice = null;
         if (platform.Has("Escalation"))
         {
             // A case names the breach that opened it; one case per accepted breach, opened once.
             var breaches = accepted.Where(a => a.Kind == "breach").Select(a => a.Id.ToString("D")).ToArray();
             var cases = new Dictionary<string, long>();
-            await using var command = new NpgsqlCommand(
+            await using (var command = new NpgsqlCommand(
                 """
                 select coalesce(data->>'breachId', data->>'BreachId'), count(distinct stream_id)
                 from ledger.mt_events
                 where stream_id like 'case/%' and version = 1 and coalesce(data->>'breachId', data->>'BreachId') = any(@breaches)
                 group by 1
-                """, connection);
-            command.Parameters.AddWithValue("breaches", breaches);
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
+                """, connection))
             {
-                cases[reader.GetString(0)] = reader.GetInt64(1);
+                command.Parameters.AddWithValue("breaches", breaches);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    cases[reader.GetString(0)] = reader.GetInt64(1);
+                }
             }
 
             casesExpected = breaches.Length;
             casesFound = breaches.Count(b => cases.GetValueOrDefault(b) >= 1);
             casesDuplicated = breaches.Count(b => cases.GetValueOrDefault(b) > 1);
+            (raised, raisedTwice) = await RaisesAsync(connection, breaches);
         }
 
         return new Tally(accepted.Count, inLedger, accepted.Count - inLedger, Twice(commandStreams),
-            notices.Count, Found(notices), Twice(notices), casesExpected, casesFound, casesDuplicated)
+            notices.Count, Found(notices), Twice(notices), casesExpected, casesFound, casesDuplicated, raised, raisedTwice)
         {
             LostStreams = [.. commandStreams.Where(s => counts.GetValueOrDefault(s) == 0).Take(5)],
         };

@@ -31,7 +31,7 @@ public static class Report
         {
             var t = r.Tally;
             var notices = Of(t.NoticesFound, t.NoticesExpected, t.NoticesDuplicated);
-            var cases = Of(t.CasesFound, t.CasesExpected, t.CasesDuplicated);
+            var cases = Of(t.CasesFound, t.CasesExpected, t.CasesDuplicated) + (t.Raised is { } raised ? $", {raised} raised" + (t.RaisedTwice > 0 ? $" ({t.RaisedTwice} twice)" : string.Empty) : string.Empty);
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {r.Fault} | {r.Load} | {t.Accepted} | {t.InLedger} | {t.Lost} | {t.Duplicated} | {notices} | {cases} | {Seconds(r.FaultTook)} | {Seconds(r.Recovery)} | {Seconds(r.Settled)} | {r.Chain} | {r.Proof} | {(r.Passed ? "pass" : "FAIL")} |");
         }
@@ -46,7 +46,7 @@ public static class Report
         if (slowest is not null)
         {
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"Slowest recovery: {Seconds(slowest.Recovery)} ({slowest.Fault}). Fault took: from the start of the fault until the battery had applied it and undone it (a kill and the start again, a stop and the start, a freeze and the thaw); recovery time: from the start of the fault until every service reports ready again, each service looked at every 250 ms throughout (zero when none ever stopped being ready); settled in: from the end of the load until the ledger holds every accepted command and its notices and cases; chain: `auditctl verify` over the whole hash chain after the fault (events verified); proof: the RFC 6962 consistency proof from Audit's checkpoint before the fault to one covering the settled ledger (tree sizes), checked by the battery.");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Slowest recovery: {Seconds(slowest.Recovery)} ({slowest.Fault}). Fault took: from the start of the fault until the battery had applied it and undone it (a kill and the start again, a stop and the start, a freeze and the thaw); recovery time: from the start of the fault until every service reports ready again, each service looked at every 250 ms throughout (zero when none ever stopped being ready); settled in: from the end of the load until the ledger holds every accepted command and its notices and cases; cases: opened for the scenario's breaches, and the deadlines they were raised on (the battery's ladder lets one fall due every 6 s), each level at most once; chain: `auditctl verify` over the whole hash chain after the fault (events verified); proof: the RFC 6962 consistency proof from Audit's checkpoint before the fault to one covering the settled ledger (tree sizes), checked by the battery.");
         }
 
         foreach (var failed in results.Where(r => !r.Passed))

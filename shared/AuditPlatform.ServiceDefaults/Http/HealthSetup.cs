@@ -88,6 +88,9 @@ public static class HealthSetup
 {
     public const string ReadyTag = "ready";
 
+    /// <summary>A check whose data the health endpoints show (only ours, and only what an anonymous probe may read).</summary>
+    public const string ShowsDataTag = "shows-data";
+
     public static IServiceCollection AddPlatformHealth(this IServiceCollection services)
     {
         services.AddHealthChecks().AddCheck<LedgerHealthCheck>("postgresql", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(5));
@@ -108,8 +111,23 @@ public static class HealthSetup
         return JsonSerializer.SerializeAsync(context.Response.Body, new
         {
             status = Lower(report.Status),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = Lower(e.Value.Status), description = e.Value.Description }),
+            checks = report.Entries.ToDictionary(e => e.Key, e => Entry(e.Value)),
         }, cancellationToken: context.RequestAborted);
+    }
+
+    /// <summary>
+    /// A check's status and description, and its data only when the check is tagged <see cref="ShowsDataTag"/>: the
+    /// probes are anonymous, and MassTransit's check lists every endpoint's broker address in its data.
+    /// </summary>
+    private static Dictionary<string, object?> Entry(HealthReportEntry entry)
+    {
+        var shown = new Dictionary<string, object?> { ["status"] = Lower(entry.Status), ["description"] = entry.Description };
+        if (entry.Tags.Contains(ShowsDataTag))
+        {
+            shown["data"] = entry.Data;
+        }
+
+        return shown;
     }
 
     internal static string Lower(HealthStatus status) => status.ToString().ToLowerInvariant();

@@ -23,8 +23,10 @@ namespace AuditPlatform.ServiceDefaults.Ledger;
 /// </para>
 /// </summary>
 internal sealed partial class LedgerLeadership(
-    IDocumentStore store, NpgsqlDataSource lockSource, int lockId, string forwarderName, CommitWakeup wakeup, ILogger<LedgerLeadership> logger) : BackgroundService
+    IDocumentStore store, NpgsqlDataSource lockSource, int lockId, ForwarderLeadership leadership, CommitWakeup wakeup, ILogger<LedgerLeadership> logger) : BackgroundService
 {
+    private readonly string forwarderName = leadership.Forwarder;
+
     /// <summary>
     /// How often a follower stands for election, and how often the leader checks its lock's connection. Real time, not
     /// the service's clock: a test that holds the service's clock still must not hold its daemon's leadership still.
@@ -78,6 +80,7 @@ internal sealed partial class LedgerLeadership(
         LogLeading(logger, forwarderName);
         var daemon = await store.BuildProjectionDaemonAsync();
         wakeup.Follow(daemon);
+        leadership.Lead();
         try
         {
             await daemon.StartAllAsync();
@@ -95,6 +98,7 @@ internal sealed partial class LedgerLeadership(
             finally
             {
                 daemon.Dispose();
+                leadership.Follow();
             }
         }
     }

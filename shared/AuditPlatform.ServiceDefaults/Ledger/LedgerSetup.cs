@@ -10,6 +10,7 @@ using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using AuditPlatform.ServiceDefaults.Http;
 using Npgsql;
 
 namespace AuditPlatform.ServiceDefaults.Ledger;
@@ -79,8 +80,11 @@ public static class LedgerSetup
             // The lock's connections are not pooled: the lock must go with its connection, never back to a pool.
             var lockSource = new NpgsqlDataSourceBuilder(Tuned(connectionString, serviceName + "-leadership")) { Name = serviceName + "-leadership" };
             lockSource.ConnectionStringBuilder.Pooling = false;
+            var leadership = new ForwarderLeadership($"{serviceName}-forwarder", TimeProvider.System);
+            builder.Services.AddSingleton(leadership);
+            builder.Services.AddHealthChecks().AddCheck<ForwarderLeadershipCheck>("ledger-forwarder", tags: [HealthSetup.ReadyTag, HealthSetup.ShowsDataTag]);
             builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<LedgerLeadership>(
-                sp, ReadWrite(lockSource.Build()), DaemonLockIdFor(serviceName), $"{serviceName}-forwarder"));
+                sp, ReadWrite(lockSource.Build()), DaemonLockIdFor(serviceName), leadership));
         }
 
         return builder.Services;
