@@ -143,7 +143,9 @@ namespace AuditPlatform.FaultBattery
                 if (scenario.TakesServicesDown)
                 {
                     recovery = watch.Recovery(faultAt, allReady);
-                    var unready = watch.UnreadySince(faultAt) is { Count: > 0 } some ? "not ready meanwhile: " + string.Join(", ", some) : "no service was ever unready";
+                    var unready = watch.UnreadySince(faultAt) is { Count: > 0 } some
+                        ? $"not ready from {watch.FirstUnready(faultAt)!.Value.TotalSeconds:0.0} s after the fault: {string.Join(", ", some)}"
+                        : "no service was ever unready";
                     Console.WriteLine($"  fault applied in {(injected - faultAt).TotalSeconds:0.0} s; every service ready {(allReady - injected).TotalSeconds:0.0} s after; {unready}; recovered {recovery.Value.TotalSeconds:0.0} s after the fault");
                 }
             }

@@ -14,7 +14,8 @@ public sealed class ReadinessWatch : IAsyncDisposable
     private readonly Platform platform;
     private readonly Stopwatch clock;
     private readonly CancellationTokenSource stop = new();
-    private readonly List<Look> looks = [];
+    private readonly List<Look> taken = [];
+    private readonly Lock gate = new();
     private readonly Task watching;
 
     public ReadinessWatch(Platform platform, Stopwatch clock)
@@ -22,6 +23,15 @@ public sealed class ReadinessWatch : IAsyncDisposable
         this.platform = platform;
         this.clock = clock;
         watching = WatchAsync(stop.Token);
+    }
+
+    /// <summary>The looks so far (the watch may still be adding to them).</summary>
+    private List<Look> Looks()
+    {
+        lock (gate)
+        {
+            return [.. taken];
+        }
     }
 
     /// <summary>One look at every replica: when it began, which replicas were not ready, and who led each service's forwarder.</summary>
@@ -41,7 +51,7 @@ public sealed class ReadinessWatch : IAsyncDisposable
     /// </summary>
     public TimeSpan Recovery(TimeSpan faultAt, TimeSpan allReadyAt)
     {
-        var since = looks.Where(l => l.At >= faultAt).ToList();
+        var since = Looks().Where(l => l.At >= faultAt).ToList();
         var last = since.FindLastIndex(l => l.Unready.Count > 0);
         if (last < 0)
         {
@@ -52,9 +62,13 @@ public sealed class ReadinessWatch : IAsyncDisposable
         return readyAgain - faultAt;
     }
 
+    /// <summary>How long after <paramref name="faultAt"/> a look first found a replica not ready; null when none did.</summary>
+    public TimeSpan? FirstUnready(TimeSpan faultAt) =>
+        Looks().FirstOrDefault(l => l.At >= faultAt && l.Unready.Count > 0) is { } first ? first.At - faultAt : null;
+
     /// <summary>The replicas found not ready at least once from <paramref name="faultAt"/> on, in the order they first were.</summary>
     public IReadOnlyList<string> UnreadySince(TimeSpan faultAt) =>
-        [.. looks.Where(l => l.At >= faultAt).SelectMany(l => l.Unready).Distinct()];
+        [.. Looks().Where(l => l.At >= faultAt).SelectMany(l => l.Unready).Distinct()];
 
     /// <summary>
     /// Each service whose forwarder two replicas said they led in two looks in a row (250 ms or more: one look's answers
@@ -62,6 +76,7 @@ public sealed class ReadinessWatch : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<string> TwoLeaders()
     {
+        var looks = Looks();
         var found = new List<string>();
         for (var i = 1; i < looks.Count; i++)
         {
@@ -80,6 +95,7 @@ public sealed class ReadinessWatch : IAsyncDisposable
     /// <summary>Each service's leaders in the order they were seen leading (one name when no handover happened).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Leaders()
     {
+        var looks = Looks();
         var order = new Dictionary<string, IReadOnlyList<string>>();
         foreach (var service in looks.SelectMany(l => l.Leaders.Keys).Distinct())
         {
@@ -104,10 +120,15 @@ public sealed class ReadinessWatch : IAsyncDisposable
         {
             var at = clock.Elapsed;
             var answers = await Task.WhenAll(platform.Replicas.Select(async r => (Replica: r, Look: await platform.LookAsync(r))));
-            looks.Add(new Look(
+            var look = new Look(
                 at,
                 [.. answers.Where(a => !a.Look.Ready).Select(a => a.Replica.Label)],
-                answers.Where(a => a.Look.LeadsForwarder).GroupBy(a => a.Replica.Name).ToDictionary(g => g.Key, g => g.Select(a => a.Replica.Label).ToArray())));
+                answers.Where(a => a.Look.LeadsForwarder).GroupBy(a => a.Replica.Name).ToDictionary(g => g.Key, g => g.Select(a => a.Replica.Label).ToArray()));
+            lock (gate)
+            {
+                taken.Add(look);
+            }
+
             try
             {
                 await Task.Delay(250, cancellationToken);
