@@ -37,7 +37,8 @@ public sealed record Refusal(DateTimeOffset At, int Status, string Problem, stri
 public sealed record Seed(string Originator, IReadOnlyList<string> Partners, IReadOnlyList<Guid> Disclosures, IReadOnlyList<Guid> Breaches);
 
 /// <summary>How a scenario bends the load.</summary>
-public sealed record LoadShape(bool Twice = false);
+/// <summary>How a scenario's load is sent: every message twice, and whether to go on past the load's length (for as long as the answer is yes, up to three lengths more).</summary>
+public sealed record LoadShape(bool Twice = false, Func<bool>? While = null);
 
 /// <summary>
 /// A steady mix of disclosures, breaches and responses, half over HTTP and half as plain JSON on the bus, each
@@ -90,7 +91,8 @@ public sealed class Load(BatteryOptions options, Platform platform, BusLink bus,
         // A client keeps retrying for as long as the battery lets the platform take to come back: with half of it, a
         // PostgreSQL restart that took 42 s of a 60 s allowance left commands never accepted, a client's give-up, not a loss.
         var retryUntil = DateTimeOffset.UtcNow + options.LoadFor + options.SettleWithin;
-        for (var i = 0; clock.Elapsed < options.LoadFor && !stop.IsCancellationRequested; i++)
+        bool More() => clock.Elapsed < options.LoadFor || (shape.While?.Invoke() == true && clock.Elapsed < options.LoadFor * 4);
+        for (var i = 0; More() && !stop.IsCancellationRequested; i++)
         {
             var n = Interlocked.Increment(ref turn);
             var kind = Kinds[n % 3];

@@ -75,6 +75,18 @@ namespace AuditPlatform.FaultBattery
     /// One fault: what it does mid-load, how it bends the load, whether it takes services down, and what it must
     /// have been seen to do (a one-line account; it starts with FAIL when the fault did not do what it claims).
     /// </summary>
+    /// <summary>Whether a scenario's shortage is being taken, held or given back, for the load to go on meanwhile.</summary>
+    public sealed class ShortageWindow
+    {
+        private volatile bool open;
+
+        public void Open() => open = true;
+
+        public void Close() => open = false;
+
+        public bool InEffect() => open;
+    }
+
     public sealed record Scenario(string Name, Func<List<string>, Task> Inject, LoadShape Shape, bool TakesServicesDown, Func<Task<string?>>? Afterwards = null);
 
     public sealed class Battery(BatteryOptions options, Platform platform, Load load, BusLink bus, Reconciliation reconciliation, ChainCheck chain, Seed seed, string operatorToken)
@@ -212,14 +224,16 @@ namespace AuditPlatform.FaultBattery
         private IEnumerable<Scenario> ResourceShortages()
         {
             var refusedSince = DateTimeOffset.MaxValue;
+            var diskFull = new ShortageWindow();
             yield return new Scenario("ledger disk full mid-load, freed later",
-                _ => ShortageAsync(["fill-ledger-disk"], ["free-ledger-disk"], () => refusedSince = DateTimeOffset.UtcNow), new LoadShape(), false,
+                _ => ShortageAsync(["fill-ledger-disk"], ["free-ledger-disk"], () => refusedSince = DateTimeOffset.UtcNow, diskFull), new LoadShape(While: diskFull.InEffect), false,
                 () => Task.FromResult<string?>(DiskFullAccount(load.RefusalsSince(refusedSince))));
             foreach (var alarm in new[] { "memory", "disk" })
             {
                 var raised = DateTimeOffset.MaxValue;
+                var alarmed = new ShortageWindow();
                 yield return new Scenario($"RabbitMQ {alarm} alarm mid-load, cleared later",
-                    _ => ShortageAsync(["raise-rabbitmq-alarm", alarm], ["clear-rabbitmq-alarms"], () => raised = DateTimeOffset.UtcNow), new LoadShape(), false,
+                    _ => ShortageAsync(["raise-rabbitmq-alarm", alarm], ["clear-rabbitmq-alarms"], () => raised = DateTimeOffset.UtcNow, alarmed), new LoadShape(While: alarmed.InEffect), false,
                     () => Task.FromResult<string?>(AlarmAccount(alarm, bus.LongestHeldSince(raised))));
             }
         }
@@ -229,9 +243,15 @@ namespace AuditPlatform.FaultBattery
             ? $"the broker held the battery's publishes up to {held.TotalSeconds:0.0} s until the {alarm} alarm cleared; each was then taken once"
             : $"FAIL the {alarm} alarm never held a publish of the battery's (longest wait for a confirm {held.TotalSeconds:0.0} s)";
 
-        /// <summary>Takes the resource away for half the load's length, then gives it back (always, even when taking failed half-way).</summary>
-        private async Task ShortageAsync(string[] take, string[] giveBack, Action taken)
+        /// <summary>
+        /// Takes the resource away for half the load's length, then gives it back (always, even when taking failed
+        /// half-way). The load goes on while the shortage is in effect (<see cref="LoadShape.While"/>): taking it can
+        /// take seconds (the disk-full fault compacts and moves the ledger's table), and a shortage that outlasts the
+        /// load bites nobody.
+        /// </summary>
+        private async Task ShortageAsync(string[] take, string[] giveBack, Action taken, ShortageWindow window)
         {
+            window.Open();
             try
             {
                 taken();
@@ -241,6 +261,7 @@ namespace AuditPlatform.FaultBattery
             finally
             {
                 await platform.ControlAsync(giveBack);
+                window.Close();
             }
         }
 
