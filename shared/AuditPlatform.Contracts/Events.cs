@@ -75,6 +75,12 @@ public sealed record SharingBlocked
     /// <summary>Every recipient asked for.</summary>
     public required IReadOnlyList<string> Recipients { get; init; }
 
+    /// <summary>Classification of the refused item (one of <see cref="Classifications"/>); absent from refusals recorded before 6 December 2026.</summary>
+    public string? Classification { get; init; }
+
+    /// <summary>Caveats of the refused item; absent from refusals recorded before 6 December 2026.</summary>
+    public IReadOnlyList<string>? Caveats { get; init; }
+
     /// <summary>The suspended recipients that caused the refusal.</summary>
     public required IReadOnlyList<string> SuspendedPartners { get; init; }
 

@@ -71,6 +71,9 @@ public static class DisclosureHistory
             SuspendedPartners = e.SuspendedPartners,
             RequestedRecipients = e.Recipients,
             AttemptedAt = e.OccurredAt,
+            Classification = e.Classification ?? string.Empty,
+            Caveats = e.Caveats ?? [],
+            ContentSha256 = e.ContentSha256 ?? string.Empty,
             BlockedAttempts = (state?.BlockedAttempts ?? 0) + 1,
         },
         DisclosureRecorded e => new Disclosure

@@ -36,6 +36,10 @@ public sealed record DisclosureRecorded(
     DateTimeOffset OccurredAt,
     string RequestSha256) : DisclosureEvent;
 
+/// <summary>
+/// A disclosure refused because a recipient's sharing is suspended. What was asked to be shared (classification,
+/// caveats, content hash) is recorded since 6 December 2026; a refusal recorded before has them null.
+/// </summary>
 public sealed record SharingBlocked(
     Guid DisclosureId,
     string Originator,
@@ -44,7 +48,10 @@ public sealed record SharingBlocked(
     IReadOnlyList<string> SuspendedPartners,
     string SharedBy,
     DateTimeOffset OccurredAt,
-    string RequestSha256) : DisclosureEvent;
+    string RequestSha256,
+    string? Classification = null,
+    IReadOnlyList<string>? Caveats = null,
+    string? ContentSha256 = null) : DisclosureEvent;
 
 public sealed record BreachReported(
     Guid BreachId,

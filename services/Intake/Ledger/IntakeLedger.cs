@@ -41,6 +41,8 @@ public static class IntakeLedger
             Originator = e.Originator,
             Title = e.Title,
             Recipients = e.Recipients,
+            Classification = e.Classification,
+            Caveats = e.Caveats,
             SuspendedPartners = e.SuspendedPartners,
             SharedBy = e.SharedBy,
             OccurredAt = e.OccurredAt,

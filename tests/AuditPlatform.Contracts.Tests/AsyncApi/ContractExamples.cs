@@ -102,6 +102,8 @@ public static class ContractExamples
             Originator = "UK-GMP",
             Title = "Identity of the attacker",
             Recipients = ["US-FBI", "US-DHS"],
+            Classification = Classifications.Secret,
+            Caveats = ["UK-EYES-ONLY-UNTIL-RELEASE"],
             SuspendedPartners = ["US-DHS"],
             SharedBy = "GMP liaison officer",
             OccurredAt = new DateTimeOffset(2017, 5, 25, 10, 0, 0, TimeSpan.Zero),

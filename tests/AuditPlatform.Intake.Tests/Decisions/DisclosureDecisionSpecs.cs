@@ -67,7 +67,21 @@ public class DisclosureDecisionSpecs
         Assert.Equal(Verdict.Refused, decision.Verdict);
         Assert.Equal("sharing-suspended", decision.Refusal!.ProblemType);
         Assert.True(decision.Refusal.Kept);
-        Assert.Equal(["US-DHS"], Assert.IsType<Stored.SharingBlocked>(Assert.Single(decision.Events)).SuspendedPartners);
+        var blocked = Assert.IsType<Stored.SharingBlocked>(Assert.Single(decision.Events));
+        Assert.Equal(["US-DHS"], blocked.SuspendedPartners);
+        Assert.Equal((Classifications.Secret, "UK-EYES-ONLY-UNTIL-RELEASE"), (blocked.Classification, Assert.Single(blocked.Caveats!)));
+        Assert.Equal(Command().ContentSha256, blocked.ContentSha256);
+    }
+
+    [Fact]
+    public void A_refusal_recorded_before_it_kept_what_was_asked_reads_back_without_it()
+    {
+        var old = new Stored.SharingBlocked(Guid.NewGuid(), "UK-GMP", "Scene photographs", ["US-DHS"], ["US-DHS"], "Detective Inspector", SharedAt, new string('f', 64));
+
+        var state = DisclosureHistory.Evolve(null, old)!;
+
+        Assert.Equal((Disclosure.Blocked, string.Empty, string.Empty), (state.Status, state.Classification, state.ContentSha256));
+        Assert.Empty(state.Caveats);
     }
 
     [Fact]

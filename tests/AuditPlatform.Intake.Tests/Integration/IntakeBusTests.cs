@@ -128,9 +128,10 @@ public sealed class IntakeBusTests(IntakeFixture fixture) : IClassFixture<Intake
         Assert.Equal(["US-ICE"], blocked.GetProperty("suspendedPartners").EnumerateArray().Select(r => r.GetString()));
         Assert.NotEqual(default, blocked.GetProperty("occurredAt").GetDateTimeOffset());
         Assert.Equal(0, blocked.GetProperty("recipients").GetArrayLength());
-        Assert.False(blocked.TryGetProperty("classification", out _));
-        Assert.False(blocked.TryGetProperty("contentSha256", out _));
-        Assert.False(blocked.TryGetProperty("caveats", out _));
+        // What was asked to be shared, as the refusal recorded it: a compliance officer asks what was attempted.
+        Assert.Equal("secret", blocked.GetProperty("classification").GetString());
+        Assert.Equal(new string('c', 64), blocked.GetProperty("contentSha256").GetString());
+        Assert.Equal(["UK-EYES-ONLY-UNTIL-RELEASE"], blocked.GetProperty("caveats").EnumerateArray().Select(c => c.GetString()));
         var partner = await fixture.Admin.GetFromJsonAsync<JsonElement>("/partners/US-ICE");
         Assert.Equal(caseId, partner.GetProperty("caseId").GetGuid());
 

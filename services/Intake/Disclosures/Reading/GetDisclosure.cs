@@ -9,8 +9,9 @@ public sealed record RecipientView(string Partner, string Fingerprint, DateTimeO
 
 /// <summary>
 /// A disclosure as Intake answers it. A blocked one (status <c>blocked</c>) was shared with no one: no recipients or
-/// fingerprints, and no classification, caveats or content hash, which the refusal does not record; it names the recipients
-/// asked for, the suspended ones among them, and the time the share was to take effect.
+/// fingerprints; it names the recipients asked for, the suspended ones among them, the time the share was to take
+/// effect, and what was asked to be shared (classification, caveats, content hash), except for a refusal recorded
+/// before 6 December 2026, which did not record those and answers without them.
 /// </summary>
 public sealed record DisclosureView(
     Guid DisclosureId, string Status, string Originator, string Title, string? Classification, IReadOnlyList<string>? Caveats,
@@ -42,14 +43,16 @@ public static class GetDisclosure
             }
         }
 
-        // A blocked disclosure records whom it was for and when, not what was shared: it answers nothing else.
+        // A blocked disclosure answers what its refusal recorded and nothing it did not.
+        var asked = disclosure.ContentSha256.Length > 0;
         return TypedResults.Ok(disclosure.IsRecorded
             ? new DisclosureView(
                 disclosure.DisclosureId, disclosure.Status, disclosure.Originator, disclosure.Title, disclosure.Classification, disclosure.Caveats,
                 disclosure.ContentSha256, [.. holders.Select(h => new RecipientView(h.Partner, h.Fingerprint, h.SharedAt))],
                 holders.ToDictionary(h => h.Partner, h => h.Fingerprint), disclosure.SharedBy, disclosure.SharedAt, null, null)
             : new DisclosureView(
-                disclosure.DisclosureId, disclosure.Status, disclosure.Originator, disclosure.Title, null, null, null, [], new Dictionary<string, string>(),
+                disclosure.DisclosureId, disclosure.Status, disclosure.Originator, disclosure.Title, asked ? disclosure.Classification : null, asked ? disclosure.Caveats : null,
+                asked ? disclosure.ContentSha256 : null, [], new Dictionary<string, string>(),
                 disclosure.SharedBy, disclosure.AttemptedAt, disclosure.SuspendedPartners, disclosure.RequestedRecipients.Count > 0 ? disclosure.RequestedRecipients : null));
     }
 

@@ -120,7 +120,8 @@ public sealed class RecordDisclosureSlice(Fingerprints fingerprints) : CommandSl
             var alreadyRecorded = state is { Status: Disclosure.Blocked } && state.RequestSha256 == context.RequestSha256 && state.SuspendedPartners.SequenceEqual(suspended);
             return alreadyRecorded
                 ? Decision<Stored.DisclosureEvent>.Refuse(refusal)
-                : Decision<Stored.DisclosureEvent>.Refuse(refusal, new Stored.SharingBlocked(id, command.Originator, command.Title, command.Recipients, suspended, command.SharedBy, command.OccurredAt, context.RequestSha256));
+                : Decision<Stored.DisclosureEvent>.Refuse(refusal, new Stored.SharingBlocked(id, command.Originator, command.Title, command.Recipients, suspended, command.SharedBy, command.OccurredAt, context.RequestSha256,
+                    command.Classification, command.Caveats, command.ContentSha256));
         }
 
         var recipients = command.Recipients.Select(r => new Stored.Recipient(r, fingerprints.For(id, r))).ToList();
