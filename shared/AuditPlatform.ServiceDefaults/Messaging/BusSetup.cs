@@ -99,10 +99,13 @@ public static class BusSetup
                 // Outermost: while PostgreSQL is away or short of a resource (a restart, a failover, no connection to
                 // spare, a full disk) a message is held and tried again every two seconds, for Bus:HoldWhileLedgerUnavailable,
                 // instead of going to _error after the quick retries below.
+                // Each retry is logged by RetryLog, in the platform's words, not by MassTransit's R-RETRY per attempt.
+                var retryLog = ActivatorUtilities.CreateInstance<RetryLog>(context);
                 cfg.UseMessageRetry(r =>
                 {
                     r.Interval(HoldAttempts(holdFor), LedgerRetryInterval);
                     r.Handle<Exception>(LedgerFailures.IsUnavailable);
+                    r.ConnectRetryObserver(retryLog);
                 });
                 // A write that lost an optimistic-concurrency race on a stream another message wrote at the same moment
                 // (a response reaching every open case of a partner while breaches raise them) is decided again on
@@ -112,6 +115,7 @@ public static class BusSetup
                 {
                     r.Exponential(20, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(50));
                     r.Handle<Exception>(LedgerFailures.IsLostRace);
+                    r.ConnectRetryObserver(retryLog);
                 });
                 cfg.UseMessageRetry(r =>
                 {
@@ -122,6 +126,7 @@ public static class BusSetup
                     // Left to the outer retries above; a policy that handled them first would be the only one applied.
                     r.Ignore<Exception>(LedgerFailures.IsUnavailable);
                     r.Ignore<Exception>(LedgerFailures.IsLostRace);
+                    r.ConnectRetryObserver(retryLog);
                 });
                 cfg.ConfigureEndpoints(context);
             });

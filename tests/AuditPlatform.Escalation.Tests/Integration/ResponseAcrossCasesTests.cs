@@ -6,6 +6,7 @@ using AuditPlatform.ServiceDefaults.Messaging;
 using AuditPlatform.Testing;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AuditPlatform.Escalation.Tests.Integration;
 
@@ -46,13 +47,27 @@ public sealed class SecondCaseFailure : DocumentSessionListenerBase
     }
 }
 
-/// <summary>The platform with a Marten session listener of the test's own in Escalation.</summary>
+/// <summary>
+/// The platform with a Marten session listener of the test's own in Escalation, and Escalation's log as its settings
+/// filter it (with the retries' Debug lines on).
+/// </summary>
 public sealed class ListenerFixture<TListener> : EscalationFixture
     where TListener : DocumentSessionListenerBase, new()
 {
     public TListener Listener { get; } = new();
 
-    protected override void ConfigureEscalation(IServiceCollection services) => services.ConfigureMarten(o => o.Listeners.Add(Listener));
+    public CapturedLogs Logs { get; } = new();
+
+    protected override IReadOnlyDictionary<string, string?>? EscalationSettings => new Dictionary<string, string?>
+    {
+        [$"Logging:LogLevel:{typeof(RetryLog).FullName}"] = "Debug",
+    };
+
+    protected override void ConfigureEscalation(IServiceCollection services)
+    {
+        services.ConfigureMarten(o => o.Listeners.Add(Listener));
+        services.AddLogging(l => l.AddProvider(Logs));
+    }
 }
 
 public sealed class ResponseAcrossCasesTests(ListenerFixture<SecondCaseFailure> fixture) : IClassFixture<ListenerFixture<SecondCaseFailure>>
@@ -134,5 +149,10 @@ public sealed class LostRaceTests(ListenerFixture<LostRaces> fixture) : IClassFi
         Assert.Equal(LostRaces.Races + 1, fixture.Listener.Attempts);
         Assert.Single(await fixture.ResponsesAsync(caseId, responseId));
         Assert.Equal(0u, await fixture.Probe.CountAsync("escalation-diplomatic-response-recorded_error"));
+
+        // Each lost race is a Debug line of the platform's; MassTransit's Warning with a stack trace per retry is off.
+        var raced = fixture.Logs.Lines.Where(l => l.StartsWith(typeof(RetryLog).FullName + " Debug", StringComparison.Ordinal) && l.Contains("lost a race", StringComparison.Ordinal));
+        Assert.Equal(LostRaces.Races, raced.Count());
+        Assert.DoesNotContain(fixture.Logs.Lines, l => l.Contains("R-RETRY", StringComparison.Ordinal));
     }
 }
