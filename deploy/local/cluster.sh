@@ -264,8 +264,8 @@ stop_postgres() {
   local n pid standby="" primary stopping=""
   primary=$(cluster_primary || true)
   # The standby first: stopping the primary's Patroni first would hand the leader key to the standby on the way down.
-  # The primary is told as soon as the standby's PostgreSQL is down, not once its Patroni has exited: Patroni takes
-  # another 3-4 s to leave after its PostgreSQL stopped (etcd, threads), and the standby can no longer race by then.
+  # The primary is told as soon as the standby's PostgreSQL is down, not once its Patroni has exited (a second or more
+  # later: its last writes to etcd and its threads); the standby can no longer race by then.
   for n in $(seq "$(echo "$PG_PORTS" | wc -w)" -1 1) ; do [ "$n" = "$primary" ] || standby+=" $n"; done
   for n in $standby $primary; do
     pid=$(cat "$LOCAL/pg-$n/patroni.pid" 2>/dev/null || true)
