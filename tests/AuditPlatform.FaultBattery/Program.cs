@@ -71,10 +71,6 @@ return exitCode != 0 || results.Any(r => !r.Passed) ? 1 : 0;
 
 namespace AuditPlatform.FaultBattery
 {
-    /// <summary>
-    /// One fault: what it does mid-load, how it bends the load, whether it takes services down, and what it must
-    /// have been seen to do (a one-line account; it starts with FAIL when the fault did not do what it claims).
-    /// </summary>
     /// <summary>Whether a scenario's shortage is being taken, held or given back, for the load to go on meanwhile.</summary>
     public sealed class ShortageWindow
     {
@@ -87,6 +83,10 @@ namespace AuditPlatform.FaultBattery
         public bool InEffect() => open;
     }
 
+    /// <summary>
+    /// One fault: what it does mid-load, how it bends the load, whether it takes services down, and what it must
+    /// have been seen to do (a one-line account; it starts with FAIL when the fault did not do what it claims).
+    /// </summary>
     public sealed record Scenario(string Name, Func<List<string>, Task> Inject, LoadShape Shape, bool TakesServicesDown, Func<Task<string?>>? Afterwards = null);
 
     public sealed class Battery(BatteryOptions options, Platform platform, Load load, BusLink bus, Reconciliation reconciliation, ChainCheck chain, Seed seed, string operatorToken)
@@ -154,9 +154,10 @@ namespace AuditPlatform.FaultBattery
                 var allReady = clock.Elapsed;
                 if (scenario.TakesServicesDown)
                 {
-                    recovery = watch.Recovery(faultAt, allReady);
-                    var unready = watch.UnreadySince(faultAt) is { Count: > 0 } some
-                        ? $"not ready from {watch.FirstUnready(faultAt)!.Value.TotalSeconds:0.0} s after the fault: {string.Join(", ", some)}"
+                    var outage = watch.OutageSince(faultAt, allReady);
+                    recovery = outage.Recovery;
+                    var unready = outage.FirstUnready is { } first
+                        ? $"not ready from {first.TotalSeconds:0.0} s after the fault: {string.Join(", ", outage.Replicas)}"
                         : "no service was ever unready";
                     Console.WriteLine($"  fault applied in {(injected - faultAt).TotalSeconds:0.0} s; every service ready {(allReady - injected).TotalSeconds:0.0} s after; {unready}; recovered {recovery.Value.TotalSeconds:0.0} s after the fault");
                 }

@@ -2,6 +2,9 @@ using System.Diagnostics;
 
 namespace AuditPlatform.FaultBattery;
 
+/// <summary>What a fault cost in readiness: recovery, when the first replica was found not ready (null: none ever was), and which were.</summary>
+public sealed record Outage(TimeSpan Recovery, TimeSpan? FirstUnready, IReadOnlyList<string> Replicas);
+
 /// <summary>
 /// Looks at every replica's readiness every 250 ms for the whole of a scenario, so that recovery is measured by what
 /// the services said throughout and not only once the fault was applied (a fault the platform is built to ride out, one
@@ -45,30 +48,24 @@ public sealed class ReadinessWatch : IAsyncDisposable
     }
 
     /// <summary>
-    /// From <paramref name="faultAt"/> until the first look after it that found every replica ready and came after the
-    /// last that did not (or <paramref name="allReadyAt"/>, the waiter's own look, if that was earlier); zero when every
-    /// look from the fault on found every replica ready.
+    /// What the looks from <paramref name="faultAt"/> on saw: recovery, from the fault until the first look that found
+    /// every replica ready after the last one that did not (or <paramref name="allReadyAt"/>, the waiter's own look, if
+    /// that was earlier), zero when every look found every replica ready; how long after the fault a replica was first
+    /// found not ready; and which were, in the order they first were.
     /// </summary>
-    public TimeSpan Recovery(TimeSpan faultAt, TimeSpan allReadyAt)
+    public Outage OutageSince(TimeSpan faultAt, TimeSpan allReadyAt)
     {
         var since = Looks().Where(l => l.At >= faultAt).ToList();
         var last = since.FindLastIndex(l => l.Unready.Count > 0);
         if (last < 0)
         {
-            return TimeSpan.Zero;
+            return new Outage(TimeSpan.Zero, null, []);
         }
 
         var readyAgain = since.Skip(last + 1).Select(l => (TimeSpan?)l.At).FirstOrDefault() is { } seen && seen < allReadyAt ? seen : allReadyAt;
-        return readyAgain - faultAt;
+        var first = since.First(l => l.Unready.Count > 0);
+        return new Outage(readyAgain - faultAt, first.At - faultAt, [.. since.SelectMany(l => l.Unready).Distinct()]);
     }
-
-    /// <summary>How long after <paramref name="faultAt"/> a look first found a replica not ready; null when none did.</summary>
-    public TimeSpan? FirstUnready(TimeSpan faultAt) =>
-        Looks().FirstOrDefault(l => l.At >= faultAt && l.Unready.Count > 0) is { } first ? first.At - faultAt : null;
-
-    /// <summary>The replicas found not ready at least once from <paramref name="faultAt"/> on, in the order they first were.</summary>
-    public IReadOnlyList<string> UnreadySince(TimeSpan faultAt) =>
-        [.. Looks().Where(l => l.At >= faultAt).SelectMany(l => l.Unready).Distinct()];
 
     /// <summary>
     /// Each service whose forwarder two replicas said they led in two looks in a row (250 ms or more: one look's answers
