@@ -180,8 +180,9 @@ public sealed class Platform(BatteryOptions options, IReadOnlyList<ServiceReplic
         try
         {
             using var response = await health.GetAsync(new Uri(replica.BaseAddress, "/health/ready"));
-            var readiness = await response.Content.ReadAsStringAsync();
-            return new ReplicaLook(response.IsSuccessStatusCode && BusHealthy(readiness), LeadsForwarder(readiness));
+            // Read once for both: the watch looks at every replica four times a second.
+            var checks = Checks(await response.Content.ReadAsStringAsync());
+            return new ReplicaLook(response.IsSuccessStatusCode && BusHealthy(checks), LeadsForwarder(checks));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
@@ -190,11 +191,11 @@ public sealed class Platform(BatteryOptions options, IReadOnlyList<ServiceReplic
     }
 
     /// <summary>The <c>masstransit-bus</c> check of a readiness answer is healthy, or the service has none; an answer that is not JSON is not.</summary>
-    public static bool BusHealthy(string readiness) => Checks(readiness) is { } checks
+    private static bool BusHealthy(JsonElement? readiness) => readiness is { } checks
         && (!checks.TryGetProperty("masstransit-bus", out var bus) || (bus.TryGetProperty("status", out var status) && status.GetString() == "healthy"));
 
     /// <summary>The <c>ledger-forwarder</c> check of a readiness answer says this replica leads its forwarder.</summary>
-    public static bool LeadsForwarder(string readiness) => Checks(readiness) is { } checks
+    private static bool LeadsForwarder(JsonElement? readiness) => readiness is { } checks
         && checks.TryGetProperty("ledger-forwarder", out var forwarder)
         && forwarder.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
         && data.TryGetProperty("leads", out var leads) && leads.ValueKind == JsonValueKind.True;
