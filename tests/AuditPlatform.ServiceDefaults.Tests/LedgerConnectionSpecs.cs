@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace AuditPlatform.ServiceDefaults.Tests;
 
-/// <summary>The ledger connection prepares repeated statements, skips the pool's reset and names its service, unless the operator says otherwise.</summary>
+/// <summary>The ledger connection prepares repeated statements, skips the pool's reset, names its service and keeps a small pool, unless the operator says otherwise.</summary>
 public class LedgerConnectionSpecs
 {
     private const string Given = "Host=127.0.0.1;Port=55432;Database=auditplatform;Username=audit_intake;Password=secret";
@@ -21,6 +21,16 @@ public class LedgerConnectionSpecs
         Assert.Equal("secret", tuned.Password);
         Assert.Equal(55432, tuned.Port);
         Assert.Equal("intake", tuned.ApplicationName);
+        Assert.Equal(LedgerSetup.DefaultMaxPoolSize, tuned.MaxPoolSize);
+    }
+
+    [Theory]
+    [InlineData("Maximum Pool Size=50", 50)]
+    [InlineData("MaxPoolSize=7", 7)]
+    [InlineData("maxpoolsize=3", 3)]
+    public void The_operators_own_pool_size_wins(string own, int size)
+    {
+        Assert.Equal(size, new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";" + own, "intake")).MaxPoolSize);
     }
 
     [Fact]

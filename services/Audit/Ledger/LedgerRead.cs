@@ -1,5 +1,6 @@
 using System.Globalization;
 using AuditPlatform.ServiceDefaults.Http;
+using AuditPlatform.ServiceDefaults.Ledger;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
@@ -26,7 +27,7 @@ public static class LedgerRead
         }
         else
         {
-            services.AddKeyedSingleton(Key, (_, _) => new NpgsqlDataSourceBuilder(connectionString) { Name = AuditService.Name + "-read" }.Build());
+            services.AddKeyedSingleton(Key, (_, _) => new NpgsqlDataSourceBuilder(LedgerSetup.Tuned(connectionString, AuditService.Name + "-read")) { Name = AuditService.Name + "-read" }.Build());
         }
 
         services.AddKeyedSingleton(Key, (sp, key) => new LedgerRows(sp.GetRequiredKeyedService<NpgsqlDataSource>(key)));

@@ -111,6 +111,9 @@ public static class LedgerSetup
         options.Projections.StaleSequenceThreshold = TimeSpan.FromSeconds(3);
     }
 
+    /// <summary>The connections a replica keeps to each PostgreSQL host at most, unless its connection string says.</summary>
+    public const int DefaultMaxPoolSize = 20;
+
     /// <summary>
     /// The ledger connection as every service uses it, unless the operator's connection string says otherwise:
     /// <list type="bullet">
@@ -123,9 +126,15 @@ public static class LedgerSetup
     /// connection that is never pooled (<see cref="LedgerLeadership"/>).</item>
     /// <item>its sessions carry the service's name (<c>Application Name</c>), so <c>pg_stat_activity</c> and the
     /// server's log tell the services' sessions apart, and a leader's from the pool's.</item>
+    /// <item>a replica opens at most <see cref="DefaultMaxPoolSize"/> connections to each host (Npgsql's own default is
+    /// 100). Every endpoint may run 32 messages at once (the prefetch), and while PostgreSQL restarts they are all held
+    /// and tried again together: each replica grew its pool to about 65 connections when it came back, eight replicas on
+    /// the cluster took 388 of the server's 400, and a probe or a leader waited seconds for a connection or was refused
+    /// (53300). More than that many statements at once do not make a ledger on a few cores faster; a message that finds
+    /// the pool busy waits for a connection (up to the connection's <c>Timeout</c>) and is held if it gets none.</item>
     /// </list>
-    /// An operator's own <c>Max Auto Prepare</c>, <c>No Reset On Close</c> or <c>Application Name</c> wins
-    /// (docs/performance.md has the figures).
+    /// An operator's own <c>Max Auto Prepare</c>, <c>No Reset On Close</c>, <c>Application Name</c> or
+    /// <c>Maximum Pool Size</c> wins (docs/performance.md and docs/reliability.md have the figures).
     /// </summary>
     public static string Tuned(string connectionString, string applicationName)
     {
@@ -154,6 +163,11 @@ public static class LedgerSetup
         if (!given.Contains("ApplicationName"))
         {
             settings.ApplicationName = applicationName;
+        }
+
+        if (!given.Contains("MaxPoolSize") && !given.Contains("MaximumPoolSize"))
+        {
+            settings.MaxPoolSize = DefaultMaxPoolSize;
         }
 
         return settings.ConnectionString;
