@@ -204,6 +204,12 @@ cluster_start_member() {
   use_member "$1"
   cluster_write_patroni "$1"
   patroni_running && return 0
+  # A Patroni still finishing a stop (stop_postgres --leave-exits) makes its last writes to etcd before another starts.
+  local old _i; old=$(cat "$LOCAL/pg-$1/patroni.pid" 2>/dev/null || true)
+  if [ -n "$old" ] && running "$old"; then
+    for _i in $(seq 1 300); do running "$old" || break; sleep 0.1; done
+    running "$old" && die "Patroni of PostgreSQL member $1 (pid $old) is still running after 30 s; see $LOCAL/logs/patroni-$1.log"
+  fi
   claim_port "$PG_PORT"; claim_port "$PATRONI_PORT"
   touch "$LOCAL/logs/patroni-$1.log" && chown postgres:postgres "$LOCAL/logs/patroni-$1.log"
   say "starting PostgreSQL member $1 under Patroni on 127.0.0.1:$PG_PORT (REST 127.0.0.1:$PATRONI_PORT)"
@@ -248,24 +254,44 @@ cluster_await_sync_standby() {
 
 # lib.sh's start_postgres and stop_postgres, for the cluster: every caller (cluster_infrastructure, control.sh's
 # restart-postgres) gets both members and the roles on the primary.
+# The member that was primary when stop_postgres stopped the cluster: start_postgres starts it first, alone until it
+# leads. Stopped together, the standby has the primary's last WAL too and could win the leader race at boot, moving the
+# primary (a new timeline for the other member to follow) on what an operator meant as a restart.
+PG_LAST_PRIMARY="$LOCAL/pg-last-primary"
+
 start_postgres() {
   mkdir -p "$LOCAL/logs" "$LOCAL/run"
   runuser -u postgres -- test -x "$LOCAL" || die "the postgres user cannot reach $LOCAL: every parent directory must be world-traversable"
   secret pg-replicator.password >/dev/null
   cluster_start_etcd
-  local n; for n in $(seq 1 "$(echo "$PG_PORTS" | wc -w)"); do cluster_start_member "$n"; done
+  local n first _i
+  first=$(cat "$PG_LAST_PRIMARY" 2>/dev/null || true)
+  if [ -n "$first" ] && [ -d "$LOCAL/pg-$first/data" ]; then
+    cluster_start_member "$first"
+    # Up to 30 s: should it not lead by then (its data lost, say), the others start and the usual race decides.
+    for _i in $(seq 1 60); do [ "$(cluster_primary 2>/dev/null)" = "$first" ] && break; sleep 0.5; done
+  fi
+  for n in $(seq 1 "$(echo "$PG_PORTS" | wc -w)"); do [ "$n" = "$first" ] || cluster_start_member "$n"; done
+  rm -f "$PG_LAST_PRIMARY"
   cluster_await_primary 180
   cluster_await_sync_standby 180
   cluster_await_primary 30
   ensure_roles
 }
 
+# Stops every member. With --leave-exits it returns once every member's PostgreSQL is down and leaves the Patroni
+# processes to finish their exit (their last writes to etcd, a second or two; start_postgres waits for them): the fault
+# battery's PostgreSQL restart starts Intake cold in that time.
 stop_postgres() {
-  local n pid standby="" primary stopping=""
+  local leave="" n pid standby="" primary stopping="" _i rc
+  [ "${1:-}" = --leave-exits ] && leave=1
   primary=$(cluster_primary || true)
-  # The standby first: stopping the primary's Patroni first would hand the leader key to the standby on the way down.
-  # The primary is told as soon as the standby's PostgreSQL is down, not once its Patroni has exited (a second or more
-  # later: its last writes to etcd and its threads); the standby can no longer race by then.
+  [ -n "$primary" ] && echo "$primary" > "$PG_LAST_PRIMARY"
+  # The standby first, and the primary as soon as the standby's Patroni has left its loop (its REST API stops answering
+  # then, though it keeps the port until it exits): a standby still in its loop would take the leader key the primary
+  # gives up on its way down. Not later than that: a
+  # synchronous standby's Patroni keeps its PostgreSQL up until the primary has released it, polling every 2 s, and the
+  # primary stopping meanwhile streams its shutdown checkpoint to it (a standby stopped first had to catch up at boot).
   for n in $(seq "$(echo "$PG_PORTS" | wc -w)" -1 1) ; do [ "$n" = "$primary" ] || standby+=" $n"; done
   for n in $standby $primary; do
     pid=$(cat "$LOCAL/pg-$n/patroni.pid" 2>/dev/null || true)
@@ -274,21 +300,27 @@ stop_postgres() {
     kill -TERM "$pid" 2>/dev/null || true
     stopping+=" $n:$pid"
     use_member "$n"
+    for _i in $(seq 1 20); do running "$pid" && curl -fsS --max-time 0.5 -o /dev/null "http://127.0.0.1:$PATRONI_PORT/liveness" 2>/dev/null || break; sleep 0.05; done
+  done
+  local entry; for entry in $stopping; do
+    n=${entry%%:*}; pid=${entry#*:}
+    use_member "$n"
     # pg_isready: 0 accepting, 1 refusing (starting or stopping), 2 no answer (stopped).
-    local _i rc; for _i in $(seq 1 600); do
+    for _i in $(seq 1 600); do
       running "$pid" || break
       rc=0; "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" || rc=$?
       [ "$rc" = 2 ] && break
       sleep 0.1
     done
   done
-  local entry; for entry in $stopping; do
+  use_member 1
+  [ -n "$leave" ] && return 0
+  for entry in $stopping; do
     n=${entry%%:*}; pid=${entry#*:}
-    local _j; for _j in $(seq 1 600); do running "$pid" || break; sleep 0.1; done
+    for _i in $(seq 1 600); do running "$pid" || break; sleep 0.1; done
     running "$pid" && kill -KILL "$pid" 2>/dev/null || true
     rm -f "$LOCAL/pg-$n/patroni.pid"
   done
-  use_member 1
 }
 
 cluster_stop_etcd() {

@@ -42,7 +42,8 @@ case "$verb" in
   # A restart keeps what the node stores (vhost, users, permissions): only the broker is started again.
   start-rabbitmq) boot_rabbitmq ;;
   restart-rabbitmq) stop_rabbitmq; boot_rabbitmq ;;
-  stop-postgres) stop_postgres ;;
+  # On the cluster, back once PostgreSQL is down; Patroni finishes its exit while the battery starts Intake cold.
+  stop-postgres) stop_postgres --leave-exits ;;
   start-postgres) start_postgres ;;
   restart-postgres) stop_postgres; start_postgres ;;
   fill-ledger-disk) fill_ledger_disk ;;
