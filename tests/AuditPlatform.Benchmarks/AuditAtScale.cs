@@ -36,19 +36,23 @@ public static class AuditAtScale
 
         await using var ledger = platform.Ledger();
         var target = platform.Options.LedgerEvents;
+        var queries = platform.Options.AuditQueries;
         var existing = await CountAsync(ledger, "select count(*) from ledger.mt_events");
-        if (existing < target)
+        // The queries are timed on intelligence items' streams: a ledger already past the target but filled by the
+        // services (notices, cases) gets items enough to sample (three events for each of the streams wanted, at most).
+        var items = await CountAsync(ledger, "select count(*) from ledger.mt_streams where id like 'intelligence/%'");
+        var wanted = Math.Max(target - existing, items < 2 * queries ? 3L * 2 * queries : 0);
+        if (wanted > 0)
         {
             var clock = Stopwatch.StartNew();
-            var loaded = await LoadAsync(platform.Options.Ledger, target - existing);
+            var loaded = await LoadAsync(platform.Options.Ledger, wanted);
             report.Add(new Figure(Scenario, "ledger loaded through Marten append", Math.Round(loaded / clock.Elapsed.TotalSeconds, 0), "events/s",
-                Note: $"{loaded:#,0} events appended to reach {target:#,0}"));
+                Note: existing < target ? $"{loaded:#,0} events appended to reach {target:#,0}" : $"{loaded:#,0} events of intelligence items appended: the ledger had {items:#,0} items to sample"));
         }
 
         var total = await CountAsync(ledger, "select count(*) from ledger.mt_events");
         var last = await CountAsync(ledger, "select max(seq_id) from ledger.mt_events");
         report.Add(new Figure(Scenario, "ledger size", total, "events"));
-        var queries = platform.Options.AuditQueries;
         var sampled = await SampleStreamsAsync(ledger, 2 * queries);
         var (warmUp, samples) = (sampled.Take(queries / 4).ToList(), sampled.Skip(queries / 4).Take(queries).ToList());
         var random = new Random(9);
