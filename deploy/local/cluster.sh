@@ -335,8 +335,9 @@ cluster_stop_etcd() {
 # The grants go to the primary (the standby replays them).
 apply_least_privilege() {
   cluster_await_primary 60
-  PGPASSWORD=$(secret pg-owner.password) "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U audit_owner -d auditplatform \
-    -v ON_ERROR_STOP=1 -q -f "$ROOT/deploy/sql/least-privilege.sql" >/dev/null
+  # Warnings and errors only: its "drop trigger if exists" would print a NOTICE on every start.
+  PGPASSWORD=$(secret pg-owner.password) PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" \
+    -U audit_owner -d auditplatform -v ON_ERROR_STOP=1 -q -f "$ROOT/deploy/sql/least-privilege.sql" >/dev/null
 }
 
 # The fault: SIGKILL the primary's postmaster (no shutdown checkpoint, its backends cut off). Patroni sees it within a

@@ -67,7 +67,7 @@ settings_help() {
   local row
   echo "Settings, taken from the environment when set:"
   while IFS='|' read -r -a row; do
-    printf '  %-27s %s\n  %-27s default %s; now %s\n' "${row[0]}" "${row[1]}" "" "${row[2]}" "${row[3]}"
+    printf '  %-31s %s\n  %-31s default %s; now %s\n' "${row[0]}" "${row[1]}" "" "${row[2]}" "${row[3]}"
   done <<ROWS
 AUDIT_PG_PORT|PostgreSQL port|55432|$PG_PORT
 AUDIT_RABBITMQ_PORT|RabbitMQ AMQP port (management UI on it + 10000)|5672|$RABBIT_PORT
@@ -671,8 +671,9 @@ owner_connection() {
 
 # Grants and the append-only trigger, re-applied after every migration (deploy/sql/least-privilege.sql).
 apply_least_privilege() {
-  PGPASSWORD=$(secret pg-owner.password) "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U audit_owner -d auditplatform \
-    -v ON_ERROR_STOP=1 -q -f "$ROOT/deploy/sql/least-privilege.sql" >/dev/null
+  # Warnings and errors only: its "drop trigger if exists" would print a NOTICE on every start.
+  PGPASSWORD=$(secret pg-owner.password) PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" \
+    -U audit_owner -d auditplatform -v ON_ERROR_STOP=1 -q -f "$ROOT/deploy/sql/least-privilege.sql" >/dev/null
 }
 
 # The environment of one service, as up.sh starts it: its own database role and bus user.
