@@ -20,12 +20,15 @@ public sealed class ServiceReplica(string name, int replica, int port, string ro
 
     public string Label => Replica == 0 ? Name : $"{Name}#{Replica + 1}";
 
+    /// <summary>Where its output goes, appended across its starts.</summary>
+    public string LogPath { get; } = Path.Combine(logs, $"{name.ToLowerInvariant()}-{replica + 1}.log");
+
     public bool Running => process is { HasExited: false };
 
     public void Start(IReadOnlyDictionary<string, string> environment)
     {
         var dll = Path.Combine(root, "services", Name, "bin", "Release", "net10.0", $"AuditPlatform.{Name}.dll");
-        var log = Path.Combine(logs, $"{Name.ToLowerInvariant()}-{Replica + 1}.log");
+        var log = LogPath;
         // exec: the process the battery holds is the service itself, so SIGKILL reaches it and nothing else.
         var info = new ProcessStartInfo("bash", ["-c", $"exec dotnet \"$0\" --urls \"$1\" >> \"$2\" 2>&1 < /dev/null", dll, BaseAddress.ToString().TrimEnd('/'), log])
         {

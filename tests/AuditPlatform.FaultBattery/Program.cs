@@ -131,6 +131,7 @@ namespace AuditPlatform.FaultBattery
         {
             var clock = Stopwatch.StartNew();
             var failures = new List<string>();
+            var refusals = ConnectionRefusals.From(platform.Replicas);
             await using var watch = new ReadinessWatch(platform, clock);
             var running = load.RunAsync(seed, scenario.Shape, CancellationToken.None);
             await Task.Delay(options.LoadFor * 0.3);
@@ -198,6 +199,11 @@ namespace AuditPlatform.FaultBattery
 
             var chained = await chain.CheckAsync(checkpointBefore);
             failures.AddRange(chained.Failures);
+            var refused = await refusals.SinceAsync();
+            if (refused.Count > 0)
+            {
+                failures.Add($"PostgreSQL refused connections for want of a slot (53300): {string.Join(", ", refused.Select(r => $"{r.Key} {r.Value} times"))}; a replica's pool outgrew its cap");
+            }
 
             await watch.StopAsync();
             failures.AddRange(watch.TwoLeaders().Select(t => "two replicas led one forwarder at once: " + t));
