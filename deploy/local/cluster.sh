@@ -289,9 +289,9 @@ stop_postgres() {
   [ -n "$primary" ] && echo "$primary" > "$PG_LAST_PRIMARY"
   # The standby first, and the primary as soon as the standby's Patroni has left its loop (its REST API stops answering
   # then, though it keeps the port until it exits): a standby still in its loop would take the leader key the primary
-  # gives up on its way down. Not later than that: a
-  # synchronous standby's Patroni keeps its PostgreSQL up until the primary has released it, polling every 2 s, and the
-  # primary stopping meanwhile streams its shutdown checkpoint to it (a standby stopped first had to catch up at boot).
+  # gives up on its way down. Not later than that: a synchronous standby's Patroni keeps its PostgreSQL up until the
+  # primary has released it, polling every 2 s, and the primary stopping meanwhile streams its shutdown checkpoint to
+  # it (a standby stopped first had to catch up at boot).
   for n in $(seq "$(echo "$PG_PORTS" | wc -w)" -1 1) ; do [ "$n" = "$primary" ] || standby+=" $n"; done
   for n in $standby $primary; do
     pid=$(cat "$LOCAL/pg-$n/patroni.pid" 2>/dev/null || true)
