@@ -186,8 +186,25 @@ checkout_of() {
 
 # Called only when our own instance is not running. If another checkout's instance holds the port:
 # in CI, or when that checkout is gone (an orphan), stop it; otherwise say exactly how to stop it.
+# Keeps a port a server of this checkout listens on out of the kernel's ephemeral range: PostgreSQL's 55432 (and the
+# cluster's members, Patroni and etcd) lie inside it (32768-60999 by default), and an outgoing connection that happened
+# to be given it as its own end (a service's to the broker, say) would stop PostgreSQL from listening on it again when
+# it restarts. Root only, and only until the machine restarts; nothing else on the machine uses these ports.
+reserve_port() {
+  local port=$1 file=/proc/sys/net/ipv4/ip_local_reserved_ports low high entry reserved
+  [ -w "$file" ] || return 0
+  read -r low high < /proc/sys/net/ipv4/ip_local_port_range || return 0
+  [ "$port" -ge "$low" ] && [ "$port" -le "$high" ] || return 0
+  reserved=$(cat "$file")
+  for entry in ${reserved//,/ }; do
+    [ "$port" -ge "${entry%-*}" ] && [ "$port" -le "${entry#*-}" ] && return 0
+  done
+  echo "${reserved:+$reserved,}$port" > "$file" 2>/dev/null || true
+}
+
 claim_port() {
   local port=$1 pid other
+  reserve_port "$port"
   pid=$(port_holder "$port")
   [ -n "$pid" ] || return 0
   other=$(checkout_of "$pid") || other=""
