@@ -184,8 +184,6 @@ checkout_of() {
   esac
 }
 
-# Called only when our own instance is not running. If another checkout's instance holds the port:
-# in CI, or when that checkout is gone (an orphan), stop it; otherwise say exactly how to stop it.
 # Keeps a port a server of this checkout listens on out of the kernel's ephemeral range: PostgreSQL's 55432 (and the
 # cluster's members, Patroni and etcd) lie inside it (32768-60999 by default), and an outgoing connection that happened
 # to be given it as its own end (a service's to the broker, say) would stop PostgreSQL from listening on it again when
@@ -202,6 +200,8 @@ reserve_port() {
   echo "${reserved:+$reserved,}$port" > "$file" 2>/dev/null || true
 }
 
+# Called only when our own instance is not running. If another checkout's instance holds the port:
+# in CI, or when that checkout is gone (an orphan), stop it; otherwise say exactly how to stop it.
 claim_port() {
   local port=$1 pid other
   reserve_port "$port"

@@ -28,9 +28,8 @@ public sealed class ServiceReplica(string name, int replica, int port, string ro
     public void Start(IReadOnlyDictionary<string, string> environment)
     {
         var dll = Path.Combine(root, "services", Name, "bin", "Release", "net10.0", $"AuditPlatform.{Name}.dll");
-        var log = LogPath;
         // exec: the process the battery holds is the service itself, so SIGKILL reaches it and nothing else.
-        var info = new ProcessStartInfo("bash", ["-c", $"exec dotnet \"$0\" --urls \"$1\" >> \"$2\" 2>&1 < /dev/null", dll, BaseAddress.ToString().TrimEnd('/'), log])
+        var info = new ProcessStartInfo("bash", ["-c", $"exec dotnet \"$0\" --urls \"$1\" >> \"$2\" 2>&1 < /dev/null", dll, BaseAddress.ToString().TrimEnd('/'), LogPath])
         {
             WorkingDirectory = Path.Combine(root, "services", Name),
             UseShellExecute = false,
@@ -41,7 +40,7 @@ public sealed class ServiceReplica(string name, int replica, int port, string ro
         }
 
         info.Environment["Ledger__ApplySchemaOnStartup"] = "false";
-        File.AppendAllText(log, $"--- started by the fault battery at {DateTimeOffset.UtcNow:O}{Environment.NewLine}");
+        File.AppendAllText(LogPath, $"--- started by the fault battery at {DateTimeOffset.UtcNow:O}{Environment.NewLine}");
         process = Process.Start(info) ?? throw new InvalidOperationException("could not start " + Label);
     }
 
