@@ -16,7 +16,7 @@ public static class AuditService
 
     public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
     {
-        builder.AddLedger(AuditLedger.Table);
+        builder.AddLedger(AuditLedger.Table, StatementPlans.PerCall);
         builder.Services.AddLedgerRead(builder.Configuration);
         builder.AddBus(Name, _ => { });
         builder.Services.AddSingleton(sp => AuditOptions.From(sp.GetRequiredService<IConfiguration>()));

@@ -248,9 +248,12 @@ public static class Soak
                 break;
             }
 
-            if (due - clock.Elapsed > TimeSpan.FromMilliseconds(1))
+            // Read the clock once: read twice, a thread preempted between the check and the wait asked for a
+            // negative delay, which Task.Delay refuses (it ended a one-minute soak two seconds in).
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1))
             {
-                await Task.Delay(due - clock.Elapsed);
+                await Task.Delay(wait);
             }
 
             var id = Guid.CreateVersion7();

@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace AuditPlatform.ServiceDefaults.Tests;
 
-/// <summary>The ledger connection prepares repeated statements, skips the pool's reset, names its service and keeps a small pool, unless the operator says otherwise.</summary>
+/// <summary>The ledger connection prepares repeated statements (planned per call only where the service asks), skips the pool's reset, names its service and keeps a small pool, unless the operator says otherwise.</summary>
 public class LedgerConnectionSpecs
 {
     private const string Given = "Host=127.0.0.1;Port=55432;Database=auditplatform;Username=audit_intake;Password=secret";
@@ -16,7 +16,7 @@ public class LedgerConnectionSpecs
         Assert.Equal(128, tuned.MaxAutoPrepare);
         Assert.Equal(2, tuned.AutoPrepareMinUsages);
         Assert.True(tuned.NoResetOnClose);
-        Assert.Equal("-c plan_cache_mode=force_custom_plan", tuned.Options);
+        Assert.Null(tuned.Options);
         Assert.Equal("audit_intake", tuned.Username);
         Assert.Equal("secret", tuned.Password);
         Assert.Equal(55432, tuned.Port);
@@ -34,12 +34,22 @@ public class LedgerConnectionSpecs
     }
 
     [Fact]
+    public void Statements_planned_per_call_are_asked_for_by_the_plan_mode()
+    {
+        Assert.Equal("-c plan_cache_mode=force_custom_plan",
+            new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given, "audit", StatementPlans.PerCall)).Options);
+        Assert.Null(new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given, "intake", StatementPlans.Kept)).Options);
+    }
+
+    [Fact]
     public void Other_startup_options_are_kept_beside_the_plan_mode()
     {
         Assert.Equal("-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan",
+            new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";Options=-c statement_timeout=5000", "audit", StatementPlans.PerCall)).Options);
+        Assert.Equal("-c statement_timeout=5000",
             new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";Options=-c statement_timeout=5000", "intake")).Options);
         Assert.Equal("-c plan_cache_mode=auto",
-            new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";Options=-c plan_cache_mode=auto", "intake")).Options);
+            new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";Options=-c plan_cache_mode=auto", "audit", StatementPlans.PerCall)).Options);
     }
 
     [Theory]

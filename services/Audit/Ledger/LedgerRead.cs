@@ -27,7 +27,7 @@ public static class LedgerRead
         }
         else
         {
-            services.AddKeyedSingleton(Key, (_, _) => new NpgsqlDataSourceBuilder(LedgerSetup.Tuned(connectionString, AuditService.Name + "-read")) { Name = AuditService.Name + "-read" }.Build());
+            services.AddKeyedSingleton(Key, (_, _) => new NpgsqlDataSourceBuilder(LedgerSetup.Tuned(connectionString, AuditService.Name + "-read", StatementPlans.PerCall)) { Name = AuditService.Name + "-read" }.Build());
         }
 
         services.AddKeyedSingleton(Key, (sp, key) => new LedgerRows(sp.GetRequiredKeyedService<NpgsqlDataSource>(key)));

@@ -22,9 +22,10 @@ public static class LedgerSetup
 
     /// <summary>
     /// The Marten ledger: events in schema <c>ledger</c>, this service's documents in its own schema,
-    /// the async daemon (hot/cold, one leader per service) running the ledger forwarder.
+    /// the async daemon (hot/cold, one leader per service) running the ledger forwarder. <paramref name="plans"/> says
+    /// how PostgreSQL plans the service's prepared statements (<see cref="StatementPlans"/>).
     /// </summary>
-    public static IServiceCollection AddLedger(this WebApplicationBuilder builder, EventTable ledger)
+    public static IServiceCollection AddLedger(this WebApplicationBuilder builder, EventTable ledger, StatementPlans plans = StatementPlans.Kept)
     {
         var serviceName = ledger.Service;
         var connectionString = builder.Configuration.GetConnectionString("Ledger")
@@ -34,7 +35,7 @@ public static class LedgerSetup
         var listen = builder.Configuration.GetValue("Ledger:ListenNotify", false);
         var polling = builder.Configuration.GetValue("Ledger:PollingInterval", TimeSpan.FromMilliseconds(100));
 
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(Tuned(connectionString, serviceName)) { Name = serviceName }.Build());
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(Tuned(connectionString, serviceName, plans)) { Name = serviceName }.Build());
         builder.Services.AddSingleton(ledger);
         // The daemon polls on the wall clock, as Marten's own waits do, whatever clock the service's rules run on.
         builder.Services.AddSingleton(_ => new CommitWakeup(TimeProvider.System));
@@ -118,8 +119,10 @@ public static class LedgerSetup
     /// The ledger connection as every service uses it, unless the operator's connection string says otherwise:
     /// <list type="bullet">
     /// <item>statements a service runs over and over are prepared (Npgsql's automatic preparation; a service runs a few
-    /// dozen distinct statements, and without it PostgreSQL parses each of them on every call), and still planned for
-    /// each call's values (<c>plan_cache_mode=force_custom_plan</c>);</item>
+    /// dozen distinct statements, and without it PostgreSQL parses each of them on every call); with
+    /// <see cref="StatementPlans.PerCall"/> they are still planned for each call's values
+    /// (<c>plan_cache_mode=force_custom_plan</c>), with <see cref="StatementPlans.Kept"/> PostgreSQL keeps a plan once
+    /// it is no worse than a fresh one (its default);</item>
     /// <item>a connection returned to the pool is not reset (<c>No Reset On Close</c>): the reset cost seven statements
     /// on every return, about ten times per disclosure in Notification. Nothing here leaves session state behind: advisory
     /// locks are transaction-scoped (<c>UseAdvisoryLockTransaction</c>), and the daemon's leadership lock is taken on a
@@ -136,7 +139,7 @@ public static class LedgerSetup
     /// An operator's own <c>Max Auto Prepare</c>, <c>No Reset On Close</c>, <c>Application Name</c> or
     /// <c>Maximum Pool Size</c> wins (docs/performance.md and docs/reliability.md have the figures).
     /// </summary>
-    public static string Tuned(string connectionString, string applicationName)
+    public static string Tuned(string connectionString, string applicationName, StatementPlans plans = StatementPlans.Kept)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
             .Select(k => k.Replace(" ", string.Empty, StringComparison.Ordinal))
@@ -146,10 +149,12 @@ public static class LedgerSetup
         {
             settings.MaxAutoPrepare = 128;
             settings.AutoPrepareMinUsages = 2;
-            // Prepared, but planned for the values of each call: a generic plan of Audit's filter queries (every filter
-            // "is null or ...") walks the whole ledger (1.6 s where the value's plan takes 1 ms), and one of the
-            // delivery sweep cannot use an index whose condition names a value.
-            if (settings.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
+            // Audit's filter queries (every filter "is null or ...") are planned for the values of each call: their
+            // generic plan walks the whole ledger (1.6 s where the value's plan takes 1 ms). Every other service's
+            // statements keep their plan: planned for each call, planning was a quarter of PostgreSQL's time on the
+            // write path (the inserts, the foreign key's check and the append function's statements included;
+            // docs/performance.md).
+            if (plans == StatementPlans.PerCall && settings.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
             {
                 settings.Options = ((settings.Options ?? string.Empty) + " -c plan_cache_mode=force_custom_plan").Trim();
             }
@@ -179,6 +184,23 @@ public static class LedgerSetup
 
     public static int DaemonLockIdFor(string serviceName) =>
         BinaryPrimitives.ReadInt32BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes("auditplatform-daemon:" + serviceName))) & 0x3FFFFFFF;
+}
+
+/// <summary>How PostgreSQL plans a service's prepared statements.</summary>
+public enum StatementPlans
+{
+    /// <summary>
+    /// PostgreSQL's own choice (<c>plan_cache_mode=auto</c>): a statement is planned for its values for its first
+    /// calls, then its generic plan is kept unless it is estimated to cost more. For statements whose every filter
+    /// applies: the write path, lookups by key, the delivery sweep along its index.
+    /// </summary>
+    Kept,
+
+    /// <summary>
+    /// Planned for each call's values (<c>plan_cache_mode=force_custom_plan</c>), for a service whose queries have
+    /// optional filters (<c>$1 is null or ...</c>), whose generic plan cannot use the index a given value would.
+    /// </summary>
+    PerCall,
 }
 
 /// <summary>Stamps every session with the current W3C trace context so the forwarder can continue the trace.</summary>
