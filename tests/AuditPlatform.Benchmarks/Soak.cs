@@ -59,7 +59,9 @@ public sealed record SoakSample(
     long Queued,
     long InErrorQueues,
     long DueNotices,
-    long ChainBehind);
+    long ChainBehind,
+    double? CpuMs,
+    double? PostgresCpuMs);
 
 /// <summary>
 /// Load held for an hour (or <c>--minutes</c>): plain-JSON <c>RecordDisclosure</c> commands on the bus at half the
@@ -126,6 +128,7 @@ public static class Soak
         var tally = new LedgerTally(ledger, start, "disclosure_recorded");
         var committed = new Dictionary<string, (long Sequence, DateTimeOffset At)>();
         using var management = platform.Management();
+        var cpu = new CpuWatch(options);
         for (var k = 1; k <= windows; k++)
         {
             var due = soak.Window * k - clock.Elapsed;
@@ -136,6 +139,11 @@ public static class Soak
 
             var rows = await tally.LookAsync();
             var now = DateTimeOffset.UtcNow;
+            // What the window's disclosures cost the platform's processes (the benchmark left out): at a fixed rate well
+            // below saturation this moves far less between runs than the saturated phase's figure, so an A/B of two
+            // builds shows here first (docs/performance.md).
+            var used = cpu.PerUnit(rows.Count);
+            cpu = new CpuWatch(options);
             foreach (var row in rows)
             {
                 committed[row.Stream] = (row.Sequence, row.At);
@@ -170,7 +178,9 @@ public static class Soak
                 queued,
                 inError,
                 await Settle.PendingAsync(ledger),
-                await Settle.ChainBehindAsync(ledger));
+                await Settle.ChainBehindAsync(ledger),
+                rows.Count == 0 ? null : Math.Round(used.Values.Sum(), 2),
+                rows.Count == 0 ? null : used.TryGetValue("PostgreSQL", out var postgres) ? Math.Round(postgres, 2) : null);
             samples.Add(sample);
             Console.WriteLine(Line(sample));
         }
@@ -424,6 +434,15 @@ public static class Soak
 
         Stable("publish→ledger p99", s => s.LedgerP99);
         Stable("forwarder lag p99", s => s.ForwarderP99);
+
+        // What a disclosure costs at this rate, warm: the figure to compare two builds by (the saturated phase's moves
+        // by a third between runs of one build on a shared machine).
+        var warm = samples.Skip(quarter).ToList();
+        if (Median(warm.Select(s => s.CpuMs)) is { } cpu)
+        {
+            report.Add(new Figure(Scenario, "CPU per disclosure, the platform's processes (median of the windows after the first quarter)", cpu, "ms",
+                Note: string.Create(CultureInfo.InvariantCulture, $"PostgreSQL {Median(warm.Select(s => s.PostgresCpuMs)):0.00} ms of it; windows from {warm.Min(s => s.CpuMs):0.00} to {warm.Max(s => s.CpuMs):0.00} ms")));
+        }
     }
 
     private static double? Median(IEnumerable<double?> values)
@@ -436,19 +455,19 @@ public static class Soak
     {
         var rss = string.Join(" ", s.RssMb.Select(r => $"{r.Key} {Report.Format(r.Value)}"));
         return string.Create(CultureInfo.InvariantCulture,
-            $"  {s.Minute,6:0.0} min  sent {s.SentPerSecond:0.0}/s  ledger {s.AcceptedPerSecond:0.0}/s  p99 {Report.Format(s.LedgerP99)} ms  forwarder p99 {Report.Format(s.ForwarderP99)} ms  queued {s.Queued}  due notices {s.DueNotices}  chain behind {s.ChainBehind}  RSS MB: {rss}");
+            $"  {s.Minute,6:0.0} min  sent {s.SentPerSecond:0.0}/s  ledger {s.AcceptedPerSecond:0.0}/s  p99 {Report.Format(s.LedgerP99)} ms  forwarder p99 {Report.Format(s.ForwarderP99)} ms  CPU {Report.Format(s.CpuMs)} ms/disclosure (PostgreSQL {Report.Format(s.PostgresCpuMs)})  queued {s.Queued}  due notices {s.DueNotices}  chain behind {s.ChainBehind}  RSS MB: {rss}");
     }
 
     private static string Table(List<SoakSample> samples)
     {
         var text = new StringBuilder();
-        text.AppendLine("| minute | sent/s | into ledger/s | publish→ledger p50 ms | p99 ms | forwarder p99 ms | queued | in _error | due notices | chain behind | " + string.Join(" | ", Processes.Select(p => p + " MB")) + " |");
-        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + string.Concat(Processes.Select(_ => "---:|")));
+        text.AppendLine("| minute | sent/s | into ledger/s | publish→ledger p50 ms | p99 ms | forwarder p99 ms | CPU ms per disclosure | of it PostgreSQL | queued | in _error | due notices | chain behind | " + string.Join(" | ", Processes.Select(p => p + " MB")) + " |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + string.Concat(Processes.Select(_ => "---:|")));
         foreach (var s in samples)
         {
             var memory = string.Join(" | ", Processes.Select(p => Report.Format(s.RssMb.GetValueOrDefault(p))));
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {s.Minute:0.0} | {s.SentPerSecond:0.0} | {s.AcceptedPerSecond:0.0} | {Report.Format(s.LedgerP50)} | {Report.Format(s.LedgerP99)} | {Report.Format(s.ForwarderP99)} | {s.Queued} | {s.InErrorQueues} | {s.DueNotices} | {s.ChainBehind} | {memory} |");
+                $"| {s.Minute:0.0} | {s.SentPerSecond:0.0} | {s.AcceptedPerSecond:0.0} | {Report.Format(s.LedgerP50)} | {Report.Format(s.LedgerP99)} | {Report.Format(s.ForwarderP99)} | {Report.Format(s.CpuMs)} | {Report.Format(s.PostgresCpuMs)} | {s.Queued} | {s.InErrorQueues} | {s.DueNotices} | {s.ChainBehind} | {memory} |");
         }
 
         return text.ToString();
