@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AuditPlatform.Audit.Ledger;
 using AuditPlatform.ServiceDefaults.Security;
 using AuditPlatform.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace AuditPlatform.Audit.Tests.Integration;
@@ -51,6 +53,22 @@ public sealed class LedgerReadTests(AuditFixture fixture) : IClassFixture<AuditF
         await admin.OpenAsync();
         await using var drop = new NpgsqlCommand($"drop database if exists {readDatabase} with (force)", admin);
         await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// Audit's filters are optional ("$1 is null or ..."), and a generic plan of them walks the whole ledger: both of its
+    /// connections ask PostgreSQL to plan each call for its values, while the other services keep their plans.
+    /// </summary>
+    [Fact]
+    public async Task Both_connections_plan_each_query_for_its_values()
+    {
+        var sources = new[] { reading.Services.GetRequiredService<NpgsqlDataSource>(), reading.Services.GetRequiredKeyedService<NpgsqlDataSource>(LedgerRead.Key) };
+        Assert.NotSame(sources[0], sources[1]);
+        foreach (var source in sources)
+        {
+            await using var show = source.CreateCommand("show plan_cache_mode");
+            Assert.Equal("force_custom_plan", (string?)await show.ExecuteScalarAsync());
+        }
     }
 
     [Fact]

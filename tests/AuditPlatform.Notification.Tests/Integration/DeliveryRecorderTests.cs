@@ -84,6 +84,17 @@ public sealed class DeliveryRecorderTests(NotificationFixture fixture) : IClassF
         return (writes, holds);
     }
 
+    /// <summary>
+    /// Notification's statements filter on every value they are given, so PostgreSQL keeps their plans (its default):
+    /// planned per call, planning was a quarter of its time on the write path (docs/performance.md). Only Audit plans per call.
+    /// </summary>
+    [Fact]
+    public async Task Its_connection_keeps_statement_plans()
+    {
+        await using var show = fixture.Notification.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("show plan_cache_mode");
+        Assert.Equal("auto", (string?)await show.ExecuteScalarAsync());
+    }
+
     [Fact]
     public async Task Outcomes_that_wait_while_every_writer_is_held_up_are_recorded_together_in_one_transaction()
     {
