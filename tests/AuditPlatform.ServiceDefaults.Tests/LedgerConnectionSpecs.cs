@@ -39,6 +39,8 @@ public class LedgerConnectionSpecs
         Assert.Equal("-c plan_cache_mode=force_custom_plan",
             new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given, "audit", StatementPlans.PerCall)).Options);
         Assert.Null(new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given, "intake", StatementPlans.Kept)).Options);
+        Assert.Equal("-c plan_cache_mode=force_custom_plan",
+            new NpgsqlConnectionStringBuilder(LedgerSetup.Tuned(Given + ";Max Auto Prepare=50", "audit", StatementPlans.PerCall)).Options);
     }
 
     [Fact]

@@ -149,15 +149,16 @@ public static class LedgerSetup
         {
             settings.MaxAutoPrepare = 128;
             settings.AutoPrepareMinUsages = 2;
-            // Audit's filter queries (every filter "is null or ...") are planned for the values of each call: their
-            // generic plan walks the whole ledger (1.6 s where the value's plan takes 1 ms). Every other service's
-            // statements keep their plan: planned for each call, planning was a quarter of PostgreSQL's time on the
-            // write path (the inserts, the foreign key's check and the append function's statements included;
-            // docs/performance.md).
-            if (plans == StatementPlans.PerCall && settings.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
-            {
-                settings.Options = ((settings.Options ?? string.Empty) + " -c plan_cache_mode=force_custom_plan").Trim();
-            }
+        }
+
+        // Audit's filter queries (every filter "is null or ...") are planned for the values of each call, whoever set
+        // the preparation: their generic plan walks the whole ledger (1.6 s where the value's plan takes 1 ms). Every
+        // other service's statements keep their plan: planned for each call, planning was a quarter of PostgreSQL's
+        // time on the write path (the inserts, the foreign key's check and the append function's statements included;
+        // docs/performance.md).
+        if (plans == StatementPlans.PerCall && settings.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
+        {
+            settings.Options = ((settings.Options ?? string.Empty) + " -c plan_cache_mode=force_custom_plan").Trim();
         }
 
         if (!given.Contains("NoResetOnClose"))
