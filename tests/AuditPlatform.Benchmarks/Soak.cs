@@ -144,6 +144,7 @@ public static class Soak
             // builds shows here first (docs/performance.md).
             var used = cpu.PerUnit(rows.Count);
             cpu = new CpuWatch(options);
+            double? PerDisclosure(double? ms) => rows.Count == 0 || ms is null ? null : Math.Round(ms.Value, 2);
             foreach (var row in rows)
             {
                 committed[row.Stream] = (row.Sequence, row.At);
@@ -179,8 +180,8 @@ public static class Soak
                 inError,
                 await Settle.PendingAsync(ledger),
                 await Settle.ChainBehindAsync(ledger),
-                rows.Count == 0 ? null : Math.Round(used.Values.Sum(), 2),
-                rows.Count == 0 ? null : used.TryGetValue("PostgreSQL", out var postgres) ? Math.Round(postgres, 2) : null);
+                PerDisclosure(used.Values.Sum()),
+                PerDisclosure(used.TryGetValue("PostgreSQL", out var postgres) ? postgres : null));
             samples.Add(sample);
             Console.WriteLine(Line(sample));
         }
